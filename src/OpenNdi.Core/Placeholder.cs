@@ -1,0 +1,2 @@
+namespace OpenNdi.Core;
+internal static class Placeholder { }

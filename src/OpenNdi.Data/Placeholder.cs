@@ -1,0 +1,2 @@
+namespace OpenNdi.Data;
+internal static class Placeholder { }

@@ -1,0 +1,2 @@
+namespace OpenNdi.Fhir;
+internal static class Placeholder { }

@@ -1,0 +1,2 @@
+namespace OpenNdi.Synthetic;
+internal static class Placeholder { }

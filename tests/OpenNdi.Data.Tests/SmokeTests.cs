@@ -1,0 +1,7 @@
+namespace OpenNdi.Data.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void True_IsTrue() => Assert.True(true);
+}
