@@ -1,2 +1,0 @@
-namespace OpenNdi.Core;
-internal static class Placeholder { }

@@ -1,0 +1,10 @@
+using OpenNdi.Data.Population;
+using OpenNdi.Data.Simulator;
+
+namespace OpenNdi.Data;
+
+/// <summary>Every module's migrations, in one list for start-up.</summary>
+public static class DataModules
+{
+    public static IEnumerable<Migration> AllMigrations => PopulationSchema.Migrations.Concat(SimulatorSchema.Migrations);
+}

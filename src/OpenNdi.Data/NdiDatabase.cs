@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace OpenNdi.Data;
+
+/// <summary>
+/// The one place that opens database connections, for either backend. Stores take this and keep their SQL
+/// per backend; nothing else creates connections.
+/// </summary>
+public sealed class NdiDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string? _sqliteConnectionString;
+
+    public NdiDatabase(StorageOptions options)
+    {
+        Options = options;
+        if (options.Backend == StorageBackend.PostgreSql)
+        {
+            var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+            // Auto-prepare: hot lookups are the same few statements over and over.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(builder.ConnectionStringBuilder.MaxAutoPrepare, 64);
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            _postgres = builder.Build();
+        }
+        else
+        {
+            var directory = Path.GetDirectoryName(options.ConnectionString);
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            _sqliteConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = options.ConnectionString,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = true,
+                DefaultTimeout = 30,
+            }.ToString();
+        }
+    }
+
+    public StorageOptions Options { get; }
+
+    public StorageBackend Backend => Options.Backend;
+
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+
+        var connection = new SqliteConnection(_sqliteConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        // WAL lets readers (the simulator's FHIR searches) run while a seed writes; NORMAL sync is durable
+        // across application crashes in WAL mode; busy_timeout waits for the single writer instead of failing.
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>The PostgreSQL connection as Npgsql's own type, for binary COPY.</summary>
+    internal static NpgsqlConnection AsPostgres(DbConnection connection) => (NpgsqlConnection)connection;
+
+    public ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+            return _postgres.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,2 +1,0 @@
-namespace OpenNdi.Data;
-internal static class Placeholder { }

@@ -1,0 +1,58 @@
+namespace OpenNdi.Data.Simulator;
+
+/// <summary>A simulated provider as stored: its key, HSA-id and name, and two JSON documents the simulator module owns.</summary>
+/// <param name="DefinitionJson">The provider and its care units.</param>
+/// <param name="BehaviourJson">Latency, error rate, timeouts and downtime: changeable while running.</param>
+public sealed record StoredProvider(string Key, string HsaId, string Name, string DefinitionJson, string BehaviourJson);
+
+/// <summary>
+/// One FHIR resource held by one simulated provider's EHR, with the few fields its FHIR search needs pulled out
+/// of the JSON: the provider-local patient id, the patient's national identifier (on Patient rows), the
+/// clinically relevant date (ISO 8601, UTC, sortable as text) and the main code as "system|code".
+/// </summary>
+public sealed record StoredResource(
+    string ProviderKey,
+    string ResourceType,
+    string Id,
+    string? PatientId,
+    string? Identifier,
+    string? Date,
+    string? Code,
+    string Json);
+
+/// <summary>A search in one provider's EHR (FHIR search semantics: all given criteria must match).</summary>
+public sealed record ResourceQuery(
+    string ProviderKey,
+    string ResourceType,
+    string? PatientId = null,
+    string? DateFrom = null,
+    string? DateTo = null,
+    string? Code = null,
+    int Offset = 0,
+    int Limit = 100);
+
+/// <summary>Storage of the provider EHR simulator: the providers, their settings and their patients' records.</summary>
+public interface ISimulatorStore
+{
+    /// <summary>Adds providers, or replaces the definition of ones with the same key (behaviour is kept).</summary>
+    Task SaveProvidersAsync(IReadOnlyList<StoredProvider> providers, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredProvider>> ListProvidersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces one provider's behaviour; false when there is no such provider.</summary>
+    Task<bool> UpdateBehaviourAsync(string providerKey, string behaviourJson, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a batch of new resources in one transaction (bulk COPY on PostgreSQL).</summary>
+    Task AddResourcesAsync(IReadOnlyList<StoredResource> resources, CancellationToken cancellationToken = default);
+
+    Task<StoredResource?> ReadAsync(string providerKey, string resourceType, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Matching resources ordered by date (newest first) then id, one page.</summary>
+    Task<IReadOnlyList<StoredResource>> SearchAsync(ResourceQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The provider-local Patient id of the person with this national identifier, or null.</summary>
+    Task<string?> FindPatientIdAsync(string providerKey, string identifier, CancellationToken cancellationToken = default);
+
+    /// <summary>The number of stored resources, for one provider or all.</summary>
+    Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,185 @@
+using System.Data.Common;
+using System.Text;
+using NpgsqlTypes;
+
+namespace OpenNdi.Data.Simulator;
+
+/// <summary>
+/// <see cref="ISimulatorStore"/> for both backends. The SQL is the same but for table names, the upsert form and
+/// bulk writes (binary COPY on PostgreSQL, a prepared INSERT in one transaction on SQLite).
+/// </summary>
+public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
+{
+    private const string ResourceColumns = "provider_key, resource_type, id, patient_id, identifier, date, code, json";
+
+    private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
+    private string Providers => _sqlite ? "simulator_providers" : "simulator.providers";
+    private string Resources => _sqlite ? "simulator_resources" : "simulator.resources";
+
+    public async Task SaveProvidersAsync(IReadOnlyList<StoredProvider> providers, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var provider in providers)
+        {
+            await using var upsert = connection.Command(
+                $"""
+                INSERT INTO {Providers} (key, hsa_id, name, definition_json, behaviour_json) VALUES (@k, @h, @n, @d, @b)
+                ON CONFLICT (key) DO UPDATE SET hsa_id = excluded.hsa_id, name = excluded.name, definition_json = excluded.definition_json
+                """, transaction)
+                .With("@k", provider.Key).With("@h", provider.HsaId).With("@n", provider.Name)
+                .With("@d", provider.DefinitionJson).With("@b", provider.BehaviourJson);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredProvider>> ListProvidersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT key, hsa_id, name, definition_json, behaviour_json FROM {Providers} ORDER BY key");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var providers = new List<StoredProvider>();
+        while (await reader.ReadAsync(cancellationToken))
+            providers.Add(new StoredProvider(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+        return providers;
+    }
+
+    public async Task<bool> UpdateBehaviourAsync(string providerKey, string behaviourJson, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"UPDATE {Providers} SET behaviour_json = @b WHERE key = @k")
+            .With("@b", behaviourJson).With("@k", providerKey);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task AddResourcesAsync(IReadOnlyList<StoredResource> resources, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (_sqlite)
+            await InsertAsync(connection, resources, cancellationToken);
+        else
+            await CopyAsync(NdiDatabase.AsPostgres(connection), resources, cancellationToken);
+    }
+
+    private async Task InsertAsync(DbConnection connection, IReadOnlyList<StoredResource> resources, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var insert = connection.Command(
+            $"INSERT INTO {Resources} ({ResourceColumns}) VALUES (@p, @t, @i, @pt, @idf, @d, @c, @j)", transaction);
+        foreach (var name in (string[])["@p", "@t", "@i", "@pt", "@idf", "@d", "@c", "@j"])
+            insert.With(name, null);
+        await insert.PrepareAsync(cancellationToken);
+        foreach (var r in resources)
+        {
+            insert.Parameters[0].Value = r.ProviderKey;
+            insert.Parameters[1].Value = r.ResourceType;
+            insert.Parameters[2].Value = r.Id;
+            insert.Parameters[3].Value = (object?)r.PatientId ?? DBNull.Value;
+            insert.Parameters[4].Value = (object?)r.Identifier ?? DBNull.Value;
+            insert.Parameters[5].Value = (object?)r.Date ?? DBNull.Value;
+            insert.Parameters[6].Value = (object?)r.Code ?? DBNull.Value;
+            insert.Parameters[7].Value = r.Json;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task CopyAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<StoredResource> resources, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {Resources} ({ResourceColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var r in resources)
+        {
+            await writer.StartRowAsync(cancellationToken);
+            await writer.WriteAsync(r.ProviderKey, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(r.ResourceType, NpgsqlDbType.Text, cancellationToken);
+            await writer.WriteAsync(r.Id, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(writer, r.PatientId, cancellationToken);
+            await WriteNullableAsync(writer, r.Identifier, cancellationToken);
+            await WriteNullableAsync(writer, r.Date, cancellationToken);
+            await WriteNullableAsync(writer, r.Code, cancellationToken);
+            await writer.WriteAsync(r.Json, NpgsqlDbType.Text, cancellationToken);
+        }
+        // One COPY is one statement: it is atomic without an explicit transaction.
+        await writer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task WriteNullableAsync(Npgsql.NpgsqlBinaryImporter writer, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+            await writer.WriteNullAsync(cancellationToken);
+        else
+            await writer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    }
+
+    public async Task<StoredResource?> ReadAsync(string providerKey, string resourceType, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command(
+            $"SELECT {ResourceColumns} FROM {Resources} WHERE provider_key = @p AND resource_type = @t AND id = @i")
+            .With("@p", providerKey).With("@t", resourceType).With("@i", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadResource(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<StoredResource>> SearchAsync(ResourceQuery query, CancellationToken cancellationToken = default)
+    {
+        var sql = new StringBuilder($"SELECT {ResourceColumns} FROM {Resources} WHERE provider_key = @p AND resource_type = @t");
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.With("@p", query.ProviderKey).With("@t", query.ResourceType);
+        if (query.PatientId is not null)
+        {
+            sql.Append(" AND patient_id = @pt");
+            command.With("@pt", query.PatientId);
+        }
+        if (query.DateFrom is not null)
+        {
+            sql.Append(" AND date >= @from");
+            command.With("@from", query.DateFrom);
+        }
+        if (query.DateTo is not null)
+        {
+            sql.Append(" AND date < @to");
+            command.With("@to", query.DateTo);
+        }
+        if (query.Code is not null)
+        {
+            // "system|code" matches exactly; a bare code matches in any system (FHIR token search).
+            sql.Append(query.Code.Contains('|') ? " AND code = @c" : " AND (code = @c OR code LIKE @cs)");
+            command.With("@c", query.Code);
+            if (!query.Code.Contains('|'))
+                command.With("@cs", "%|" + query.Code);
+        }
+        sql.Append(" ORDER BY date DESC, id LIMIT @limit OFFSET @offset");
+        command.With("@limit", query.Limit).With("@offset", query.Offset);
+        command.CommandText = sql.ToString();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var resources = new List<StoredResource>();
+        while (await reader.ReadAsync(cancellationToken))
+            resources.Add(ReadResource(reader));
+        return resources;
+    }
+
+    public async Task<string?> FindPatientIdAsync(string providerKey, string identifier, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command(
+            $"SELECT id FROM {Resources} WHERE provider_key = @p AND identifier = @i AND resource_type = 'Patient'")
+            .With("@p", providerKey).With("@i", identifier);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = providerKey is null
+            ? connection.Command($"SELECT COUNT(*) FROM {Resources}")
+            : connection.Command($"SELECT COUNT(*) FROM {Resources} WHERE provider_key = @p").With("@p", providerKey);
+        return await command.ScalarLongAsync(cancellationToken);
+    }
+
+    private static StoredResource ReadResource(DbDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3),
+        reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableString(6), reader.GetString(7));
+}
