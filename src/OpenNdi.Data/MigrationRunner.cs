@@ -15,13 +15,11 @@ public static class MigrationRunner
         CheckUnique(ordered);
         var applied = new List<string>();
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, null, CreateHistoryTable(database.Backend), cancellationToken);
+        await EnsureHistoryTableAsync(connection, database.Backend, cancellationToken);
 
         foreach (var migration in ordered)
         {
-            await using var transaction = await BeginAsync(connection, database.Backend, cancellationToken);
-            if (database.Backend == StorageBackend.PostgreSql)
-                await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLockKey})", cancellationToken);
+            await using var transaction = await BeginLockedAsync(connection, database.Backend, cancellationToken);
             if (await IsAppliedAsync(connection, transaction, migration, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
@@ -48,7 +46,7 @@ public static class MigrationRunner
     public static async Task<IReadOnlyList<string>> AppliedAsync(NdiDatabase database, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, null, CreateHistoryTable(database.Backend), cancellationToken);
+        await EnsureHistoryTableAsync(connection, database.Backend, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT module, version FROM ndi_schema_migrations ORDER BY module, version";
         var result = new List<string>();
@@ -69,14 +67,27 @@ public static class MigrationRunner
         ? "CREATE TABLE IF NOT EXISTS ndi_schema_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))"
         : "CREATE TABLE IF NOT EXISTS public.ndi_schema_migrations (module text NOT NULL, version integer NOT NULL, description text NOT NULL, applied_at text NOT NULL, PRIMARY KEY (module, version))";
 
-    private static async Task<DbTransaction> BeginAsync(DbConnection connection, StorageBackend backend, CancellationToken cancellationToken)
+    /// <summary>
+    /// A transaction that holds the migration lock: on SQLite BEGIN IMMEDIATE (Microsoft.Data.Sqlite's serializable,
+    /// non-deferred transaction) takes the write lock up front; on PostgreSQL a transaction-scoped advisory lock.
+    /// Either way two processes starting at once cannot both decide to apply the same version.
+    /// </summary>
+    private static async Task<DbTransaction> BeginLockedAsync(DbConnection connection, StorageBackend backend, CancellationToken cancellationToken)
     {
         if (backend == StorageBackend.Sqlite)
-        {
-            // BEGIN IMMEDIATE takes the write lock up front, so two processes cannot both decide to apply a version.
-            return await ((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
-        }
-        return await connection.BeginTransactionAsync(cancellationToken);
+            return await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        // Read committed, so that statements after the lock see what the previous lock holder committed.
+        var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLockKey})", cancellationToken);
+        return transaction;
+    }
+
+    // Under the lock too: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog.
+    private static async Task EnsureHistoryTableAsync(DbConnection connection, StorageBackend backend, CancellationToken cancellationToken)
+    {
+        await using var transaction = await BeginLockedAsync(connection, backend, cancellationToken);
+        await ExecuteAsync(connection, transaction, CreateHistoryTable(backend), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, Migration migration, CancellationToken cancellationToken)
