@@ -1,4 +1,25 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using OpenNdi.Server.Demo;
+using OpenNdi.Server.FhirApi;
+using OpenNdi.Server.Platform;
+using OpenNdi.Synthetic.Simulator;
+
+// OpenNdi: the national digital infrastructure for health data, every national service in one host.
+// Each service is one Add…/Map… pair; configuration and cross-cutting concerns live in Platform/.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatform();
+builder.Services.AddFhirApi();
+builder.Services.AddSimulator();
+builder.Services.AddDemoPopulation(builder.Configuration);
+
+var app = builder.Build();
+
+app.UsePlatform();
+app.MapPlatform();
+app.MapFhirApi();
+app.MapSimulator();
+
 app.Run();
 
+/// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

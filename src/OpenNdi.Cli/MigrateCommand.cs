@@ -1,0 +1,25 @@
+using System.CommandLine;
+using OpenNdi.Data;
+
+namespace OpenNdi.Cli;
+
+/// <summary><c>ndi migrate</c>: applies pending schema migrations and lists what is applied.</summary>
+internal static class MigrateCommand
+{
+    public static Command Create()
+    {
+        var database = CommonOptions.Database();
+        var command = new Command("migrate", "Apply pending schema migrations to a database.") { database };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (CommonOptions.ParseDatabase(parse.GetValue(database)!) is not { } storage)
+                return 2;
+            await using var db = new NdiDatabase(storage);
+            var applied = await MigrationRunner.ApplyAsync(db, DataModules.AllMigrations, cancellationToken);
+            Console.WriteLine(applied.Count == 0 ? "Up to date." : $"Applied: {string.Join(", ", applied)}");
+            Console.WriteLine($"Schema: {string.Join(", ", await MigrationRunner.AppliedAsync(db, cancellationToken))}");
+            return 0;
+        });
+        return command;
+    }
+}

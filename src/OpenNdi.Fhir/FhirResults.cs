@@ -1,0 +1,33 @@
+using System.Text;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http;
+
+namespace OpenNdi.Fhir;
+
+/// <summary>HTTP results carrying FHIR JSON with the FHIR media type.</summary>
+public static class FhirResults
+{
+    public const string ContentType = "application/fhir+json; charset=utf-8";
+
+    public static IResult Resource(Resource resource, int statusCode = StatusCodes.Status200OK) =>
+        new StatusCodeFhirResult(FhirJson.SerializeToUtf8(resource), statusCode);
+
+    /// <summary>JSON already serialised (e.g. stored resources, hand-assembled bundles).</summary>
+    public static IResult Json(byte[] utf8Json, int statusCode = StatusCodes.Status200OK) => new StatusCodeFhirResult(utf8Json, statusCode);
+
+    public static IResult Json(string json, int statusCode = StatusCodes.Status200OK) => new StatusCodeFhirResult(Encoding.UTF8.GetBytes(json), statusCode);
+
+    public static IResult Error(int statusCode, string errorCode, OperationOutcome.IssueType type, string message, string? expression = null) =>
+        Resource(Outcomes.Error(errorCode, type, message, expression), statusCode);
+
+    private sealed class StatusCodeFhirResult(byte[] body, int statusCode) : IResult
+    {
+        public System.Threading.Tasks.Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = statusCode;
+            httpContext.Response.ContentType = ContentType;
+            httpContext.Response.ContentLength = body.Length;
+            return httpContext.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using Hl7.Fhir.Model;
+
+namespace OpenNdi.Fhir;
+
+/// <summary>
+/// Assembles an International Patient Summary document (IPS, hl7.fhir.uv.ips; the base of the EU patient
+/// summary in EEHRxF) from a Patient and the resources held about them: a document Bundle whose first entry is
+/// the Composition, with the three required sections (medication, allergies, problems) always present, saying
+/// "no information" when empty, and the optional sections present only when they have entries.
+/// </summary>
+public static class PatientSummaryBuilder
+{
+    private const string Loinc = "http://loinc.org";
+    private const string EmptyReason = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
+
+    private sealed record SectionSpec(string Title, string LoincCode, bool Required, Func<Resource, bool> Includes);
+
+    // IPS Composition.section slices, in the guide's order (IPS 1.1 §Composition).
+    private static readonly SectionSpec[] Sections =
+    [
+        new("Medication Summary", "10160-0", true, r => r is MedicationStatement { Status: MedicationStatement.MedicationStatusCodes.Active }
+            or MedicationRequest { Status: MedicationRequest.MedicationrequestStatus.Active }),
+        new("Allergies and Intolerances", "48765-2", true, r => r is AllergyIntolerance),
+        new("Problem List", "11450-4", true, r => r is Condition c && IsActive(c)),
+        new("History of Immunizations", "11369-6", false, r => r is Immunization),
+        new("History of Procedures", "47519-4", false, r => r is Procedure),
+        new("Medical Devices", "46264-8", false, r => r is DeviceUseStatement),
+        new("Diagnostic Results", "30954-2", false, r => r is Observation or DiagnosticReport),
+        new("Alerts", "104605-1", false, r => r is Flag),
+        new("History of Past Illness", "11348-0", false, r => r is Condition c && !IsActive(c)),
+    ];
+
+    /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
+    /// <param name="author">The organisation that assembles the summary.</param>
+    /// <param name="documentId">Identifier value of this document instance.</param>
+    public static Bundle Build(Patient patient, IEnumerable<Resource> resources, string baseUrl, ResourceReference author, string documentId, DateTimeOffset timestamp)
+    {
+        var all = resources.Where(r => r is not Patient).ToList();
+        var composition = new Composition
+        {
+            Id = documentId,
+            Meta = new Meta { Profile = ["http://hl7.org/fhir/uv/ips/StructureDefinition/Composition-uv-ips"] },
+            Status = CompositionStatus.Final,
+            Type = new CodeableConcept(Loinc, "60591-5", "Patient summary Document"),
+            Subject = new ResourceReference($"Patient/{patient.Id}"),
+            Date = timestamp.ToString("yyyy-MM-dd'T'HH:mm:ssK"),
+            Author = [author],
+            Title = "Patient Summary",
+        };
+
+        var included = new List<Resource>();
+        foreach (var spec in Sections)
+        {
+            var entries = all.Where(spec.Includes).ToList();
+            if (entries.Count == 0 && !spec.Required)
+                continue;
+            var section = new Composition.SectionComponent
+            {
+                Title = spec.Title,
+                Code = new CodeableConcept(Loinc, spec.LoincCode, spec.Title),
+                Text = Narrative(entries.Count == 0 ? "No information available." : $"{entries.Count} entries."),
+                Entry = [.. entries.Select(e => new ResourceReference($"{e.TypeName}/{e.Id}"))],
+            };
+            if (entries.Count == 0)
+                section.EmptyReason = new CodeableConcept(EmptyReason, "unavailable", "Unavailable");
+            composition.Section.Add(section);
+            included.AddRange(entries);
+        }
+        // Resources referenced from section entries (a lab report's results, a device statement's device) travel too.
+        included.AddRange(all.Where(r => r is Device && !included.Contains(r)));
+
+        var bundle = new Bundle
+        {
+            Id = documentId,
+            Meta = new Meta { Profile = ["http://hl7.org/fhir/uv/ips/StructureDefinition/Bundle-uv-ips"] },
+            Identifier = new Identifier("urn:ietf:rfc:3986", "urn:uuid:" + DeterministicUuid(documentId)),
+            Type = Bundle.BundleType.Document,
+            Timestamp = timestamp,
+        };
+        var root = baseUrl.TrimEnd('/');
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/Composition/{composition.Id}", Resource = composition });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/Patient/{patient.Id}", Resource = patient });
+        foreach (var resource in included.Distinct())
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/{resource.TypeName}/{resource.Id}", Resource = resource });
+        return bundle;
+    }
+
+    private static bool IsActive(Condition condition) =>
+        condition.ClinicalStatus?.Coding.Any(c => c.Code is "active" or "recurrence" or "relapse") ?? false;
+
+    private static Narrative Narrative(string text) => new()
+    {
+        Status = Hl7.Fhir.Model.Narrative.NarrativeStatus.Generated,
+        Div = $"<div xmlns=\"http://www.w3.org/1999/xhtml\">{System.Security.SecurityElement.Escape(text)}</div>",
+    };
+
+    private static Guid DeterministicUuid(string text)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        return new Guid(hash.AsSpan(0, 16));
+    }
+}

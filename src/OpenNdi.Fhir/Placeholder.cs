@@ -1,2 +1,0 @@
-namespace OpenNdi.Fhir;
-internal static class Placeholder { }

@@ -1,0 +1,37 @@
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Diagnostics;
+using OpenNdi.Fhir;
+
+namespace OpenNdi.Server.Platform;
+
+/// <summary>
+/// The one place unexpected exceptions become answers: a FHIR OperationOutcome on FHIR paths, RFC 9457 problem
+/// details elsewhere. The exception is logged with the request's trace id, which the answer carries so an
+/// operator can find it; the exception text itself is not sent to the caller.
+/// </summary>
+internal sealed class ErrorHandler(IProblemDetailsService problemDetails, ILogger<ErrorHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+            return true; // The caller went away; there is no one to answer.
+        var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? httpContext.TraceIdentifier;
+        logger.LogError(exception, "Unhandled error on {Method} {Path} (trace {TraceId})", httpContext.Request.Method, httpContext.Request.Path, traceId);
+        var message = $"Internal error; trace id {traceId}.";
+        if (IsFhirPath(httpContext.Request.Path))
+        {
+            await FhirResults.Error(500, "NDI-PLAT-500", OperationOutcome.IssueType.Exception, message).ExecuteAsync(httpContext);
+            return true;
+        }
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = 500, Title = "Internal error", Detail = message, Type = "urn:openndi:error:NDI-PLAT-500" },
+        });
+    }
+
+    internal static bool IsFhirPath(PathString path) =>
+        path.StartsWithSegments("/fhir") || (path.StartsWithSegments("/sim") && path.Value!.Contains("/fhir", StringComparison.Ordinal));
+}

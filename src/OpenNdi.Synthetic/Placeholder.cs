@@ -1,2 +1,0 @@
-namespace OpenNdi.Synthetic;
-internal static class Placeholder { }

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OpenNdi.Testing;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// The real server (Program) on a fresh database of either backend, seeded with a small demo population.
+/// Each test that changes state makes its own.
+/// </summary>
+public sealed class NdiServer : WebApplicationFactory<Program>
+{
+    public const int Persons = 120;
+    public const int Providers = 8;
+
+    private readonly TestDatabase _database;
+
+    private NdiServer(TestDatabase database) => _database = database;
+
+    public static async Task<NdiServer> StartAsync(string backend)
+    {
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false));
+        _ = server.Server; // Start now: runs migrations and the demo seed.
+        return server;
+    }
+
+    public TestDatabase Database => _database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:Database", _database.ConfigurationValue);
+        builder.UseSetting("Demo:Persons", Persons.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Demo:Providers", Providers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Demo:RandomSeed", "9");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}

@@ -1,0 +1,347 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using OpenNdi.Fhir;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>The provider EHR simulator over HTTP: who it answers for, and how it behaves when told to be slow or broken.</summary>
+public class SimulatorTests
+{
+    private static async Task<List<string>> ProviderKeysAsync(HttpClient client)
+    {
+        using var providers = JsonDocument.Parse(await client.GetStringAsync("/sim"));
+        return [.. providers.RootElement.EnumerateArray().Select(p => p.GetProperty("key").GetString()!)];
+    }
+
+    private static async Task<Bundle> SearchAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {body}");
+        return FhirJson.Parse<Bundle>(body);
+    }
+
+    /// <summary>Each provider's patients as (provider, patient id, personnummer).</summary>
+    private static async Task<List<(string Provider, string PatientId, string Identifier)>> PatientsAsync(HttpClient client)
+    {
+        var result = new List<(string, string, string)>();
+        foreach (var key in await ProviderKeysAsync(client))
+        {
+            var bundle = await SearchAsync(client, $"/sim/{key}/fhir/Patient?_count=1000");
+            result.AddRange(bundle.Entry.Select(e => (key, e.Resource.Id, ((Patient)e.Resource).Identifier[0].Value)));
+        }
+        return result;
+    }
+
+    /// <summary>A patient with at least one encounter at their provider (some persons only have a vaccination there).</summary>
+    private static async Task<(string Provider, string PatientId)> PatientWithEncountersAsync(HttpClient client)
+    {
+        foreach (var (provider, patientId, _) in await PatientsAsync(client))
+        {
+            if ((await SearchAsync(client, $"/sim/{provider}/fhir/Encounter?patient={patientId}&_count=1")).Entry.Count > 0)
+                return (provider, patientId);
+        }
+        throw new InvalidOperationException("No patient with encounters in the demo population.");
+    }
+
+    private static async Task SetBehaviourAsync(HttpClient client, string provider, object behaviour)
+    {
+        using var response = await client.PutAsJsonAsync($"/sim/{provider}/behaviour", behaviour);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<OperationOutcome> OutcomeAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        return FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Search_ForItsOwnPatient_ReturnsOnlyThatPatientsRecords(string backend)
+    {
+        await using var server = await NdiServer.StartAsync(backend);
+        using var client = server.CreateClient();
+        var (provider, patientId) = await PatientWithEncountersAsync(client);
+
+        foreach (var type in new[] { "Encounter", "Condition", "Observation", "Immunization" })
+        {
+            var bundle = await SearchAsync(client, $"/sim/{provider}/fhir/{type}?patient=Patient/{patientId}");
+            Assert.All(bundle.Entry, e => Assert.Contains($"Patient/{patientId}", FhirJson.Serialize(e.Resource)));
+        }
+        var encounters = await SearchAsync(client, $"/sim/{provider}/fhir/Encounter?patient={patientId}");
+        Assert.NotEmpty(encounters.Entry);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Search_ForAnotherProvidersPatient_ReturnsNothing(string backend)
+    {
+        await using var server = await NdiServer.StartAsync(backend);
+        using var client = server.CreateClient();
+        var patients = await PatientsAsync(client);
+        var providers = patients.Select(p => p.Provider).Distinct().ToList();
+        // A person known at provider B but not at provider A.
+        var (a, b) = (providers[0], providers.First(p => patients.Any(x => x.Provider == p && !patients.Any(y => y.Provider == providers[0] && y.Identifier == x.Identifier))));
+        var stranger = patients.First(x => x.Provider == b && !patients.Any(y => y.Provider == a && y.Identifier == x.Identifier));
+
+        var byId = await SearchAsync(client, $"/sim/{a}/fhir/Condition?patient={stranger.PatientId}");
+        var byIdentifier = await SearchAsync(client, $"/sim/{a}/fhir/Patient?identifier=urn:oid:1.2.752.129.2.1.3.1|{stranger.Identifier}");
+        var atHome = await SearchAsync(client, $"/sim/{b}/fhir/Patient?identifier={stranger.Identifier}");
+
+        Assert.Empty(byId.Entry);
+        Assert.Empty(byIdentifier.Entry);
+        Assert.Equal(stranger.PatientId, Assert.Single(atHome.Entry).Resource.Id);
+    }
+
+    [Fact]
+    public async Task Read_OfAnotherProvidersResource_IsNotFound()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var patients = await PatientsAsync(client);
+        var providers = patients.Select(p => p.Provider).Distinct().ToList();
+        var theirs = patients.First(p => p.Provider == providers[1]);
+
+        using var own = await client.GetAsync($"/sim/{providers[1]}/fhir/Patient/{theirs.PatientId}");
+        using var other = await client.GetAsync($"/sim/{providers[0]}/fhir/Patient/{theirs.PatientId}");
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Equal(OperationOutcome.IssueType.NotFound, (await OutcomeAsync(other)).Issue[0].Code);
+    }
+
+    [Fact]
+    public async Task Summary_IsAnIpsDocumentOfThisProvidersRecordsForThePatient()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var (provider, patientId, _) = (await PatientsAsync(client)).First();
+
+        using var response = await client.GetAsync($"/sim/{provider}/fhir/Patient/{patientId}/$summary");
+        var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(Bundle.BundleType.Document, bundle.Type);
+        var composition = Assert.IsType<Composition>(bundle.Entry[0].Resource);
+        Assert.Equal("60591-5", composition.Type.Coding[0].Code);
+        Assert.Equal(["10160-0", "48765-2", "11450-4"], composition.Section.Take(3).Select(s => s.Code.Coding[0].Code));
+        Assert.Equal(patientId, Assert.Single(bundle.Entry, e => e.Resource is Patient).Resource.Id);
+        var fullUrls = bundle.Entry.Select(e => e.FullUrl).ToHashSet();
+        Assert.All(composition.Section.SelectMany(s => s.Entry), reference => Assert.Contains(fullUrls, u => u.EndsWith("/" + reference.Reference, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Search_PagesWithANextLinkUntilAllAreReturned()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var (provider, _) = await PatientWithEncountersAsync(client);
+        var all = await SearchAsync(client, $"/sim/{provider}/fhir/Encounter?_count=1000");
+
+        var seen = new List<string>();
+        var url = $"/sim/{provider}/fhir/Encounter?_count=7";
+        while (url is not null)
+        {
+            var page = await SearchAsync(client, url);
+            seen.AddRange(page.Entry.Select(e => e.Resource.Id));
+            url = page.Link.FirstOrDefault(l => l.Relation == "next")?.Url is { } next ? new Uri(next).PathAndQuery : null;
+        }
+
+        Assert.True(all.Entry.Count > 7);
+        Assert.Equal(all.Entry.Select(e => e.Resource.Id).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Condition?colour=blue", "colour")]
+    [InlineData("Condition?_count=5000", "_count")]
+    [InlineData("Condition?date=yesterday", "date")]
+    [InlineData("Patient?identifier=19121212-1213", "identifier")]
+    [InlineData("Patient?identifier=urn:oid:9.9|191212121212", "identifier")]
+    [InlineData("Patient?patient=x", "patient")]
+    public async Task Search_WithABadParameter_IsRefusedWithAnOutcomeNamingIt(string query, string parameter)
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+
+        using var response = await client.GetAsync($"/sim/{provider}/fhir/{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var issue = (await OutcomeAsync(response)).Issue.Single();
+        Assert.Equal(OperationOutcome.IssueSeverity.Error, issue.Severity);
+        Assert.Equal(parameter, Assert.Single(issue.Expression));
+        Assert.Contains(parameter, issue.Diagnostics);
+    }
+
+    [Fact]
+    public async Task Request_ForAnUnknownProviderOrType_IsNotFoundWithAnOutcome()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+
+        using var unknownProvider = await client.GetAsync("/sim/no-such-provider/fhir/metadata");
+        using var unknownType = await client.GetAsync($"/sim/{provider}/fhir/Basic?patient=x");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknownProvider.StatusCode);
+        Assert.Equal("NDI-SIM-001", (await OutcomeAsync(unknownProvider)).Issue[0].Details.Coding[0].Code);
+        Assert.Equal(HttpStatusCode.NotFound, unknownType.StatusCode);
+        Assert.Equal("NDI-SIM-020", (await OutcomeAsync(unknownType)).Issue[0].Details.Coding[0].Code);
+    }
+
+    [Fact]
+    public async Task Latency_WhenConfigured_DelaysEveryAnswerByAtLeastThatMuch()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        await SetBehaviourAsync(client, provider, new { latencyMedianMs = 250, latencyP95Ms = 250 });
+
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.InRange(clock.ElapsedMilliseconds, 245, 5_000);
+        }
+    }
+
+    [Fact]
+    public async Task Latency_WhenSpread_HasTheConfiguredMedian()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        await SetBehaviourAsync(client, provider, new { latencyMedianMs = 40, latencyP95Ms = 120 });
+
+        var times = new List<long>();
+        for (var i = 0; i < 40; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+            times.Add(clock.ElapsedMilliseconds);
+        }
+
+        times.Sort();
+        Assert.InRange(times[times.Count / 2], 20, 90);
+        Assert.True(times[^1] > times[0] + 10, "latencies should spread");
+    }
+
+    [Fact]
+    public async Task ErrorRate_WhenOne_FailsEveryRequestWithAServerErrorOutcome_AndOtherProvidersAreUnaffected()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var providers = await ProviderKeysAsync(client);
+        await SetBehaviourAsync(client, providers[0], new { errorRate = 1.0 });
+        await SetBehaviourAsync(client, providers[1], new { });
+
+        using var failing = await client.GetAsync($"/sim/{providers[0]}/fhir/metadata");
+        using var healthy = await client.GetAsync($"/sim/{providers[1]}/fhir/metadata");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failing.StatusCode);
+        Assert.Equal("NDI-SIM-012", (await OutcomeAsync(failing)).Issue[0].Details.Coding[0].Code);
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+    }
+
+    [Fact]
+    public async Task ErrorRate_WhenHalf_FailsAboutHalfOfTheRequests()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        await SetBehaviourAsync(client, provider, new { errorRate = 0.5 });
+
+        var failures = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+            failures += response.StatusCode == HttpStatusCode.InternalServerError ? 1 : 0;
+        }
+
+        Assert.InRange(failures, 65, 135); // binomial(200, 0.5): outside this range about once in 10^6 runs
+    }
+
+    [Fact]
+    public async Task Down_AndDowntimeWindows_AnswerServiceUnavailable()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        var now = DateTimeOffset.UtcNow;
+
+        await SetBehaviourAsync(client, provider, new { down = true });
+        using var down = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        await SetBehaviourAsync(client, provider, new { downtime = new[] { new { from = now.AddMinutes(-5), to = now.AddMinutes(5) } } });
+        using var inWindow = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        await SetBehaviourAsync(client, provider, new { downtime = new[] { new { from = now.AddHours(-2), to = now.AddHours(-1) } } });
+        using var afterWindow = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal(OperationOutcome.IssueType.Transient, (await OutcomeAsync(down)).Issue[0].Code);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, inWindow.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterWindow.StatusCode);
+    }
+
+    [Fact]
+    public async Task Timeout_HangsForTheConfiguredTimeThenAnswersGatewayTimeout_AndACallerWithAShorterDeadlineGivesUp()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        await SetBehaviourAsync(client, provider, new { timeoutRate = 1.0, timeoutMs = 400 });
+
+        var clock = Stopwatch.StartNew();
+        using var late = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        var waited = clock.ElapsedMilliseconds;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var impatient = Record.ExceptionAsync(() => client.GetAsync($"/sim/{provider}/fhir/metadata", deadline.Token));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, late.StatusCode);
+        Assert.InRange(waited, 390, 10_000);
+        Assert.IsAssignableFrom<OperationCanceledException>(await impatient);
+    }
+
+    [Theory]
+    [InlineData("{\"errorRate\": 2}", "errorRate")]
+    [InlineData("{\"latencyMedianMs\": 100, \"latencyP95Ms\": 50}", "latencyP95Ms")]
+    [InlineData("{\"errorRate\": 0.6, \"timeoutRate\": 0.6}", "errorRate + timeoutRate")]
+    [InlineData("{\"downtime\": [{\"from\": \"2026-01-02T00:00:00Z\", \"to\": \"2026-01-01T00:00:00Z\"}]}", "downtime")]
+    [InlineData("{\"errorRate\": \"lots\"}", "errorRate")]
+    [InlineData("not json", "")]
+    public async Task PutBehaviour_WhenInvalid_IsRefusedAndChangesNothing(string body, string named)
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        var before = await client.GetStringAsync($"/sim/{provider}/behaviour");
+
+        using var response = await client.PutAsync($"/sim/{provider}/behaviour", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await client.GetStringAsync($"/sim/{provider}/behaviour"));
+    }
+
+    [Fact]
+    public async Task PutBehaviour_IsStoredAndSurvivesARestart()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+        await SetBehaviourAsync(client, provider, new { latencyMedianMs = 5, latencyP95Ms = 9, errorRate = 0.1 });
+
+        var registry = new Synthetic.Simulator.SimulatorRegistry(new Data.Simulator.SimulatorStore(server.Database.Database));
+        await registry.LoadAsync();
+
+        Assert.True(registry.TryGet(provider, out _, out var behaviour));
+        Assert.Equal((5.0, 9.0, 0.1), (behaviour.LatencyMedianMs, behaviour.LatencyP95Ms, behaviour.ErrorRate));
+    }
+}
