@@ -17,10 +17,11 @@ internal static class SeedCommand
         var asOf = new Option<string>("--as-of") { Description = "The population's 'today' (YYYY-MM-DD).", DefaultValueFactory = _ => SeedOptions.DefaultReferenceDate.ToString("yyyy-MM-dd") };
         var years = new Option<int>("--history-years") { Description = "Years of clinical history per person (1 to 50).", DefaultValueFactory = _ => 10 };
         var database = CommonOptions.Database();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Generate and serialise everything but store nothing (measures generation alone)." };
 
         var command = new Command("seed", "Generate a synthetic Swedish population with clinical histories and load it into an empty database.")
         {
-            persons, providers, seed, asOf, years, database,
+            persons, providers, seed, asOf, years, database, dryRun,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,15 +38,16 @@ internal static class SeedCommand
             }
             if (CommonOptions.ParseDatabase(parse.GetValue(database)!) is not { } storage)
                 return 2;
-            return await RunAsync(options, storage, cancellationToken);
+            return await RunAsync(options, parse.GetValue(dryRun) ? null : storage, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(SeedOptions options, StorageOptions storage, CancellationToken cancellationToken)
+    /// <param name="storage">Where to store; null for a dry run that only generates.</param>
+    private static async Task<int> RunAsync(SeedOptions options, StorageOptions? storage, CancellationToken cancellationToken)
     {
-        AnsiConsole.MarkupLineInterpolated($"Seeding [bold]{options.Persons:N0}[/] persons, [bold]{options.Providers}[/] providers, seed {options.Seed}, as of {options.ReferenceDate:yyyy-MM-dd} into {storage.Describe()}");
-        await using var database = new NdiDatabase(storage);
+        AnsiConsole.MarkupLineInterpolated($"Seeding [bold]{options.Persons:N0}[/] persons, [bold]{options.Providers}[/] providers, seed {options.Seed}, as of {options.ReferenceDate:yyyy-MM-dd} into {storage?.Describe() ?? "nothing (dry run)"}");
+        await using var database = storage is null ? null : new NdiDatabase(storage);
         SeedProgress? result = null;
         try
         {
@@ -60,7 +62,9 @@ internal static class SeedCommand
                         task.Value = p.PersonsDone;
                         task.Description = $"{p.PersonsDone:N0} persons, {p.ResourcesDone:N0} resources ({p.PersonsPerSecond:N0} persons/s, {p.ResourcesPerSecond:N0} resources/s)";
                     });
-                    result = await new PopulationSeeder(database).SeedAsync(options, progress, cancellationToken);
+                    result = database is null
+                        ? await GenerateOnlyAsync(options, progress, cancellationToken)
+                        : await new PopulationSeeder(database).SeedAsync(options, progress, cancellationToken);
                     task.Value = options.Persons;
                 });
         }
@@ -75,8 +79,22 @@ internal static class SeedCommand
             return 1;
         }
         var r = result!;
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
         AnsiConsole.MarkupLineInterpolated(
-            $"[green]Done[/]: {r.PersonsDone:N0} persons and {r.ResourcesDone:N0} FHIR resources in {r.Elapsed.TotalSeconds:N1} s: {r.PersonsPerSecond:N0} persons/s, {r.ResourcesPerSecond:N0} resources/s; peak working set {Environment.WorkingSet / 1048576.0:N0} MiB (process peak {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB).");
+            $"[green]Done[/]: {r.PersonsDone:N0} persons and {r.ResourcesDone:N0} FHIR resources in {r.Elapsed.TotalSeconds:N1} s: {r.PersonsPerSecond:N0} persons/s, {r.ResourcesPerSecond:N0} resources/s; peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB.");
         return 0;
+    }
+
+    private static async Task<SeedProgress> GenerateOnlyAsync(SeedOptions options, IProgress<SeedProgress> progress, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long persons = 0, resources = 0;
+        await foreach (var batch in new PopulationGenerator(options).GenerateAsync(cancellationToken: cancellationToken))
+        {
+            persons += batch.Persons.Count;
+            resources += batch.Resources.Count;
+            progress.Report(new SeedProgress(persons, options.Persons, resources, clock.Elapsed));
+        }
+        return new SeedProgress(persons, options.Persons, resources, clock.Elapsed);
     }
 }

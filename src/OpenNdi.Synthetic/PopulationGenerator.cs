@@ -48,7 +48,7 @@ public sealed class PopulationGenerator
     {
         var persons = new List<Person>(count);
         var guardianships = new List<Guardianship>();
-        var resources = new List<Data.Simulator.StoredResource>(count * 40);
+        var resources = new List<StoredResource>(count * 60);
         for (var index = first; index < first + count; index++)
         {
             var person = _population.PersonAt(index);

@@ -28,24 +28,23 @@ public class CatalogTests
     [Fact]
     public void Catalog_EveryReferencedKey_Exists()
     {
-        foreach (var condition in ClinicalCatalog.ChronicConditions)
+        foreach (var c in ClinicalCatalog.ChronicConditions)
         {
-            Assert.All(condition.MedicationKeys, k => Assert.True(ClinicalCatalog.Medications.ContainsKey(k), $"{condition.Key}: medication {k}"));
-            Assert.All(condition.LabKeys, k => Assert.True(ClinicalCatalog.LabTests.ContainsKey(k), $"{condition.Key}: lab {k}"));
-            Assert.All(condition.AbnormalLabKeys, k => Assert.Contains(k, condition.LabKeys));
-            Assert.True(condition.ImagingKey is null || ClinicalCatalog.Imaging.ContainsKey(condition.ImagingKey), $"{condition.Key}: imaging");
-            Assert.True(condition.ProcedureKey is null || ClinicalCatalog.Procedures.ContainsKey(condition.ProcedureKey), $"{condition.Key}: procedure");
-            Assert.Contains(condition.Setting, new[] { "primary", "specialist", "municipal" });
+            AssertReferencesExist(c.Key, c.MedicationKeys, c.LabKeys, c.AbnormalLabKeys, c.ImagingKey, c.ProcedureKey);
+            Assert.Contains(c.Setting, new[] { "primary", "specialist", "municipal" });
         }
-        foreach (var condition in ClinicalCatalog.AcuteConditions)
-        {
-            Assert.All(condition.MedicationKeys, k => Assert.True(ClinicalCatalog.Medications.ContainsKey(k), $"{condition.Key}: medication {k}"));
-            Assert.All(condition.LabKeys, k => Assert.True(ClinicalCatalog.LabTests.ContainsKey(k), $"{condition.Key}: lab {k}"));
-            Assert.All(condition.AbnormalLabKeys, k => Assert.Contains(k, condition.LabKeys));
-            Assert.True(condition.ImagingKey is null || ClinicalCatalog.Imaging.ContainsKey(condition.ImagingKey), $"{condition.Key}: imaging");
-            Assert.True(condition.ProcedureKey is null || ClinicalCatalog.Procedures.ContainsKey(condition.ProcedureKey), $"{condition.Key}: procedure");
-        }
+        foreach (var c in ClinicalCatalog.AcuteConditions)
+            AssertReferencesExist(c.Key, c.MedicationKeys, c.LabKeys, c.AbnormalLabKeys, c.ImagingKey, c.ProcedureKey);
         Assert.All(ClinicalCatalog.Procedures.Values, p => Assert.True(p.DeviceKey is null || ClinicalCatalog.Devices.ContainsKey(p.DeviceKey), $"{p.Key}: device"));
+    }
+
+    private static void AssertReferencesExist(string key, IReadOnlyList<string> medications, IReadOnlyList<string> labs, IReadOnlyList<string> abnormalLabs, string? imaging, string? procedure)
+    {
+        Assert.All(medications, k => Assert.True(ClinicalCatalog.Medications.ContainsKey(k), $"{key}: medication {k}"));
+        Assert.All(labs, k => Assert.True(ClinicalCatalog.LabTests.ContainsKey(k), $"{key}: lab {k}"));
+        Assert.All(abnormalLabs, k => Assert.Contains(k, labs));
+        Assert.True(imaging is null || ClinicalCatalog.Imaging.ContainsKey(imaging), $"{key}: imaging {imaging}");
+        Assert.True(procedure is null || ClinicalCatalog.Procedures.ContainsKey(procedure), $"{key}: procedure {procedure}");
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class CareNetwork
     private readonly ILookup<string, SimulatedProvider> _privateByRegion;
     private readonly Dictionary<string, SimulatedProvider> _municipalityByCode;
     private readonly IReadOnlyList<SimulatedProvider> _specialists;
+    private readonly Dictionary<SimulatedProvider, IReadOnlyList<SimulatedProvider>> _otherRegions;
 
     public CareNetwork(IReadOnlyList<SimulatedProvider> providers)
     {
@@ -37,6 +38,7 @@ public sealed class CareNetwork
         _privateByRegion = providers.Where(p => p.Kind == ProviderKind.Private && p.Unit(CareUnitKind.PrimaryCare) is not null).ToLookup(p => p.RegionCode);
         _municipalityByCode = providers.Where(p => p.Kind == ProviderKind.Municipality).ToDictionary(p => p.MunicipalityCode!);
         _specialists = [.. providers.Where(p => p.Kind == ProviderKind.Private && p.Unit(CareUnitKind.Orthopaedics) is not null)];
+        _otherRegions = _regions.ToDictionary(r => r, r => (IReadOnlyList<SimulatedProvider>)[.. _regions.Where(o => o != r)]);
     }
 
     public IReadOnlyList<SimulatedProvider> Providers { get; }
@@ -57,7 +59,7 @@ public sealed class CareNetwork
 
         _municipalityByCode.TryGetValue(person.Address.MunicipalityCode, out var municipality);
         return new PersonalCare(primaryProvider, primaryCare, hospital, municipality,
-            [.. _regions.Where(r => r != hospital)], _specialists.Where(s => s.RegionCode == hospital.RegionCode).ToList());
+            _otherRegions[hospital], [.. _specialists.Where(s => s.RegionCode == hospital.RegionCode)]);
     }
 
     private static int StableHash(string text)

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenNdi.Data;
 using OpenNdi.Data.Simulator;
 using OpenNdi.Fhir;
-using OpenNdi.Synthetic.Providers;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Synthetic.Simulator;
@@ -30,6 +29,8 @@ public static class SimulatorEndpoints
     public static IServiceCollection AddSimulator(this IServiceCollection services)
     {
         services.AddSingleton<ISimulatorStore>(sp => new SimulatorStore(sp.GetRequiredService<NdiDatabase>()));
+        // Provider kinds and care unit kinds read as words ("region"), not numbers, in the simulator's JSON.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SimulatorRegistry>();
         return services;
     }
@@ -177,7 +178,7 @@ public static class SimulatorEndpoints
                 resources.Add(FhirJson.Parse(row.Json));
         }
         var summary = PatientSummaryBuilder.Build(FhirJson.Parse<Patient>(stored.Json), resources, BaseUrl(request, provider),
-            FhirFactoryReferences.Organization(p), $"{provider}-{id}-summary", DateTimeOffset.UtcNow);
+            History.FhirFactory.OrganizationReference(p.HsaId, p.Name), $"{provider}-{id}-summary", DateTimeOffset.UtcNow);
         return FhirResults.Resource(summary);
     }
 
@@ -185,9 +186,4 @@ public static class SimulatorEndpoints
         ["AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Condition", "Immunization", "Procedure", "DeviceUseStatement", "Device", "Observation", "Flag"];
 
     private static string BaseUrl(HttpRequest request, string provider) => $"{request.Scheme}://{request.Host}{request.PathBase}/sim/{provider}/fhir";
-
-    private static class FhirFactoryReferences
-    {
-        public static ResourceReference Organization(SimulatedProvider provider) => History.FhirFactory.OrganizationReference(provider.HsaId, provider.Name);
-    }
 }
