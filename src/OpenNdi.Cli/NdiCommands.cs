@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace OpenNdi.Cli;
+
+/// <summary>The <c>ndi</c> command tree.</summary>
+public static class NdiCommands
+{
+    public static RootCommand Root() => new("OpenNdi administration: seed a synthetic population, run the provider EHR simulator, migrate a database.")
+    {
+        SeedCommand.Create(),
+        SimulateCommand.Create(),
+        MigrateCommand.Create(),
+    };
+}

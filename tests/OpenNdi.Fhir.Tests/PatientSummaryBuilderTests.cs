@@ -1,0 +1,76 @@
+using Hl7.Fhir.Model;
+
+namespace OpenNdi.Fhir.Tests;
+
+public class PatientSummaryBuilderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The resources of the HL7 IPS minimal example, taken out of their document, as a provider would hold them.</summary>
+    private static (Patient Patient, List<Resource> Resources) IpsExample()
+    {
+        var bundle = FhirJson.Parse<Bundle>(PublishedExamples.Read("ips/bundle-minimal.json"));
+        var resources = bundle.Entry.Select(e => e.Resource).Where(r => r is not Composition).ToList();
+        return (resources.OfType<Patient>().Single(), resources);
+    }
+
+    [Fact]
+    public void Build_FromThePublishedIpsExample_IsADocumentWithTheRequiredSectionsFirst()
+    {
+        var (patient, resources) = IpsExample();
+
+        var summary = PatientSummaryBuilder.Build(patient, resources, "https://ehr.example/fhir", new ResourceReference("Organization/x"), "doc-1", Now);
+
+        Assert.Equal(Bundle.BundleType.Document, summary.Type);
+        var composition = Assert.IsType<Composition>(summary.Entry[0].Resource);
+        Assert.Equal("60591-5", composition.Type.Coding[0].Code);
+        Assert.Equal(["10160-0", "48765-2", "11450-4"], composition.Section.Take(3).Select(s => s.Code.Coding[0].Code));
+        Assert.All(composition.Section.Take(3), s => Assert.NotEmpty(s.Entry));
+        Assert.Equal(patient.Id, Assert.Single(summary.Entry, e => e.Resource is Patient).Resource.Id);
+    }
+
+    [Fact]
+    public void Build_EverySectionEntry_ResolvesToAnEntryInTheDocument()
+    {
+        var (patient, resources) = IpsExample();
+
+        var summary = PatientSummaryBuilder.Build(patient, resources, "https://ehr.example/fhir", new ResourceReference("Organization/x"), "doc-1", Now);
+
+        var fullUrls = summary.Entry.Select(e => e.FullUrl).ToHashSet();
+        var composition = (Composition)summary.Entry[0].Resource;
+        Assert.All(composition.Section.SelectMany(s => s.Entry), r => Assert.Contains($"https://ehr.example/fhir/{r.Reference}", fullUrls));
+        Assert.Equal(summary.Entry.Count, fullUrls.Count);
+    }
+
+    [Fact]
+    public void Build_WhenNothingIsKnown_KeepsTheRequiredSectionsWithAnEmptyReason()
+    {
+        var patient = new Patient { Id = "p1" };
+
+        var summary = PatientSummaryBuilder.Build(patient, [], "https://ehr.example/fhir", new ResourceReference("Organization/x"), "doc-2", Now);
+
+        var composition = (Composition)summary.Entry[0].Resource;
+        Assert.Equal(3, composition.Section.Count);
+        Assert.All(composition.Section, s => Assert.Equal("unavailable", s.EmptyReason.Coding[0].Code));
+        var reparsed = FhirJson.Parse<Bundle>(FhirJson.Serialize(summary));
+        Assert.Equal(2, reparsed.Entry.Count);
+    }
+
+    [Fact]
+    public void Build_SortsConditionsByStatusIntoProblemsAndPastIllness()
+    {
+        var patient = new Patient { Id = "p1" };
+        Condition Condition(string id, string status) => new()
+        {
+            Id = id,
+            ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", status),
+            Subject = new ResourceReference("Patient/p1"),
+        };
+
+        var summary = PatientSummaryBuilder.Build(patient, [Condition("c1", "active"), Condition("c2", "resolved")], "https://x/fhir", new ResourceReference("Organization/x"), "d", Now);
+
+        var sections = ((Composition)summary.Entry[0].Resource).Section.ToDictionary(s => s.Code.Coding[0].Code);
+        Assert.Equal("Condition/c1", Assert.Single(sections["11450-4"].Entry).Reference);
+        Assert.Equal("Condition/c2", Assert.Single(sections["11348-0"].Entry).Reference);
+    }
+}
