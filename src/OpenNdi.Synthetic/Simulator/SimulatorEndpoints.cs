@@ -59,12 +59,18 @@ public static class SimulatorEndpoints
     private static IResult GetBehaviour(string provider, SimulatorRegistry registry) =>
         registry.TryGet(provider, out _, out var behaviour)
             ? Results.Ok(behaviour)
-            : Results.Problem(statusCode: 404, title: "Unknown provider", detail: $"No simulated provider '{provider}'.", type: "urn:openndi:error:NDI-SIM-001");
+            : UnknownProvider(provider);
+
+    private static IResult UnknownProvider(string provider) =>
+        Results.Problem(statusCode: 404, title: "Unknown provider", detail: $"No simulated provider '{provider}'.", type: "urn:openndi:error:NDI-SIM-001");
+
+    private static IResult MalformedBehaviour(string detail) =>
+        Results.Problem(statusCode: 400, title: "Malformed behaviour", detail: detail, type: "urn:openndi:error:NDI-SIM-002");
 
     private static async Task<IResult> PutBehaviourAsync(string provider, HttpRequest request, SimulatorRegistry registry, CancellationToken cancellationToken)
     {
         if (!registry.TryGet(provider, out _, out _))
-            return Results.Problem(statusCode: 404, title: "Unknown provider", detail: $"No simulated provider '{provider}'.", type: "urn:openndi:error:NDI-SIM-001");
+            return UnknownProvider(provider);
         ProviderBehaviour? behaviour;
         try
         {
@@ -72,10 +78,10 @@ public static class SimulatorEndpoints
         }
         catch (JsonException ex)
         {
-            return Results.Problem(statusCode: 400, title: "Malformed behaviour", detail: ex.Message, type: "urn:openndi:error:NDI-SIM-002");
+            return MalformedBehaviour(ex.Message);
         }
         if (behaviour is null)
-            return Results.Problem(statusCode: 400, title: "Malformed behaviour", detail: "The body must be a behaviour object.", type: "urn:openndi:error:NDI-SIM-002");
+            return MalformedBehaviour("The body must be a behaviour object.");
         var problems = behaviour.Validate();
         if (problems.Count > 0)
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["behaviour"] = [.. problems] }, title: "Invalid behaviour", type: "urn:openndi:error:NDI-SIM-003");
