@@ -48,25 +48,13 @@ internal static class SeedCommand
     {
         AnsiConsole.MarkupLineInterpolated($"Seeding [bold]{options.Persons:N0}[/] persons, [bold]{options.Providers}[/] providers, seed {options.Seed}, as of {options.ReferenceDate:yyyy-MM-dd} into {storage?.Describe() ?? "nothing (dry run)"}");
         await using var database = storage is null ? null : new NdiDatabase(storage);
-        SeedProgress? result = null;
+        SeedProgress result;
         try
         {
-            await AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask("persons", maxValue: options.Persons);
-                    var progress = new Progress<SeedProgress>(p =>
-                    {
-                        task.Value = p.PersonsDone;
-                        task.Description = $"{p.PersonsDone:N0} persons, {p.ResourcesDone:N0} resources ({p.PersonsPerSecond:N0} persons/s, {p.ResourcesPerSecond:N0} resources/s)";
-                    });
-                    result = database is null
-                        ? await GenerateOnlyAsync(options, progress, cancellationToken)
-                        : await new PopulationSeeder(database).SeedAsync(options, progress, cancellationToken);
-                    task.Value = options.Persons;
-                });
+            // No terminal to draw a bar on (CI, a log file): one line every few seconds instead.
+            result = AnsiConsole.Profile.Capabilities.Interactive
+                ? await RunWithProgressBarAsync(options, database, cancellationToken)
+                : await RunWithProgressLinesAsync(options, database, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {
@@ -78,11 +66,49 @@ internal static class SeedCommand
             Console.Error.WriteLine($"error: database: {ex.Message}");
             return 1;
         }
-        var r = result!;
+        var r = result;
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         AnsiConsole.MarkupLineInterpolated(
             $"[green]Done[/]: {r.PersonsDone:N0} persons and {r.ResourcesDone:N0} FHIR resources in {r.Elapsed.TotalSeconds:N1} s: {r.PersonsPerSecond:N0} persons/s, {r.ResourcesPerSecond:N0} resources/s; peak working set {process.PeakWorkingSet64 / 1048576.0:N0} MiB.");
         return 0;
+    }
+
+    private static Task<SeedProgress> SeedOrGenerateAsync(SeedOptions options, NdiDatabase? database, IProgress<SeedProgress> progress, CancellationToken cancellationToken) =>
+        database is null
+            ? GenerateOnlyAsync(options, progress, cancellationToken)
+            : new PopulationSeeder(database).SeedAsync(options, progress, cancellationToken);
+
+    private static async Task<SeedProgress> RunWithProgressBarAsync(SeedOptions options, NdiDatabase? database, CancellationToken cancellationToken)
+    {
+        SeedProgress? result = null;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("persons", maxValue: options.Persons);
+                var progress = new Progress<SeedProgress>(p =>
+                {
+                    task.Value = p.PersonsDone;
+                    task.Description = $"{p.PersonsDone:N0} persons, {p.ResourcesDone:N0} resources ({p.PersonsPerSecond:N0} persons/s, {p.ResourcesPerSecond:N0} resources/s)";
+                });
+                result = await SeedOrGenerateAsync(options, database, progress, cancellationToken);
+                task.Value = options.Persons;
+            });
+        return result!;
+    }
+
+    private static Task<SeedProgress> RunWithProgressLinesAsync(SeedOptions options, NdiDatabase? database, CancellationToken cancellationToken)
+    {
+        var last = TimeSpan.Zero;
+        var lines = new Progress<SeedProgress>(p =>
+        {
+            if (p.Elapsed - last < TimeSpan.FromSeconds(5))
+                return;
+            last = p.Elapsed;
+            Console.WriteLine($"{p.PersonsDone:N0}/{p.PersonsTotal:N0} persons ({100.0 * p.PersonsDone / p.PersonsTotal:F0} %), {p.ResourcesDone:N0} resources, {p.PersonsPerSecond:N0} persons/s, {p.ResourcesPerSecond:N0} resources/s");
+        });
+        return SeedOrGenerateAsync(options, database, lines, cancellationToken);
     }
 
     private static async Task<SeedProgress> GenerateOnlyAsync(SeedOptions options, IProgress<SeedProgress> progress, CancellationToken cancellationToken)
