@@ -58,7 +58,7 @@ public static class PatientSummaryBuilder
             {
                 Title = spec.Title,
                 Code = new CodeableConcept(Loinc, spec.LoincCode, spec.Title),
-                Text = Narrative(entries.Count == 0 ? "No information available." : $"{entries.Count} entries."),
+                Text = Narratives.Generated(entries.Count == 0 ? "No information available." : $"{entries.Count} entries."),
                 Entry = [.. entries.Select(e => new ResourceReference($"{e.TypeName}/{e.Id}"))],
             };
             if (entries.Count == 0)
@@ -87,12 +87,6 @@ public static class PatientSummaryBuilder
 
     private static bool IsActive(Condition condition) =>
         condition.ClinicalStatus?.Coding.Any(c => c.Code is "active" or "recurrence" or "relapse") ?? false;
-
-    private static Narrative Narrative(string text) => new()
-    {
-        Status = Hl7.Fhir.Model.Narrative.NarrativeStatus.Generated,
-        Div = $"<div xmlns=\"http://www.w3.org/1999/xhtml\">{System.Security.SecurityElement.Escape(text)}</div>",
-    };
 
     private static Guid DeterministicUuid(string text)
     {

@@ -153,7 +153,7 @@ internal static class FhirFactory
         Issued = when.AddHours(6),
         Performer = [OrganizationReference(radiology.HsaId, radiology.Name)],
         Conclusion = conclusion,
-        Text = Narrative($"{imaging.Loinc.Display} ({imaging.Modality}): {conclusion}"),
+        Text = Narratives.Generated($"{imaging.Loinc.Display} ({imaging.Modality}): {conclusion}"),
     };
 
     public static MedicationStatement MedicationStatement(PatientChart chart, MedicationDefinition medication, DateTimeOffset start, DateTimeOffset? end, ResourceReference? reason) => new()
@@ -316,7 +316,7 @@ internal static class FhirFactory
     {
         Title = title,
         Code = Concept(new CatalogCode(CodeSystems.Loinc, loinc, title)),
-        Text = Narrative(text),
+        Text = Narratives.Generated(text),
         Entry = [.. entries.Select(PatientChart.ReferenceTo)],
     };
 
@@ -338,12 +338,6 @@ internal static class FhirFactory
     private static Coding Coding(CatalogCode code) => new(code.System, code.Value, code.Display);
 
     private static Meta Profile(string profile) => new() { Profile = [profile] };
-
-    private static Narrative Narrative(string text) => new()
-    {
-        Status = Hl7.Fhir.Model.Narrative.NarrativeStatus.Generated,
-        Div = $"<div xmlns=\"http://www.w3.org/1999/xhtml\">{System.Security.SecurityElement.Escape(text)}</div>",
-    };
 
     /// <summary>FHIR dateTime in UTC with seconds, e.g. 2024-03-05T09:30:00Z: deterministic and sortable as text.</summary>
     public static FhirDateTime At(DateTimeOffset when) => new(when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
