@@ -229,7 +229,8 @@ public class SimulatorTests
         }
 
         times.Sort();
-        Assert.InRange(times[times.Count / 2], 20, 90);
+        // Sample median of 40 log-normal draws: about 40 ms ± 5 ms; the upper bound leaves room for a loaded CI machine.
+        Assert.InRange(times[times.Count / 2], 25, 200);
         Assert.True(times[^1] > times[0] + 10, "latencies should spread");
     }
 
