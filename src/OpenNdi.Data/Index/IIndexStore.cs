@@ -1,0 +1,23 @@
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Index;
+
+namespace OpenNdi.Data.Index;
+
+/// <summary>A lookup in the patient data index: one patient, optionally one category and a period the data must touch.</summary>
+public sealed record IndexQuery(PersonalIdentityNumber Patient, DataCategory? Category = null, DateOnly? From = null, DateOnly? To = null);
+
+/// <summary>Storage of the patient data index (where data about a patient exists).</summary>
+public interface IIndexStore
+{
+    /// <summary>
+    /// Adds or updates entries in one transaction: an entry whose key is already indexed gets its provider's dates
+    /// widened (first date the earliest, latest date the latest seen) and is current again if it was retracted.
+    /// </summary>
+    Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>Retracts an entry on behalf of <paramref name="provider"/>, which must be the entry's own provider.</summary>
+    Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default);
+
+    /// <summary>Current (not retracted) entries for the patient, newest data first.</summary>
+    Task<IReadOnlyList<IndexEntry>> LookupAsync(IndexQuery query, CancellationToken cancellationToken = default);
+}

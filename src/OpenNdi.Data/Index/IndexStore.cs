@@ -1,0 +1,139 @@
+using System.Data.Common;
+using System.Globalization;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Index;
+
+namespace OpenNdi.Data.Index;
+
+/// <summary>
+/// <see cref="IIndexStore"/> for both backends. The primary key is the entry key with the patient first, so a lookup
+/// by patient is one index range scan. Dates are ISO text on SQLite and <c>date</c> on PostgreSQL.
+/// </summary>
+public sealed class IndexStore(NdiDatabase database) : IIndexStore
+{
+    private const string KeyColumns = "patient, category, care_unit, source_system, source_reference";
+    private const string KeyMatch = "patient = @patient AND category = @category AND care_unit = @unit AND source_system = @system AND source_reference = @reference";
+
+    private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
+    private string Entries => _sqlite ? "pdi_entries" : "pdi.entries";
+
+    public async Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Validate() is { } problem)
+                throw new ArgumentException($"index entry {Describe(entry.Key)}: {problem}", nameof(entries));
+        }
+        // Earliest first date and latest latest date win: a provider that republishes only its recent data does not
+        // shrink what the index says it holds.
+        var (least, greatest, falseValue) = _sqlite ? ("MIN", "MAX", "0") : ("LEAST", "GREATEST", "false");
+        var sql = $"""
+            INSERT INTO {Entries} ({KeyColumns}, provider, first_date, latest_date, retracted, updated_at)
+            VALUES (@patient, @category, @unit, @system, @reference, @provider, @first, @latest, {falseValue}, @now)
+            ON CONFLICT ({KeyColumns}) DO UPDATE SET
+                provider = excluded.provider,
+                first_date = {least}({Entries}.first_date, excluded.first_date),
+                latest_date = {greatest}({Entries}.latest_date, excluded.latest_date),
+                retracted = {falseValue},
+                updated_at = excluded.updated_at
+            """;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var upsert = connection.Command(sql, transaction);
+        foreach (var name in (string[])["@patient", "@category", "@unit", "@system", "@reference", "@provider", "@first", "@latest", "@now"])
+            upsert.With(name, null);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var entry in entries)
+        {
+            SetKey(upsert, entry.Key);
+            upsert.Parameters["@provider"].Value = entry.Provider.Value;
+            upsert.Parameters["@first"].Value = DateValue(entry.FirstDate);
+            upsert.Parameters["@latest"].Value = DateValue(entry.LatestDate);
+            upsert.Parameters["@now"].Value = _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now;
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var owner = connection.Command($"SELECT provider FROM {Entries} WHERE {KeyMatch} AND retracted = {(_sqlite ? "0" : "false")}", transaction);
+        SetKey(owner, key);
+        var current = await owner.ExecuteScalarAsync(cancellationToken) as string;
+        if (current is null)
+            return RetractOutcome.NotFound;
+        if (current != provider.Value)
+            return RetractOutcome.NotOwner;
+        await using var retract = connection.Command($"UPDATE {Entries} SET retracted = {(_sqlite ? "1" : "true")}, updated_at = @now WHERE {KeyMatch}", transaction);
+        SetKey(retract, key);
+        var now = DateTimeOffset.UtcNow;
+        retract.With("@now", _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now);
+        await retract.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return RetractOutcome.Retracted;
+    }
+
+    public async Task<IReadOnlyList<IndexEntry>> LookupAsync(IndexQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var sql = $"SELECT {KeyColumns}, provider, first_date, latest_date FROM {Entries} WHERE patient = @patient AND retracted = {(_sqlite ? "0" : "false")}";
+        command.With("@patient", query.Patient.Value);
+        if (query.Category is not null)
+        {
+            sql += " AND category = @category";
+            command.With("@category", query.Category.Code);
+        }
+        // The period asks for data that touches it: entries whose span overlaps [From, To].
+        if (query.From is { } from)
+        {
+            sql += " AND latest_date >= @from";
+            command.With("@from", DateValue(from));
+        }
+        if (query.To is { } to)
+        {
+            sql += " AND first_date <= @to";
+            command.With("@to", DateValue(to));
+        }
+        command.CommandText = sql + " ORDER BY latest_date DESC, category, care_unit, source_system, source_reference";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var entries = new List<IndexEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+            entries.Add(Read(reader));
+        return entries;
+    }
+
+    private static void SetKey(DbCommand command, IndexEntryKey key)
+    {
+        Set(command, "@patient", key.Patient.Value);
+        Set(command, "@category", key.Category.Code);
+        Set(command, "@unit", key.CareUnit.Value);
+        Set(command, "@system", key.SourceSystem);
+        Set(command, "@reference", key.SourceReference);
+    }
+
+    private static void Set(DbCommand command, string name, object value)
+    {
+        if (command.Parameters.Contains(name))
+            command.Parameters[name].Value = value;
+        else
+            command.With(name, value);
+    }
+
+    private object DateValue(DateOnly date) => _sqlite ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : date;
+
+    private IndexEntry Read(DbDataReader reader)
+    {
+        DataCategory.TryParse(reader.GetString(1), out var category, out _);
+        var key = new IndexEntryKey(PersonalIdentityNumber.Parse(reader.GetString(0)), category, HsaId.Parse(reader.GetString(2)), reader.GetString(3), reader.GetString(4));
+        return new IndexEntry(key, HsaId.Parse(reader.GetString(5)), ReadDate(reader, 6), ReadDate(reader, 7));
+    }
+
+    private DateOnly ReadDate(DbDataReader reader, int ordinal) => _sqlite
+        ? DateOnly.ParseExact(reader.GetString(ordinal), "yyyy-MM-dd", CultureInfo.InvariantCulture)
+        : reader.GetFieldValue<DateOnly>(ordinal);
+
+    private static string Describe(IndexEntryKey key) => $"{key.Category}/{key.CareUnit}/{key.SourceSystem}/{key.SourceReference}";
+}

@@ -1,0 +1,139 @@
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Index;
+using OpenNdi.Data.Index;
+using OpenNdi.Testing;
+
+namespace OpenNdi.Data.Tests;
+
+public class IndexStoreTests
+{
+    private static readonly PersonalIdentityNumber Patient = PersonalIdentityNumber.Parse("19121212-1212", new DateOnly(2026, 11, 1));
+    private static readonly PersonalIdentityNumber OtherPatient = PersonalIdentityNumber.Create(new DateOnly(1980, 5, 17), 234, coordination: false);
+    private static readonly OrganizationNumber RegionOrg = OrganizationNumber.Parse("232100-0016");
+    private static readonly OrganizationNumber PrivateOrg = OrganizationNumber.Parse("556012-5790");
+    private static readonly HsaId Region = HsaId.Create(RegionOrg, "1000");
+    private static readonly HsaId RegionUnit = HsaId.Create(RegionOrg, "15CQ");
+    private static readonly HsaId Private = HsaId.Create(PrivateOrg, "2000");
+    private static readonly HsaId PrivateUnit = HsaId.Create(PrivateOrg, "7A1B");
+
+    private static IndexEntry Entry(DataCategory category, string reference, DateOnly first, DateOnly latest, bool privateProvider = false, PersonalIdentityNumber? patient = null) =>
+        new(new IndexEntryKey(patient ?? Patient, category, privateProvider ? PrivateUnit : RegionUnit, "ehr-1", reference), privateProvider ? Private : Region, first, latest);
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Publish_ThenLookup_ReturnsThePatientsEntriesNewestFirst(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var lab = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2024, 3, 1));
+        var summary = Entry(DataCategory.PatientSummary, "ps", new(2015, 1, 1), new(2026, 10, 1), privateProvider: true);
+        await store.PublishAsync([lab, summary, Entry(DataCategory.Laboratory, "lab-9", new(2020, 1, 1), new(2020, 1, 1), patient: OtherPatient)]);
+
+        var found = await store.LookupAsync(new IndexQuery(Patient));
+
+        Assert.Equal([summary, lab], found);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Publish_TheSameKeyTwice_IsOneEntryWhoseDatesCoverBoth(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        await store.PublishAsync([Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2023, 1, 1))]);
+
+        await store.PublishAsync([Entry(DataCategory.Laboratory, "lab-1", new(2022, 1, 1), new(2025, 6, 1))]);
+        await store.PublishAsync([Entry(DataCategory.Laboratory, "lab-1", new(2022, 1, 1), new(2025, 6, 1))]);
+
+        var entry = Assert.Single(await store.LookupAsync(new IndexQuery(Patient)));
+        Assert.Equal((new DateOnly(2020, 1, 1), new DateOnly(2025, 6, 1)), (entry.FirstDate, entry.LatestDate));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Lookup_ByCategoryAndPeriod_ReturnsOnlyEntriesThatTouchThePeriod(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var old = Entry(DataCategory.Laboratory, "old", new(2010, 1, 1), new(2012, 1, 1));
+        var spanning = Entry(DataCategory.Laboratory, "span", new(2011, 1, 1), new(2024, 1, 1));
+        var recent = Entry(DataCategory.Laboratory, "recent", new(2025, 1, 1), new(2026, 1, 1));
+        await store.PublishAsync([old, spanning, recent, Entry(DataCategory.ImagingReport, "xr", new(2023, 1, 1), new(2023, 1, 1))]);
+
+        var found = await store.LookupAsync(new IndexQuery(Patient, DataCategory.Laboratory, new DateOnly(2020, 1, 1), new DateOnly(2024, 12, 31)));
+
+        Assert.Equal([spanning], found);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Retract_ByTheOwningProvider_HidesTheEntryAndRepublishingRestoresIt(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var entry = Entry(DataCategory.DischargeReport, "epikris-7", new(2024, 2, 1), new(2024, 2, 9));
+        await store.PublishAsync([entry]);
+
+        var outcome = await store.RetractAsync(entry.Key, Region);
+        var afterRetract = await store.LookupAsync(new IndexQuery(Patient));
+        var again = await store.RetractAsync(entry.Key, Region);
+        await store.PublishAsync([entry]);
+
+        Assert.Equal(RetractOutcome.Retracted, outcome);
+        Assert.Empty(afterRetract);
+        Assert.Equal(RetractOutcome.NotFound, again);
+        Assert.Equal([entry], await store.LookupAsync(new IndexQuery(Patient)));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Retract_ByAnotherProvider_IsRefusedAndChangesNothing(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var entry = Entry(DataCategory.DischargeReport, "epikris-7", new(2024, 2, 1), new(2024, 2, 9));
+        await store.PublishAsync([entry]);
+
+        var outcome = await store.RetractAsync(entry.Key, Private);
+
+        Assert.Equal(RetractOutcome.NotOwner, outcome);
+        Assert.Equal([entry], await store.LookupAsync(new IndexQuery(Patient)));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Publish_WhenOneEntryOfABatchIsInvalid_StoresNoneOfIt(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var good = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2021, 1, 1));
+        var foreignUnit = new IndexEntry(good.Key with { SourceReference = "lab-2", CareUnit = PrivateUnit }, Region, new(2020, 1, 1), new(2021, 1, 1));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PublishAsync([good, foreignUnit]));
+
+        Assert.Contains("does not belong to provider", error.Message);
+        Assert.Empty(await store.LookupAsync(new IndexQuery(Patient)));
+    }
+
+    [Theory]
+    [InlineData("", "source system")]
+    [InlineData("   ", "source system")]
+    public void Validate_WhenTheSourceSystemIsBlank_SaysSo(string system, string expected)
+    {
+        var entry = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2021, 1, 1));
+
+        Assert.Contains(expected, (entry with { Key = entry.Key with { SourceSystem = system } }).Validate());
+    }
+
+    [Fact]
+    public void Validate_WhenLatestIsBeforeFirst_SaysSo()
+    {
+        Assert.Contains("before first", Entry(DataCategory.Laboratory, "x", new(2021, 1, 1), new(2020, 1, 1)).Validate());
+    }
+}
