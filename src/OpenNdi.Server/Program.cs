@@ -1,5 +1,7 @@
 using OpenNdi.Server.Demo;
 using OpenNdi.Server.FhirApi;
+using OpenNdi.Server.Identity;
+using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
 using OpenNdi.Synthetic.Simulator;
 
@@ -8,15 +10,20 @@ using OpenNdi.Synthetic.Simulator;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
+builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
+builder.Services.AddPatientIndex();
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);
 
 var app = builder.Build();
 
 app.UsePlatform();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapPlatform();
 app.MapFhirApi();
+app.MapPatientIndex();
 app.MapSimulator();
 
 app.Run();

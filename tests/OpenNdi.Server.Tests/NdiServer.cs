@@ -14,12 +14,18 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     public const int Providers = 8;
 
     private readonly TestDatabase _database;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private NdiServer(TestDatabase database) => _database = database;
-
-    public static async Task<NdiServer> StartAsync(string backend)
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings)
     {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false));
+        _database = database;
+        _settings = settings ?? new Dictionary<string, string>();
+    }
+
+    /// <param name="settings">Extra configuration (e.g. trusted token issuers), as configuration keys and values.</param>
+    public static async Task<NdiServer> StartAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings);
         _ = server.Server; // Start now: runs migrations and the demo seed.
         return server;
     }
@@ -34,6 +40,8 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Providers", Providers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Demo:RandomSeed", "9");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,0 +1,96 @@
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using OpenNdi.Core.Identity;
+using OpenNdi.Fhir;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Identity;
+
+/// <summary>One identity provider whose tokens OpenNdi accepts, with the public keys it signs with (a JWKS document).</summary>
+public sealed class TrustedIssuer
+{
+    public string Issuer { get; set; } = string.Empty;
+
+    /// <summary>The issuer's JSON Web Key Set, as JSON.</summary>
+    public string Jwks { get; set; } = string.Empty;
+}
+
+/// <summary>Settings of section <c>Identity</c>: the audience tokens must name, and the trusted issuers.</summary>
+public sealed class IdentityOptions
+{
+    public string Audience { get; set; } = "openndi";
+
+    public List<TrustedIssuer> TrustedIssuers { get; set; } = [];
+}
+
+/// <summary>
+/// Token validation for every national API. Tokens are accepted from more than one configured issuer (federation
+/// with the national identity providers is how it runs in production); each issuer's tokens must be signed by that
+/// issuer's own keys, name our audience and be within their lifetime. A missing or invalid token is answered 401 and
+/// too narrow a scope 403, both with an OperationOutcome saying why.
+/// </summary>
+internal static class IdentitySetup
+{
+    public static IServiceCollection AddNdiAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Identity").Get<IdentityOptions>() ?? new IdentityOptions();
+        var keysByIssuer = options.TrustedIssuers.ToDictionary(
+            i => i.Issuer,
+            i => (IReadOnlyList<SecurityKey>)[.. new JsonWebKeySet(i.Jwks).GetSigningKeys()],
+            StringComparer.Ordinal);
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuers = keysByIssuer.Keys,
+                ValidAudience = options.Audience,
+                RequireSignedTokens = true,
+                RequireExpirationTime = true,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                // Each issuer's tokens are checked against that issuer's keys only: one trusted issuer cannot sign for another.
+                IssuerSigningKeyResolver = (_, token, _, _) => keysByIssuer.TryGetValue(token.Issuer, out var keys) ? keys : [],
+            };
+            jwt.Events = new JwtBearerEvents
+            {
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    var reason = context.AuthenticateFailure?.Message ?? context.ErrorDescription ?? "a bearer token is required";
+                    context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                    await FhirResults.Error(401, "NDI-IAM-001", OperationOutcome.IssueType.Login, $"Not authenticated: {Shorten(reason)}").ExecuteAsync(context.HttpContext);
+                },
+            };
+        });
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static string Shorten(string message) => message.Length > 300 ? message[..300] : message;
+
+    /// <summary>
+    /// Requires a token whose scopes grant <paramref name="permissions"/> on <paramref name="resourceType"/> in one
+    /// of <paramref name="contexts"/>; otherwise 403 with an OperationOutcome naming the scope needed.
+    /// </summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string resourceType, ScopePermissions permissions, params ScopeContext[] contexts)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.RequireAuthorization();
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var claims = context.HttpContext.User.FindAll("scope").Concat(context.HttpContext.User.FindAll("scp")).Select(c => c.Value);
+            if (!ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out var error))
+                return FhirResults.Error(403, "NDI-IAM-002", OperationOutcome.IssueType.Forbidden, $"The token's scopes are malformed: {error}");
+            if (!contexts.Any(c => scopes.Grants(c, resourceType, permissions)))
+            {
+                var needed = string.Join(" or ", contexts.Select(c => new SmartScope(c, resourceType, permissions, []).ToString()));
+                return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: this needs {needed}.");
+            }
+            return await next(context);
+        });
+        return builder;
+    }
+
+}

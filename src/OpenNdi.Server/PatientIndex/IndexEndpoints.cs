@@ -1,0 +1,109 @@
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Index;
+using OpenNdi.Data;
+using OpenNdi.Data.Index;
+using OpenNdi.Data.ServiceDirectory;
+using OpenNdi.Fhir;
+using OpenNdi.Server.FhirApi;
+using OpenNdi.Server.Identity;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.PatientIndex;
+
+/// <summary>
+/// The patient data index's FHIR API, shaped as IHE MHD Find Document References (ITI-67): where data about a
+/// patient exists, each entry joined with the service addressing directory to say where to fetch it.
+/// <code>
+/// GET /fhir/DocumentReference?patient.identifier=urn:oid:1.2.752.129.2.1.3.1|19121212-1212[&amp;type=laboratory][&amp;period=ge2024-01-01][&amp;period=le2024-12-31]
+/// </code>
+/// </summary>
+internal static class IndexEndpoints
+{
+    public static IServiceCollection AddPatientIndex(this IServiceCollection services)
+    {
+        services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
+        services.AddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
+        services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType],
+            [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPatientIndex(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/fhir/DocumentReference", LookupAsync)
+            .WithTags("Patient data index")
+            .RequireScope("DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System)
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> LookupAsync(HttpRequest request, IIndexStore index, IDirectoryStore directory, CancellationToken cancellationToken)
+    {
+        var (query, error, parameter) = ParseQuery(request.Query);
+        if (query is null)
+            return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
+
+        var entries = await index.LookupAsync(query, cancellationToken);
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = entries.Count };
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
+        foreach (var entry in entries)
+        {
+            var endpoint = await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken);
+            var document = DocumentReferences.From(entry, endpoint?.Address);
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{baseUrl}/DocumentReference/{document.Id}",
+                Resource = document,
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+            });
+        }
+        return FhirResults.Resource(bundle);
+    }
+
+    private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
+    {
+        PersonalIdentityNumber? patient = null;
+        DataCategory? category = null;
+        DateOnly? from = null, to = null;
+        foreach (var (name, values) in query)
+        {
+            foreach (var value in values)
+            {
+                switch (name)
+                {
+                    case "patient.identifier":
+                        var text = value ?? string.Empty;
+                        var bar = text.IndexOf('|');
+                        var system = bar >= 0 ? text[..bar] : null;
+                        if (system is not (null or PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem))
+                            return (null, $"patient.identifier system must be {PersonalIdentityNumber.PersonnummerSystem} or {PersonalIdentityNumber.SamordningsnummerSystem}", name);
+                        if (!PersonalIdentityNumber.TryParse(bar >= 0 ? text[(bar + 1)..] : text, out var id, out var problem))
+                            return (null, $"patient.identifier: {problem}", name);
+                        patient = id;
+                        break;
+                    case "type":
+                        if (!DataCategory.TryParse(value, out var parsed, out var typeProblem))
+                            return (null, typeProblem!, name);
+                        category = parsed;
+                        break;
+                    case "period":
+                        var v = value ?? string.Empty;
+                        if (v.Length != 12 || !DateOnly.TryParseExact(v[2..], "yyyy-MM-dd", out var date) || v[..2] is not ("ge" or "le"))
+                            return (null, "period must be geYYYY-MM-DD or leYYYY-MM-DD", name);
+                        if (v.StartsWith("ge", StringComparison.Ordinal))
+                            from = date;
+                        else
+                            to = date;
+                        break;
+                    default:
+                        return (null, $"search parameter '{name}' is not supported for DocumentReference", name);
+                }
+            }
+        }
+        return patient is { } p
+            ? (new IndexQuery(p, category, from, to), null, null)
+            : (null, "patient.identifier is required: the index is searched one patient at a time", "patient.identifier");
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>An identity provider for tests: an RSA key pair, its JWKS, and signed access tokens.</summary>
+public sealed class TestIssuer(string issuer) : IDisposable
+{
+    private readonly RSA _rsa = RSA.Create(2048);
+
+    public string Issuer { get; } = issuer;
+
+    private RsaSecurityKey Key => new(_rsa) { KeyId = Issuer.GetHashCode().ToString("x", System.Globalization.CultureInfo.InvariantCulture) };
+
+    /// <summary>The public key as a JSON Web Key Set, as configuration takes it.</summary>
+    public string Jwks
+    {
+        get
+        {
+            var p = _rsa.ExportParameters(includePrivateParameters: false);
+            return JsonSerializer.Serialize(new
+            {
+                keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = Key.KeyId, n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent) } },
+            });
+        }
+    }
+
+    /// <param name="claimedIssuer">The iss claim; defaults to this issuer (set it to forge another issuer's token).</param>
+    public string Token(string scope, string audience = "openndi", TimeSpan? lifetime = null, string? claimedIssuer = null, DateTime? issuedAt = null)
+    {
+        var now = issuedAt ?? DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = claimedIssuer ?? Issuer,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromMinutes(5)),
+            Claims = new Dictionary<string, object> { ["scope"] = scope, ["sub"] = "SE2321000016-15CQ" },
+            SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public void Dispose() => _rsa.Dispose();
+}
