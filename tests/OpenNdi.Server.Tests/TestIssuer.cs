@@ -28,7 +28,7 @@ public sealed class TestIssuer(string issuer) : IDisposable
     }
 
     /// <param name="claimedIssuer">The iss claim; defaults to this issuer (set it to forge another issuer's token).</param>
-    public string Token(string scope, string audience = "openndi", TimeSpan? lifetime = null, string? claimedIssuer = null, DateTime? issuedAt = null)
+    public string Token(string scope, string audience = "openndi", TimeSpan? lifetime = null, string? claimedIssuer = null, DateTime? issuedAt = null, IReadOnlyDictionary<string, object>? claims = null)
     {
         var now = issuedAt ?? DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -38,7 +38,7 @@ public sealed class TestIssuer(string issuer) : IDisposable
             IssuedAt = now,
             NotBefore = now,
             Expires = now + (lifetime ?? TimeSpan.FromMinutes(5)),
-            Claims = new Dictionary<string, object> { ["scope"] = scope, ["sub"] = "SE2321000016-15CQ" },
+            Claims = new Dictionary<string, object>(claims ?? new Dictionary<string, object>()) { ["scope"] = scope, ["sub"] = "SE2321000016-15CQ" },
             SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256),
         });
     }

@@ -25,13 +25,14 @@ internal static class IndexEndpoints
     {
         services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
-        services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType],
+        services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
     }
 
     public static IEndpointRouteBuilder MapPatientIndex(this IEndpointRouteBuilder app)
     {
+        app.MapIndexPublishing();
         app.MapGet("/fhir/DocumentReference", LookupAsync)
             .WithTags("Patient data index")
             .RequireScope("DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System)

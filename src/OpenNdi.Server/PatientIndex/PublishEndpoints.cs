@@ -1,0 +1,174 @@
+using System.Text;
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Index;
+using OpenNdi.Data.Index;
+using OpenNdi.Fhir;
+using OpenNdi.Server.Identity;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.PatientIndex;
+
+/// <summary>
+/// How provider systems keep the index current (IHE MHD Provide Document Bundle, ITI-65, metadata only):
+/// <code>
+/// POST /fhir/DocumentReference                 publish one entry; status entered-in-error retracts it
+/// POST /fhir  (Bundle type transaction)        publish many, all or nothing
+/// POST /fhir/DocumentReference/$bulk           publish many as NDJSON (one DocumentReference a line), all or nothing
+/// </code>
+/// Every request is validated whole before anything is written, so bad input changes nothing. The publishing
+/// provider is the one named in the caller's token (claim <c>subject_organization_id</c>, after IHE IUA), and each
+/// entry's care unit must belong to it.
+/// </summary>
+internal static class PublishEndpoints
+{
+    public const string ProviderClaim = "subject_organization_id";
+    private const int MaxDocumentBytes = 1 << 20;          // one DocumentReference or a transaction: 1 MiB
+    private const int MaxBulkBytes = 64 << 20;             // NDJSON bulk: 64 MiB (about 100,000 entries)
+
+    public static IEndpointRouteBuilder MapIndexPublishing(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/fhir/DocumentReference", PublishOneAsync).WithTags("Patient data index")
+            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+        app.MapPost("/fhir", PublishTransactionAsync).WithTags("Patient data index")
+            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+        app.MapPost("/fhir/DocumentReference/$bulk", PublishBulkAsync).WithTags("Patient data index")
+            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    {
+        if (CallerProvider(http) is not { } provider)
+            return NoProvider();
+        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
+        if (tooLarge)
+            return TooLarge(MaxDocumentBytes);
+        if (ParseDocument(body, "DocumentReference") is { Error: { } parseError })
+            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError);
+        var document = (DocumentReference)FhirJson.Parse(body);
+        var (published, error, expression) = IndexEntryMapper.Read(document, provider);
+        if (published is null)
+            return Rejected(error!, expression);
+
+        if (published.Retract)
+        {
+            return await index.RetractAsync(published.Entry.Key, provider, cancellationToken) switch
+            {
+                RetractOutcome.Retracted => FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-010", OperationOutcome.IssueType.Informational, "Entry retracted.")),
+                RetractOutcome.NotOwner => FhirResults.Error(403, "NDI-PDI-011", OperationOutcome.IssueType.Forbidden, "The entry belongs to another provider; only its own provider may retract it."),
+                _ => FhirResults.Error(404, "NDI-PDI-012", OperationOutcome.IssueType.NotFound, "No current entry with that key."),
+            };
+        }
+        await index.PublishAsync([published.Entry], cancellationToken);
+        var stored = DocumentReferences.From(published.Entry, null);
+        http.Response.Headers.Location = $"/fhir/DocumentReference/{stored.Id}";
+        return FhirResults.Resource(stored, StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    {
+        if (CallerProvider(http) is not { } provider)
+            return NoProvider();
+        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
+        if (tooLarge)
+            return TooLarge(MaxDocumentBytes);
+        if (ParseDocument(body, "Bundle") is { Error: { } parseError })
+            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError);
+        var bundle = (Bundle)FhirJson.Parse(body);
+        if (bundle.Type != Bundle.BundleType.Transaction)
+            return Rejected("the Bundle must be of type transaction", "Bundle.type");
+
+        var entries = new List<IndexEntry>();
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var item = bundle.Entry[i];
+            if (item.Resource is not DocumentReference document || item.Request?.Method != Bundle.HTTPVerb.POST)
+                return Rejected("each entry must POST a DocumentReference", $"Bundle.entry[{i}]");
+            var (published, error, expression) = IndexEntryMapper.Read(document, provider);
+            if (published is null)
+                return Rejected(error!, $"Bundle.entry[{i}].resource.{expression}");
+            if (published.Retract)
+                return Rejected("retract entries one at a time with POST /fhir/DocumentReference", $"Bundle.entry[{i}].resource.status");
+            entries.Add(published.Entry);
+        }
+        await index.PublishAsync(entries, cancellationToken);
+
+        var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
+        foreach (var entry in entries)
+        {
+            var stored = DocumentReferences.From(entry, null);
+            response.Entry.Add(new Bundle.EntryComponent { Response = new Bundle.ResponseComponent { Status = "201 Created", Location = $"DocumentReference/{stored.Id}" } });
+        }
+        return FhirResults.Resource(response);
+    }
+
+    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    {
+        if (CallerProvider(http) is not { } provider)
+            return NoProvider();
+        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxBulkBytes, cancellationToken);
+        if (tooLarge)
+            return TooLarge(MaxBulkBytes);
+
+        var entries = new List<IndexEntry>();
+        var lineNumber = 0;
+        foreach (var line in body.Split('\n'))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            if (ParseDocument(line, "DocumentReference") is { Error: { } parseError })
+                return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, $"line {lineNumber}: {parseError}", $"line {lineNumber}");
+            var (published, error, expression) = IndexEntryMapper.Read((DocumentReference)FhirJson.Parse(line), provider);
+            if (published is null)
+                return Rejected($"line {lineNumber}: {error}", $"line {lineNumber}: {expression}");
+            if (published.Retract)
+                return Rejected($"line {lineNumber}: retract entries one at a time with POST /fhir/DocumentReference", $"line {lineNumber}");
+            entries.Add(published.Entry);
+        }
+        if (entries.Count == 0)
+            return Rejected("the body holds no DocumentReference", null);
+        await index.PublishAsync(entries, cancellationToken);
+        return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
+    }
+
+    private static HsaId? CallerProvider(HttpContext http) =>
+        HsaId.TryParse(http.User.FindFirst(ProviderClaim)?.Value, out var provider, out _) ? provider : null;
+
+    private static IResult NoProvider() => FhirResults.Error(403, "NDI-IAM-004", OperationOutcome.IssueType.Forbidden,
+        $"The token names no provider (claim {ProviderClaim} with the provider's HSA-id); only a provider's system may publish.");
+
+    private static IResult Rejected(string message, string? expression) =>
+        FhirResults.Error(400, "NDI-PDI-003", OperationOutcome.IssueType.Invalid, message, expression);
+
+    private static IResult TooLarge(int limit) =>
+        FhirResults.Error(413, "NDI-PDI-004", OperationOutcome.IssueType.TooCostly, $"The body is larger than {limit / 1024} KiB; split it.");
+
+    /// <summary>Parses strictly and checks the resource type; the Error is null when it is a valid resource of that type.</summary>
+    private static (Resource? Resource, string? Error) ParseDocument(string json, string expectedType)
+    {
+        var resource = FhirJson.TryParse(json, out var error);
+        if (resource is null)
+            return (null, $"not valid FHIR JSON: {error}");
+        return resource.TypeName == expectedType ? (resource, null) : (null, $"expected a {expectedType}, got a {resource.TypeName}");
+    }
+
+    /// <summary>Reads the body as UTF-8, stopping as soon as it exceeds the limit (the rest is not buffered).</summary>
+    private static async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+            return (string.Empty, true);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                return (string.Empty, true);
+            buffer.Write(chunk, 0, read);
+        }
+        return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+    }
+}

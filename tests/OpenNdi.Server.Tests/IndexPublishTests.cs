@@ -1,0 +1,226 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Data.Index;
+using OpenNdi.Fhir;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>Provider systems publishing to and retracting from the index over HTTP.</summary>
+public sealed class IndexPublishTests : IDisposable
+{
+    private const string Pnr = "191212121212";
+    private const string Lookup = "/fhir/DocumentReference?patient.identifier=" + Pnr;
+    private static readonly OrganizationNumber RegionOrg = OrganizationNumber.Parse("232100-0016");
+    private static readonly OrganizationNumber PrivateOrg = OrganizationNumber.Parse("556012-5790");
+    private static readonly string Region = HsaId.Create(RegionOrg, "1000").Value;
+    private static readonly string RegionUnit = HsaId.Create(RegionOrg, "15CQ").Value;
+    private static readonly string Private = HsaId.Create(PrivateOrg, "2000").Value;
+
+    private readonly TestIssuer _issuer = new("https://idp.national.example");
+
+    public void Dispose() => _issuer.Dispose();
+
+    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartAsync(backend, new Dictionary<string, string>
+    {
+        ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
+        ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
+        ["Demo:Persons"] = "5",
+        ["Demo:Providers"] = "2",
+    });
+
+    private string SystemToken(string? provider) => _issuer.Token("system/DocumentReference.cs system/DocumentReference.rs",
+        claims: provider is null ? null : new Dictionary<string, object> { ["subject_organization_id"] = provider });
+
+    private static string Document(string reference, string loinc = "11502-2", string unit = "", string status = "current", string pnr = Pnr, string start = "2024-01-05", string end = "2024-03-01") => $$$"""
+        {"resourceType":"DocumentReference","status":"{{{status}}}",
+         "identifier":[{"system":"urn:openndi:index:source-reference","value":"ehr-1|{{{reference}}}"}],
+         "type":{"coding":[{"system":"http://loinc.org","code":"{{{loinc}}}"}]},
+         "subject":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{pnr}}}"}},
+         "author":[{"identifier":{"system":"urn:oid:1.2.752.29.4.19","value":"{{{(unit.Length == 0 ? RegionUnit : unit)}}}"}}],
+         "context":{"period":{"start":"{{{start}}}","end":"{{{end}}}"}},
+         "content":[{"attachment":{"contentType":"application/fhir+json"}}]}
+        """;
+
+    private static async Task<HttpResponseMessage> SendAsync(NdiServer server, HttpMethod method, string url, string token, string? body = null, string contentType = "application/fhir+json")
+    {
+        using var client = server.CreateClient();
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        return await client.SendAsync(request);
+    }
+
+    private async Task<int> CountAsync(NdiServer server)
+    {
+        using var response = await SendAsync(server, HttpMethod.Get, Lookup, SystemToken(Region));
+        return FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync()).Entry.Count;
+    }
+
+    private static async Task<OperationOutcome.IssueComponent> IssueAsync(HttpResponseMessage response) =>
+        FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync()).Issue.Single();
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Publish_Lookup_Retract_RoundTrip(string backend)
+    {
+        await using var server = await StartAsync(backend);
+        var token = SystemToken(Region);
+
+        using var published = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", token, Document("lab-1"));
+        var afterPublish = await CountAsync(server);
+        using var retracted = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", token, Document("lab-1", status: "entered-in-error"));
+        var afterRetract = await CountAsync(server);
+
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        Assert.StartsWith("/fhir/DocumentReference/", published.Headers.Location?.ToString());
+        Assert.Equal(1, afterPublish);
+        Assert.Equal(HttpStatusCode.OK, retracted.StatusCode);
+        Assert.Equal(0, afterRetract);
+    }
+
+    [Fact]
+    public async Task Publish_TheSameEntryTwice_IsOneEntryWithTheSameId()
+    {
+        await using var server = await StartAsync();
+        var token = SystemToken(Region);
+
+        using var first = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", token, Document("lab-1"));
+        using var second = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", token, Document("lab-1"));
+
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(1, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task Publish_ForAnotherProvidersCareUnit_IsRefusedAndChangesNothing()
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("does not belong to provider", (await IssueAsync(response)).Diagnostics);
+        Assert.Equal(0, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task Retract_ByAnotherProvider_IsForbiddenAndTheEntryStays()
+    {
+        await using var server = await StartAsync();
+        await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1"));
+        // The private provider claims the region's entry: same key, its own token.
+        var key = new Core.Index.IndexEntryKey(PersonalIdentityNumber.Parse(Pnr), Core.Index.DataCategory.Laboratory, HsaId.Parse(RegionUnit), "ehr-1", "lab-1");
+
+        var outcome = await new IndexStore(server.Database.Database).RetractAsync(key, HsaId.Parse(Private));
+        using var viaApi = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", status: "entered-in-error", unit: HsaId.Create(PrivateOrg, "7A1B").Value));
+
+        Assert.Equal(Core.Index.RetractOutcome.NotOwner, outcome);
+        Assert.Equal(HttpStatusCode.NotFound, viaApi.StatusCode);
+        Assert.Equal(1, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task Publish_WithATokenThatNamesNoProvider_IsForbidden()
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(null), Document("lab-1"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("NDI-IAM-004", (await IssueAsync(response)).Details.Coding[0].Code);
+    }
+
+    [Fact]
+    public async Task Publish_WithOnlyAReadScope_IsForbidden()
+    {
+        await using var server = await StartAsync();
+        var token = _issuer.Token("system/DocumentReference.rs", claims: new Dictionary<string, object> { ["subject_organization_id"] = Region });
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", token, Document("lab-1"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"resourceType\":\"DocumentReference\",", "not valid FHIR JSON")]
+    [InlineData("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"active\":true}", "expected a DocumentReference")]
+    public async Task Publish_MalformedFhir_IsABadRequestAndChangesNothing(string body, string expected)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await IssueAsync(response)).Diagnostics);
+        Assert.Equal(0, await CountAsync(server));
+    }
+
+    [Theory]
+    [InlineData("191212121213", "11502-2", "check digit")]
+    [InlineData(Pnr, "99999-9", "unknown data category")]
+    public async Task Publish_WithAnInvalidPersonnummerOrUnknownCategory_IsABadRequest(string pnr, string loinc, string expected)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1", loinc: loinc, pnr: pnr));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await IssueAsync(response)).Diagnostics);
+    }
+
+    [Fact]
+    public async Task Publish_AnOversizedBody_IsRefusedWith413()
+    {
+        await using var server = await StartAsync();
+        var huge = Document("lab-1").Replace("\"current\"", "\"current\",\"description\":\"" + new string('x', 2 << 20) + "\"");
+
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), huge);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("NDI-PDI-004", (await IssueAsync(response)).Details.Coding[0].Code);
+    }
+
+    [Fact]
+    public async Task Transaction_PublishesEveryEntryOrNone()
+    {
+        await using var server = await StartAsync();
+        string Bundle(params string[] documents) => "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" +
+            string.Join(',', documents.Select(d => $"{{\"resource\":{d},\"request\":{{\"method\":\"POST\",\"url\":\"DocumentReference\"}}}}")) + "]}";
+
+        using var bad = await SendAsync(server, HttpMethod.Post, "/fhir", SystemToken(Region), Bundle(Document("a"), Document("b", loinc: "99999-9")));
+        var afterBad = await CountAsync(server);
+        using var good = await SendAsync(server, HttpMethod.Post, "/fhir", SystemToken(Region), Bundle(Document("a"), Document("b", loinc: "34105-7")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("Bundle.entry[1]", Assert.Single((await IssueAsync(bad)).Expression));
+        Assert.Equal(0, afterBad);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.Equal(2, FhirJson.Parse<Bundle>(await good.Content.ReadAsStringAsync()).Entry.Count);
+        Assert.Equal(2, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task Bulk_Ndjson_PublishesEveryLineOrNoneAndNamesTheBadLine()
+    {
+        await using var server = await StartAsync();
+        string Ndjson(params string[] documents) => string.Join('\n', documents.Select(d => d.ReplaceLineEndings(" ")));
+
+        using var bad = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference/$bulk", SystemToken(Region),
+            Ndjson(Document("a"), Document("b"), "{\"resourceType\":"), "application/fhir+ndjson");
+        var afterBad = await CountAsync(server);
+        using var good = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference/$bulk", SystemToken(Region),
+            Ndjson([.. Enumerable.Range(0, 50).Select(i => Document($"lab-{i}"))]), "application/fhir+ndjson");
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("line 3", (await IssueAsync(bad)).Diagnostics);
+        Assert.Equal(0, afterBad);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.Equal(50, await CountAsync(server));
+    }
+}
