@@ -3,6 +3,7 @@ using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
+using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic.Simulator;
 
 // OpenNdi: the national digital infrastructure for health data, every national service in one host.
@@ -13,6 +14,7 @@ builder.AddPlatform();
 builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
 builder.Services.AddPatientIndex();
+builder.Services.AddServiceDirectory();
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);
 
@@ -24,6 +26,7 @@ app.UseAuthorization();
 app.MapPlatform();
 app.MapFhirApi();
 app.MapPatientIndex();
+app.MapServiceDirectory();
 app.MapSimulator();
 
 app.Run();
