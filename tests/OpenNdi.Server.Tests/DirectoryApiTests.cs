@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
@@ -19,13 +17,7 @@ public sealed class DirectoryApiTests : IDisposable
 
     public void Dispose() => _issuer.Dispose();
 
-    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartAsync(backend, new Dictionary<string, string>
-    {
-        ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
-        ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
-        ["Demo:Persons"] = "5",
-        ["Demo:Providers"] = "2",
-    });
+    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
     private string Admin => _issuer.Token("user/Endpoint.crus");
 
@@ -38,16 +30,8 @@ public sealed class DirectoryApiTests : IDisposable
          "address":"{{{address}}}"}
         """;
 
-    private static async Task<HttpResponseMessage> SendAsync(NdiServer server, HttpMethod method, string url, string? token, string? body = null)
-    {
-        using var client = server.CreateClient();
-        using var request = new HttpRequestMessage(method, url);
-        if (token is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
-            request.Content = new StringContent(body, Encoding.UTF8, "application/fhir+json");
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(NdiServer server, HttpMethod method, string url, string? token, string? body = null) =>
+        server.SendAsync(method, url, token, body);
 
     [Theory]
     [InlineData("sqlite")]

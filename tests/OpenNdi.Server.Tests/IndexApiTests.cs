@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
@@ -32,24 +31,9 @@ public sealed class IndexApiTests : IDisposable
         _stranger.Dispose();
     }
 
-    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartAsync(backend, new Dictionary<string, string>
-    {
-        ["Identity:TrustedIssuers:0:Issuer"] = _national.Issuer,
-        ["Identity:TrustedIssuers:0:Jwks"] = _national.Jwks,
-        ["Identity:TrustedIssuers:1:Issuer"] = _region.Issuer,
-        ["Identity:TrustedIssuers:1:Jwks"] = _region.Jwks,
-        ["Demo:Persons"] = "5",
-        ["Demo:Providers"] = "2",
-    });
+    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _national, _region);
 
-    private static async Task<HttpResponseMessage> GetAsync(NdiServer server, string url, string? token)
-    {
-        using var client = server.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (token is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> GetAsync(NdiServer server, string url, string? token) => server.SendAsync(HttpMethod.Get, url, token);
 
     private static async Task<OperationOutcome.IssueComponent> IssueAsync(HttpResponseMessage response) =>
         FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync()).Issue.Single();

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Data.Index;
@@ -24,13 +22,7 @@ public sealed class IndexPublishTests : IDisposable
 
     public void Dispose() => _issuer.Dispose();
 
-    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartAsync(backend, new Dictionary<string, string>
-    {
-        ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
-        ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
-        ["Demo:Persons"] = "5",
-        ["Demo:Providers"] = "2",
-    });
+    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
     private string SystemToken(string? provider) => _issuer.Token("system/DocumentReference.cs system/DocumentReference.rs",
         claims: provider is null ? null : new Dictionary<string, object> { ["subject_organization_id"] = provider });
@@ -45,15 +37,8 @@ public sealed class IndexPublishTests : IDisposable
          "content":[{"attachment":{"contentType":"application/fhir+json"}}]}
         """;
 
-    private static async Task<HttpResponseMessage> SendAsync(NdiServer server, HttpMethod method, string url, string token, string? body = null, string contentType = "application/fhir+json")
-    {
-        using var client = server.CreateClient();
-        using var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
-            request.Content = new StringContent(body, Encoding.UTF8, contentType);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(NdiServer server, HttpMethod method, string url, string token, string? body = null, string contentType = "application/fhir+json") =>
+        server.SendAsync(method, url, token, body, contentType);
 
     private async Task<int> CountAsync(NdiServer server)
     {

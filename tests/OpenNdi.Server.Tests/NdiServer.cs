@@ -32,6 +32,30 @@ public sealed class NdiServer : WebApplicationFactory<Program>
 
     public TestDatabase Database => _database;
 
+    /// <summary>A small server that trusts the given issuers' tokens (the index and directory APIs need no large population).</summary>
+    public static Task<NdiServer> StartTrustingAsync(string backend, params TestIssuer[] issuers)
+    {
+        var settings = new Dictionary<string, string> { ["Demo:Persons"] = "5", ["Demo:Providers"] = "2" };
+        for (var i = 0; i < issuers.Length; i++)
+        {
+            settings[$"Identity:TrustedIssuers:{i}:Issuer"] = issuers[i].Issuer;
+            settings[$"Identity:TrustedIssuers:{i}:Jwks"] = issuers[i].Jwks;
+        }
+        return StartAsync(backend, settings);
+    }
+
+    /// <summary>Sends one request, with a bearer token and a FHIR JSON body when given.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, string? body = null, string contentType = "application/fhir+json")
+    {
+        using var client = CreateClient();
+        using var request = new HttpRequestMessage(method, url);
+        if (token is not null)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
+        return await client.SendAsync(request);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

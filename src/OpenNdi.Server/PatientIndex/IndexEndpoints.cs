@@ -49,10 +49,17 @@ internal static class IndexEndpoints
         var entries = await index.LookupAsync(query, cancellationToken);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = entries.Count };
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
+        // Many entries share a provider system and category: resolve each route once per request.
+        var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
         foreach (var entry in entries)
         {
-            var endpoint = await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken);
-            var document = DocumentReferences.From(entry, endpoint?.Address);
+            var route = (entry.Provider, entry.Key.SourceSystem, entry.Key.Category);
+            if (!routes.TryGetValue(route, out var address))
+            {
+                address = (await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken))?.Address;
+                routes[route] = address;
+            }
+            var document = DocumentReferences.From(entry, address);
             bundle.Entry.Add(new Bundle.EntryComponent
             {
                 FullUrl = $"{baseUrl}/DocumentReference/{document.Id}",

@@ -45,9 +45,9 @@ internal static class PublishEndpoints
         var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
         if (tooLarge)
             return TooLarge(MaxDocumentBytes);
-        if (ParseDocument(body, "DocumentReference") is { Error: { } parseError })
-            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError);
-        var document = (DocumentReference)FhirJson.Parse(body);
+        var (resource, parseError) = ParseDocument(body, "DocumentReference");
+        if (resource is not DocumentReference document)
+            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError!);
         var (published, error, expression) = IndexEntryMapper.Read(document, provider);
         if (published is null)
             return Rejected(error!, expression);
@@ -74,9 +74,9 @@ internal static class PublishEndpoints
         var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
         if (tooLarge)
             return TooLarge(MaxDocumentBytes);
-        if (ParseDocument(body, "Bundle") is { Error: { } parseError })
-            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError);
-        var bundle = (Bundle)FhirJson.Parse(body);
+        var (resource, parseError) = ParseDocument(body, "Bundle");
+        if (resource is not Bundle bundle)
+            return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, parseError!);
         if (bundle.Type != Bundle.BundleType.Transaction)
             return Rejected("the Bundle must be of type transaction", "Bundle.type");
 
@@ -119,9 +119,10 @@ internal static class PublishEndpoints
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
-            if (ParseDocument(line, "DocumentReference") is { Error: { } parseError })
+            var (resource, parseError) = ParseDocument(line, "DocumentReference");
+            if (resource is not DocumentReference document)
                 return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, $"line {lineNumber}: {parseError}", $"line {lineNumber}");
-            var (published, error, expression) = IndexEntryMapper.Read((DocumentReference)FhirJson.Parse(line), provider);
+            var (published, error, expression) = IndexEntryMapper.Read(document, provider);
             if (published is null)
                 return Rejected($"line {lineNumber}: {error}", $"line {lineNumber}: {expression}");
             if (published.Retract)
