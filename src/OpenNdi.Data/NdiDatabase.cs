@@ -43,6 +43,12 @@ public sealed class NdiDatabase : IAsyncDisposable
 
     public StorageBackend Backend => Options.Backend;
 
+    /// <summary>
+    /// A module's table by its one naming rule: schema <paramref name="schema"/> on PostgreSQL, and on SQLite (which
+    /// has no schemas) the prefix <c>schema_</c>.
+    /// </summary>
+    public string Table(string schema, string table) => Backend == StorageBackend.Sqlite ? $"{schema}_{table}" : $"{schema}.{table}";
+
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
         if (_postgres is not null)

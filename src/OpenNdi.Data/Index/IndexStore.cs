@@ -15,7 +15,9 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
     private const string KeyMatch = "patient = @patient AND category = @category AND care_unit = @unit AND source_system = @system AND source_reference = @reference";
 
     private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
-    private string Entries => _sqlite ? "pdi_entries" : "pdi.entries";
+    private readonly string _entries = database.Table("pdi", "entries");
+    private readonly string _false = database.Backend == StorageBackend.Sqlite ? "0" : "false";
+    private readonly string _true = database.Backend == StorageBackend.Sqlite ? "1" : "true";
 
     public async Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -26,15 +28,15 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
         }
         // Earliest first date and latest latest date win: a provider that republishes only its recent data does not
         // shrink what the index says it holds.
-        var (least, greatest, falseValue) = _sqlite ? ("MIN", "MAX", "0") : ("LEAST", "GREATEST", "false");
+        var (least, greatest) = _sqlite ? ("MIN", "MAX") : ("LEAST", "GREATEST");
         var sql = $"""
-            INSERT INTO {Entries} ({KeyColumns}, provider, first_date, latest_date, retracted, updated_at)
-            VALUES (@patient, @category, @unit, @system, @reference, @provider, @first, @latest, {falseValue}, @now)
+            INSERT INTO {_entries} ({KeyColumns}, provider, first_date, latest_date, retracted, updated_at)
+            VALUES (@patient, @category, @unit, @system, @reference, @provider, @first, @latest, {_false}, @now)
             ON CONFLICT ({KeyColumns}) DO UPDATE SET
                 provider = excluded.provider,
-                first_date = {least}({Entries}.first_date, excluded.first_date),
-                latest_date = {greatest}({Entries}.latest_date, excluded.latest_date),
-                retracted = {falseValue},
+                first_date = {least}({_entries}.first_date, excluded.first_date),
+                latest_date = {greatest}({_entries}.latest_date, excluded.latest_date),
+                retracted = {_false},
                 updated_at = excluded.updated_at
             """;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -59,14 +61,14 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var owner = connection.Command($"SELECT provider FROM {Entries} WHERE {KeyMatch} AND retracted = {(_sqlite ? "0" : "false")}", transaction);
+        await using var owner = connection.Command($"SELECT provider FROM {_entries} WHERE {KeyMatch} AND retracted = {_false}", transaction);
         SetKey(owner, key);
         var current = await owner.ExecuteScalarAsync(cancellationToken) as string;
         if (current is null)
             return RetractOutcome.NotFound;
         if (current != provider.Value)
             return RetractOutcome.NotOwner;
-        await using var retract = connection.Command($"UPDATE {Entries} SET retracted = {(_sqlite ? "1" : "true")}, updated_at = @now WHERE {KeyMatch}", transaction);
+        await using var retract = connection.Command($"UPDATE {_entries} SET retracted = {_true}, updated_at = @now WHERE {KeyMatch}", transaction);
         SetKey(retract, key);
         var now = DateTimeOffset.UtcNow;
         retract.With("@now", _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now);
@@ -79,7 +81,7 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = $"SELECT {KeyColumns}, provider, first_date, latest_date FROM {Entries} WHERE patient = @patient AND retracted = {(_sqlite ? "0" : "false")}";
+        var sql = $"SELECT {KeyColumns}, provider, first_date, latest_date FROM {_entries} WHERE patient = @patient AND retracted = {_false}";
         command.With("@patient", query.Patient.Value);
         if (query.Category is not null)
         {

@@ -11,8 +11,8 @@ namespace OpenNdi.Data.Population;
 /// </summary>
 public sealed class PopulationStore(NdiDatabase database) : IPopulationStore
 {
-    private readonly string _persons = database.Backend == StorageBackend.Sqlite ? "population_persons" : "population.persons";
-    private readonly string _guardianships = database.Backend == StorageBackend.Sqlite ? "population_guardianships" : "population.guardianships";
+    private readonly string _persons = database.Table("population", "persons");
+    private readonly string _guardianships = database.Table("population", "guardianships");
 
     private const string PersonColumns = "id, given_name, family_name, sex, birth_date, street, postal_code, city, municipality_code, region_code";
 

@@ -13,8 +13,8 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
     private const string Columns = "id, provider, source_system, category, address, protocol, format_version, status";
 
     private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
-    private string Endpoints => _sqlite ? "directory_endpoints" : "directory.endpoints";
-    private string History => _sqlite ? "directory_history" : "directory.history";
+    private readonly string _endpoints = database.Table("directory", "endpoints");
+    private readonly string _history = database.Table("directory", "history");
 
     public async Task<int> SaveAsync(DirectoryEndpoint endpoint, string changedBy, CancellationToken cancellationToken = default)
     {
@@ -25,12 +25,12 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
-        await using var current = connection.Command($"SELECT version FROM {Endpoints} WHERE id = @id", transaction).With("@id", endpoint.Id);
+        await using var current = connection.Command($"SELECT version FROM {_endpoints} WHERE id = @id", transaction).With("@id", endpoint.Id);
         var version = (int)await current.ScalarLongAsync(cancellationToken) + 1;
 
         var sql = version == 1
-            ? $"INSERT INTO {Endpoints} ({Columns}, version) VALUES (@id, @provider, @system, @category, @address, @protocol, @format, @status, @version)"
-            : $"UPDATE {Endpoints} SET provider = @provider, source_system = @system, category = @category, address = @address, protocol = @protocol, format_version = @format, status = @status, version = @version WHERE id = @id";
+            ? $"INSERT INTO {_endpoints} ({Columns}, version) VALUES (@id, @provider, @system, @category, @address, @protocol, @format, @status, @version)"
+            : $"UPDATE {_endpoints} SET provider = @provider, source_system = @system, category = @category, address = @address, protocol = @protocol, format_version = @format, status = @status, version = @version WHERE id = @id";
         await using (var write = connection.Command(sql, transaction))
         {
             write.With("@id", endpoint.Id).With("@provider", endpoint.Provider.Value).With("@system", endpoint.SourceSystem)
@@ -38,7 +38,7 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
                 .With("@format", endpoint.FormatVersion).With("@status", StatusCode(endpoint.Status)).With("@version", version);
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
-        await using (var history = connection.Command($"INSERT INTO {History} (id, version, changed_at, changed_by, json) VALUES (@id, @version, @at, @by, @json)", transaction))
+        await using (var history = connection.Command($"INSERT INTO {_history} (id, version, changed_at, changed_by, json) VALUES (@id, @version, @at, @by, @json)", transaction))
         {
             history.With("@id", endpoint.Id).With("@version", version).With("@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture))
                 .With("@by", changedBy).With("@json", JsonSerializer.Serialize(EndpointRecord.From(endpoint)));
@@ -50,7 +50,7 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
 
     public async Task<DirectoryEndpoint?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        var found = await QueryAsync($"SELECT {Columns} FROM {Endpoints} WHERE id = @id", c => c.With("@id", id), cancellationToken);
+        var found = await QueryAsync($"SELECT {Columns} FROM {_endpoints} WHERE id = @id", c => c.With("@id", id), cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
@@ -58,19 +58,19 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
     {
         // A category-specific endpoint sorts before the system's general one (category IS NULL is false < true).
         var found = await QueryAsync(
-            $"SELECT {Columns} FROM {Endpoints} WHERE provider = @provider AND source_system = @system AND status = 'active' AND (category = @category OR category IS NULL) ORDER BY category IS NULL, id LIMIT 1",
+            $"SELECT {Columns} FROM {_endpoints} WHERE provider = @provider AND source_system = @system AND status = 'active' AND (category = @category OR category IS NULL) ORDER BY category IS NULL, id LIMIT 1",
             c => c.With("@provider", provider.Value).With("@system", sourceSystem).With("@category", category.Code), cancellationToken);
         return found.Count == 0 ? null : found[0];
     }
 
     public Task<IReadOnlyList<DirectoryEndpoint>> ListAsync(HsaId? provider = null, CancellationToken cancellationToken = default) => provider is { } p
-        ? QueryAsync($"SELECT {Columns} FROM {Endpoints} WHERE provider = @provider ORDER BY id", c => c.With("@provider", p.Value), cancellationToken)
-        : QueryAsync($"SELECT {Columns} FROM {Endpoints} ORDER BY id", _ => { }, cancellationToken);
+        ? QueryAsync($"SELECT {Columns} FROM {_endpoints} WHERE provider = @provider ORDER BY id", c => c.With("@provider", p.Value), cancellationToken)
+        : QueryAsync($"SELECT {Columns} FROM {_endpoints} ORDER BY id", _ => { }, cancellationToken);
 
     public async Task<IReadOnlyList<DirectoryChange>> HistoryAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT id, version, changed_at, changed_by, json FROM {History} WHERE id = @id ORDER BY version").With("@id", id);
+        await using var command = connection.Command($"SELECT id, version, changed_at, changed_by, json FROM {_history} WHERE id = @id ORDER BY version").With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var changes = new List<DirectoryChange>();
         while (await reader.ReadAsync(cancellationToken))

@@ -13,8 +13,8 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     private const string ResourceColumns = "provider_key, resource_type, id, patient_id, identifier, date, code, json";
 
     private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
-    private string Providers => _sqlite ? "simulator_providers" : "simulator.providers";
-    private string Resources => _sqlite ? "simulator_resources" : "simulator.resources";
+    private readonly string _providers = database.Table("simulator", "providers");
+    private readonly string _resources = database.Table("simulator", "resources");
 
     public async Task SaveProvidersAsync(IReadOnlyList<StoredProvider> providers, CancellationToken cancellationToken = default)
     {
@@ -24,7 +24,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
         {
             await using var upsert = connection.Command(
                 $"""
-                INSERT INTO {Providers} (key, hsa_id, name, definition_json, behaviour_json) VALUES (@k, @h, @n, @d, @b)
+                INSERT INTO {_providers} (key, hsa_id, name, definition_json, behaviour_json) VALUES (@k, @h, @n, @d, @b)
                 ON CONFLICT (key) DO UPDATE SET hsa_id = excluded.hsa_id, name = excluded.name, definition_json = excluded.definition_json
                 """, transaction)
                 .With("@k", provider.Key).With("@h", provider.HsaId).With("@n", provider.Name)
@@ -37,7 +37,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     public async Task<IReadOnlyList<StoredProvider>> ListProvidersAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT key, hsa_id, name, definition_json, behaviour_json FROM {Providers} ORDER BY key");
+        await using var command = connection.Command($"SELECT key, hsa_id, name, definition_json, behaviour_json FROM {_providers} ORDER BY key");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var providers = new List<StoredProvider>();
         while (await reader.ReadAsync(cancellationToken))
@@ -48,7 +48,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     public async Task<bool> UpdateBehaviourAsync(string providerKey, string behaviourJson, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.Command($"UPDATE {Providers} SET behaviour_json = @b WHERE key = @k")
+        await using var command = connection.Command($"UPDATE {_providers} SET behaviour_json = @b WHERE key = @k")
             .With("@b", behaviourJson).With("@k", providerKey);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -66,7 +66,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insert = connection.Command(
-            $"INSERT INTO {Resources} ({ResourceColumns}) VALUES (@p, @t, @i, @pt, @idf, @d, @c, @j)", transaction);
+            $"INSERT INTO {_resources} ({ResourceColumns}) VALUES (@p, @t, @i, @pt, @idf, @d, @c, @j)", transaction);
         foreach (var name in (string[])["@p", "@t", "@i", "@pt", "@idf", "@d", "@c", "@j"])
             insert.With(name, null);
         await insert.PrepareAsync(cancellationToken);
@@ -87,7 +87,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
 
     private async Task CopyAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<StoredResource> resources, CancellationToken cancellationToken)
     {
-        await using var writer = await connection.BeginBinaryImportAsync($"COPY {Resources} ({ResourceColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await using var writer = await connection.BeginBinaryImportAsync($"COPY {_resources} ({ResourceColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var r in resources)
         {
             await writer.StartRowAsync(cancellationToken);
@@ -116,7 +116,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
-            $"SELECT {ResourceColumns} FROM {Resources} WHERE provider_key = @p AND resource_type = @t AND id = @i")
+            $"SELECT {ResourceColumns} FROM {_resources} WHERE provider_key = @p AND resource_type = @t AND id = @i")
             .With("@p", providerKey).With("@t", resourceType).With("@i", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadResource(reader) : null;
@@ -124,7 +124,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
 
     public async Task<IReadOnlyList<StoredResource>> SearchAsync(ResourceQuery query, CancellationToken cancellationToken = default)
     {
-        var sql = new StringBuilder($"SELECT {ResourceColumns} FROM {Resources} WHERE provider_key = @p AND resource_type = @t");
+        var sql = new StringBuilder($"SELECT {ResourceColumns} FROM {_resources} WHERE provider_key = @p AND resource_type = @t");
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.With("@p", query.ProviderKey).With("@t", query.ResourceType);
@@ -165,7 +165,7 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(
-            $"SELECT id FROM {Resources} WHERE provider_key = @p AND identifier = @i AND resource_type = 'Patient'")
+            $"SELECT id FROM {_resources} WHERE provider_key = @p AND identifier = @i AND resource_type = 'Patient'")
             .With("@p", providerKey).With("@i", identifier);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
@@ -174,8 +174,8 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = providerKey is null
-            ? connection.Command($"SELECT COUNT(*) FROM {Resources}")
-            : connection.Command($"SELECT COUNT(*) FROM {Resources} WHERE provider_key = @p").With("@p", providerKey);
+            ? connection.Command($"SELECT COUNT(*) FROM {_resources}")
+            : connection.Command($"SELECT COUNT(*) FROM {_resources} WHERE provider_key = @p").With("@p", providerKey);
         return await command.ScalarLongAsync(cancellationToken);
     }
 
