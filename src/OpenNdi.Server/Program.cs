@@ -1,6 +1,7 @@
 using OpenNdi.Server.Demo;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
+using OpenNdi.Server.Identity.AuthorizationServer;
 using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
 using OpenNdi.Server.ServiceDirectory;
@@ -24,6 +25,7 @@ app.UsePlatform();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPlatform();
+app.MapAuthorizationServer();
 app.MapFhirApi();
 app.MapPatientIndex();
 app.MapServiceDirectory();

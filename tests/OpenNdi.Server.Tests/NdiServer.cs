@@ -13,6 +13,9 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     public const int Persons = 120;
     public const int Providers = 8;
 
+    /// <summary>The embedded authorization server's issuer: the test server's own origin.</summary>
+    public const string Issuer = "http://localhost";
+
     private readonly TestDatabase _database;
     private readonly IReadOnlyDictionary<string, string> _settings;
 
@@ -64,6 +67,8 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Providers", Providers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Demo:RandomSeed", "9");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Identity:Server:Issuer", Issuer);
+        builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

@@ -43,5 +43,24 @@ public sealed class TestIssuer(string issuer) : IDisposable
         });
     }
 
+    /// <summary>
+    /// A <c>private_key_jwt</c> client assertion signed with this key, as a backend service whose client id is
+    /// <see cref="Issuer"/> sends it (override any claim to test a wrong one).
+    /// </summary>
+    public string Assertion(string audience, TimeSpan? lifetime = null, string? jti = null, string? subject = null, DateTime? issuedAt = null)
+    {
+        var now = issuedAt ?? DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? TimeSpan.FromMinutes(4)),
+            Claims = new Dictionary<string, object> { ["sub"] = subject ?? Issuer, ["jti"] = jti ?? Guid.NewGuid().ToString("N") },
+            SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha384),
+        });
+    }
+
     public void Dispose() => _rsa.Dispose();
 }

@@ -1,5 +1,6 @@
 using OpenNdi.Data;
 using OpenNdi.Data.Population;
+using OpenNdi.Server.Identity.AuthorizationServer;
 using OpenNdi.Synthetic;
 using OpenNdi.Synthetic.Simulator;
 
@@ -22,7 +23,7 @@ public sealed class DemoOptions
 /// On start: seeds the demo population into an empty database, then loads the simulated providers so that their
 /// EHR endpoints answer. Runs before the server listens, so the first request already sees a populated system.
 /// </summary>
-internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegistry registry, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
+internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegistry registry, DemoUsers users, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,6 +39,8 @@ internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegis
         }
         await registry.LoadAsync(cancellationToken);
         logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir", registry.Providers.Count);
+        await users.LoadAsync(new PopulationStore(database), registry.Providers, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken);
+        logger.LogInformation("Demo login: {Count} people at /demo", users.Users.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -49,6 +52,8 @@ internal static class DemoPopulationSetup
     {
         var options = configuration.GetSection("Demo").Get<DemoOptions>() ?? new DemoOptions();
         services.AddSingleton(options);
+        services.AddSingleton<DemoUsers>();
+        services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<DemoUsers>());
         services.AddHostedService<DemoPopulationService>();
         return services;
     }

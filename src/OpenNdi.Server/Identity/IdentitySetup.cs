@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Identity;
 using OpenNdi.Fhir;
+using OpenNdi.Server.Identity.AuthorizationServer;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.Identity;
@@ -35,10 +36,22 @@ internal static class IdentitySetup
     public static IServiceCollection AddNdiAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection("Identity").Get<IdentityOptions>() ?? new IdentityOptions();
+        services.AddSingleton(options);
         var keysByIssuer = options.TrustedIssuers.ToDictionary(
             i => i.Issuer,
             i => (IReadOnlyList<SecurityKey>)[.. new JsonWebKeySet(i.Jwks).GetSigningKeys()],
             StringComparer.Ordinal);
+
+        // The embedded authorization server is one more trusted issuer, its key known without fetching a JWKS.
+        var server = configuration.GetSection("Identity:Server").Get<AuthorizationServerOptions>() ?? new AuthorizationServerOptions();
+        if (server.Enabled)
+        {
+            if (keysByIssuer.ContainsKey(server.Issuer))
+                throw new InvalidOperationException($"Identity:Server:Issuer {server.Issuer} is also configured as a trusted issuer; give the embedded server its own issuer URL.");
+            var signingKey = new IssuerSigningKey(server);
+            keysByIssuer[server.Issuer] = [signingKey.Key];
+            services.AddAuthorizationServer(server, signingKey);
+        }
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {

@@ -1,0 +1,68 @@
+namespace OpenNdi.Core.Identity;
+
+/// <summary>Who a token speaks for. Each kind gets its own SMART scope context and its own claims.</summary>
+public enum ActorKind
+{
+    /// <summary>A health professional acting in an assignment at a care unit (<c>user/</c> scopes).</summary>
+    Professional,
+
+    /// <summary>A patient, or someone logged in as a person who may act for a patient (<c>patient/</c> scopes).</summary>
+    Patient,
+
+    /// <summary>A provider's or an agency's system without a user (SMART Backend Services, <c>system/</c> scopes).</summary>
+    System,
+
+    /// <summary>Someone who runs the infrastructure: the directory and its health, never patient data.</summary>
+    Operator,
+}
+
+/// <summary>
+/// The claims our access tokens carry beyond the registered JWT ones. Names follow IHE IUA's JWT extension
+/// (<c>subject_name</c>, <c>subject_role</c>, <c>subject_organization_id</c>, <c>purpose_of_use</c>, <c>person_id</c>)
+/// so that federated national identity providers can issue the same shape; what IUA lacks (care unit, assignment)
+/// has an <c>ndi</c>-neutral name of its own.
+/// </summary>
+public static class NdiClaims
+{
+    public const string Scope = "scope";
+    public const string ClientId = "client_id";
+    public const string Actor = "ndi_actor";
+    public const string SubjectName = "subject_name";
+    public const string SubjectRole = "subject_role";
+
+    /// <summary>The care provider (vårdgivare) the actor works for or the system belongs to: its HSA-id.</summary>
+    public const string SubjectOrganizationId = "subject_organization_id";
+
+    public const string SubjectOrganization = "subject_organization";
+
+    /// <summary>The care unit (vårdenhet) the professional is logged in at: its HSA-id.</summary>
+    public const string CareUnitId = "care_unit_id";
+
+    /// <summary>The professional's assignment (medarbetaruppdrag) that gives the right to access patient data.</summary>
+    public const string AssignmentId = "assignment_id";
+
+    /// <summary>HL7 v3 PurposeOfUse code: <see cref="PurposeOfUse"/>.</summary>
+    public const string PurposeOfUse = "purpose_of_use";
+
+    /// <summary>The person logged in, as a personnummer or samordningsnummer (12 digits).</summary>
+    public const string PersonId = "person_id";
+
+    /// <summary>OIDC authentication context class: the assurance level of the login.</summary>
+    public const string AssuranceLevel = "acr";
+}
+
+/// <summary>HL7 v3 ActReason codes for why a professional accesses data (system 2.16.840.1.113883.1.11.20448).</summary>
+public static class PurposeOfUse
+{
+    public const string Treatment = "TREAT";
+    public const string EmergencyTreatment = "ETREAT";
+
+    public static bool IsKnown(string? code) => code is Treatment or EmergencyTreatment;
+}
+
+/// <summary>The Swedish assurance levels of electronic identification (Tillitsramverk för Svensk e-legitimation).</summary>
+public static class AssuranceLevels
+{
+    public const string Loa2 = "http://id.elegnamnden.se/loa/1.0/loa2";
+    public const string Loa3 = "http://id.elegnamnden.se/loa/1.0/loa3";
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace OpenNdi.Server.Identity.AuthorizationServer;
+
+/// <summary>
+/// The embedded OAuth 2.0 / OpenID Connect authorization server (see docs/adr/0003). It issues tokens for
+/// professionals and patients (authorization code with PKCE, through the login page) and for systems
+/// (client credentials with <c>private_key_jwt</c>); the APIs trust it like any other configured issuer.
+/// <code>
+/// GET  /.well-known/openid-configuration, /.well-known/smart-configuration, /oauth/jwks
+/// GET  /oauth/authorize   login page          POST /oauth/authorize   log in, redirect with a code
+/// POST /oauth/token       code or client_credentials
+/// GET  /demo              a one-page SMART app to try it
+/// </code>
+/// </summary>
+internal static class AuthorizationServerSetup
+{
+    public static IServiceCollection AddAuthorizationServer(this IServiceCollection services, AuthorizationServerOptions options, IssuerSigningKey key)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(key);
+        services.AddSingleton(new OAuthClients(options));
+        services.AddSingleton<AuthorizationCodes>();
+        services.AddSingleton<ClientAssertionValidator>();
+        services.AddSingleton<AccessTokenIssuer>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAuthorizationServer(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetService<OAuthClients>() is null)
+            return app; // disabled: tokens come from the national identity providers only
+        var key = app.ServiceProvider.GetRequiredService<IssuerSigningKey>();
+        app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("OpenNdi.Server.Identity.AuthorizationServer")
+            .LogInformation("Authorization server {Issuer}: signing key {KeyId}, {Origin}", app.ServiceProvider.GetRequiredService<AuthorizationServerOptions>().Issuer, key.Key.KeyId, key.Origin);
+        var group = app.MapGroup("").WithTags("Authorization server").ExcludeFromDescription();
+        group.MapGet("/.well-known/openid-configuration", DiscoveryEndpoints.OpenIdConfiguration);
+        group.MapGet("/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration);
+        group.MapGet("/fhir/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration);
+        group.MapGet("/oauth/jwks", DiscoveryEndpoints.Jwks);
+        group.MapGet("/oauth/authorize", AuthorizeEndpoint.Show);
+        group.MapPost("/oauth/authorize", AuthorizeEndpoint.LoginAsync).DisableAntiforgery();
+        group.MapPost("/oauth/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
+        group.MapGet("/demo", DemoPortalPage.Show);
+        group.MapGet("/demo/callback", DemoPortalPage.Show);
+        return app;
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.IdentityModel.Tokens;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+
+namespace OpenNdi.Server.Identity.AuthorizationServer;
+
+/// <summary>A registered client, validated: parsed scopes, keys and provider.</summary>
+public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedScopes, IReadOnlyList<SecurityKey> Keys, HsaId? Organization, IReadOnlyList<string> RedirectUris)
+{
+    /// <summary>A backend service: authenticates with its keys, never on behalf of a user.</summary>
+    public bool IsBackendService => Keys.Count > 0;
+}
+
+/// <summary>
+/// The clients the authorization server knows: those in configuration (validated at start, so a typo fails the
+/// start rather than a token request) and those registered at run time (the simulated providers' systems).
+/// </summary>
+public sealed class OAuthClients
+{
+    /// <summary>The demo portal: a public client using authorization code with PKCE.</summary>
+    public const string DemoPortal = "openndi-demo-portal";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
+
+    public OAuthClients(AuthorizationServerOptions options)
+    {
+        Register(new OAuthClientOptions
+        {
+            ClientId = DemoPortal,
+            Name = "OpenNdi demo portal",
+            Scopes = "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds",
+            RedirectUris = [$"{options.Issuer.TrimEnd('/')}/demo/callback"],
+        });
+        foreach (var client in options.Clients)
+            Register(client);
+    }
+
+    public bool TryGet(string? clientId, out OAuthClient client)
+    {
+        client = null!;
+        return clientId is not null && _clients.TryGetValue(clientId, out client!);
+    }
+
+    public IReadOnlyCollection<OAuthClient> All => [.. _clients.Values];
+
+    /// <summary>Adds or replaces a client; throws with the reason when its settings are invalid.</summary>
+    public OAuthClient Register(OAuthClientOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+            throw new ArgumentException("a client needs a ClientId", nameof(options));
+        if (!ScopeSet.TryParse(options.Scopes, out var scopes, out var error))
+            throw new ArgumentException($"client {options.ClientId}: {error}", nameof(options));
+        IReadOnlyList<SecurityKey> keys = string.IsNullOrWhiteSpace(options.Jwks) ? [] : [.. new JsonWebKeySet(options.Jwks).GetSigningKeys()];
+        if (!string.IsNullOrWhiteSpace(options.Jwks) && keys.Count == 0)
+            throw new ArgumentException($"client {options.ClientId}: its JWKS holds no signing key", nameof(options));
+        HsaId? organization = null;
+        if (!string.IsNullOrWhiteSpace(options.Organization))
+        {
+            if (!HsaId.TryParse(options.Organization, out var parsed, out var problem))
+                throw new ArgumentException($"client {options.ClientId}: Organization: {problem}", nameof(options));
+            organization = parsed;
+        }
+        if (keys.Count == 0 && options.RedirectUris.Count == 0)
+            throw new ArgumentException($"client {options.ClientId}: a client needs either keys (backend service) or redirect URIs (app)", nameof(options));
+        var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris]);
+        _clients[client.ClientId] = client;
+        return client;
+    }
+}

@@ -1,0 +1,57 @@
+using OpenNdi.Core.Identity;
+
+namespace OpenNdi.Server.Identity.AuthorizationServer;
+
+/// <summary>
+/// Decides which of the requested scopes a token gets: each resource scope must suit the actor (professionals get
+/// <c>user/</c>, patients <c>patient/</c>, systems <c>system/</c>, operators <c>user/</c> on the directory only) and
+/// lie within what the client is registered for. Scopes that do not are left out, as OAuth allows; a request
+/// left with no resource scope, or with a malformed one, is refused with the reason.
+/// </summary>
+public static class ScopeGrant
+{
+    /// <summary>What operators administer: the directory, never patient data.</summary>
+    private static readonly HashSet<string> OperatorResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService" };
+
+    public static (string? Granted, string? Error) Decide(string? requested, ActorKind actor, OAuthClient client)
+    {
+        if (string.IsNullOrWhiteSpace(requested))
+            return (null, "scope is required");
+        if (!ScopeSet.TryParse(requested, out var scopes, out var error))
+            return (null, error);
+
+        var granted = new List<string>();
+        foreach (var other in scopes.OtherScopes)
+        {
+            var allowed = other switch
+            {
+                "openid" or "fhirUser" => actor != ActorKind.System,
+                "launch/patient" => actor == ActorKind.Patient,
+                _ => false,
+            };
+            if (allowed)
+                granted.Add(other);
+        }
+        var resourceScopes = 0;
+        foreach (var scope in scopes.ResourceScopes)
+        {
+            if (SuitsActor(scope, actor) && client.AllowedScopes.Grants(scope.Context, scope.ResourceType, scope.Permissions))
+            {
+                granted.Add(scope.ToString());
+                resourceScopes++;
+            }
+        }
+        return resourceScopes == 0
+            ? (null, $"none of the requested resource scopes may be granted to a {actor.ToString().ToLowerInvariant()} through client {client.ClientId}")
+            : (string.Join(' ', granted.Distinct(StringComparer.Ordinal)), null);
+    }
+
+    private static bool SuitsActor(SmartScope scope, ActorKind actor) => actor switch
+    {
+        ActorKind.Professional => scope.Context == ScopeContext.User,
+        ActorKind.Patient => scope.Context == ScopeContext.Patient,
+        ActorKind.System => scope.Context == ScopeContext.System,
+        ActorKind.Operator => scope.Context == ScopeContext.User && OperatorResources.Contains(scope.ResourceType),
+        _ => false,
+    };
+}
