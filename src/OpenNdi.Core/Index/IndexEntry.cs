@@ -7,7 +7,11 @@ namespace OpenNdi.Core.Index;
 /// logical address = care unit, source system, business object id): publishing the same key again updates the entry
 /// instead of adding one, which makes publishing idempotent.
 /// </summary>
-public sealed record IndexEntryKey(PersonalIdentityNumber Patient, DataCategory Category, HsaId CareUnit, string SourceSystem, string SourceReference);
+public sealed record IndexEntryKey(PersonalIdentityNumber Patient, DataCategory Category, HsaId CareUnit, string SourceSystem, string SourceReference)
+{
+    /// <summary>The identifier system under which a DocumentReference carries "source system|reference".</summary>
+    public const string SourceReferenceSystem = "urn:openndi:index:source-reference";
+}
 
 /// <summary>
 /// "Provider P holds data of category C about patient X, from <see cref="FirstDate"/> to <see cref="LatestDate"/>;

@@ -18,6 +18,9 @@ public interface IIndexStore
     /// <summary>Retracts an entry on behalf of <paramref name="provider"/>, which must be the entry's own provider.</summary>
     Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default);
 
+    /// <summary>How many current entries the index holds, for one provider or in all.</summary>
+    Task<long> CountAsync(HsaId? provider = null, CancellationToken cancellationToken = default);
+
     /// <summary>Current (not retracted) entries for the patient, newest data first.</summary>
     Task<IReadOnlyList<IndexEntry>> LookupAsync(IndexQuery query, CancellationToken cancellationToken = default);
 }

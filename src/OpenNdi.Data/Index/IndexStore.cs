@@ -77,6 +77,15 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
         return RetractOutcome.Retracted;
     }
 
+    public async Task<long> CountAsync(HsaId? provider = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = provider is { } p
+            ? connection.Command($"SELECT COUNT(*) FROM {_entries} WHERE provider = @provider AND retracted = {_false}").With("@provider", p.Value)
+            : connection.Command($"SELECT COUNT(*) FROM {_entries} WHERE retracted = {_false}");
+        return await command.ScalarLongAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<IndexEntry>> LookupAsync(IndexQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

@@ -54,5 +54,8 @@ public interface ISimulatorStore
     Task<string?> FindPatientIdAsync(string providerKey, string identifier, CancellationToken cancellationToken = default);
 
     /// <summary>The number of stored resources, for one provider or all.</summary>
+    /// <summary>Every resource of one provider, patient by patient (rows of a patient are adjacent), without loading them all.</summary>
+    IAsyncEnumerable<StoredResource> StreamResourcesAsync(string providerKey, CancellationToken cancellationToken = default);
+
     Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default);
 }

@@ -170,6 +170,15 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
+    public async IAsyncEnumerable<StoredResource> StreamResourcesAsync(string providerKey, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {ResourceColumns} FROM {_resources} WHERE provider_key = @p ORDER BY patient_id, resource_type, id").With("@p", providerKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadResource(reader);
+    }
+
     public async Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

@@ -23,7 +23,7 @@ public sealed class DemoOptions
 /// On start: seeds the demo population into an empty database, then loads the simulated providers so that their
 /// EHR endpoints answer. Runs before the server listens, so the first request already sees a populated system.
 /// </summary>
-internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegistry registry, DemoUsers users, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
+internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegistry registry, SimulatedIndexPublishing indexPublishing, DemoUsers users, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -39,6 +39,7 @@ internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegis
         }
         await registry.LoadAsync(cancellationToken);
         logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir", registry.Providers.Count);
+        await indexPublishing.PublishAsync(registry.Providers, cancellationToken);
         await users.LoadAsync(new PopulationStore(database), registry.Providers, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken);
         logger.LogInformation("Demo login: {Count} people at /demo", users.Users.Count);
     }
@@ -53,6 +54,7 @@ internal static class DemoPopulationSetup
         var options = configuration.GetSection("Demo").Get<DemoOptions>() ?? new DemoOptions();
         services.AddSingleton(options);
         services.AddSingleton<DemoUsers>();
+        services.AddSingleton<SimulatedIndexPublishing>();
         services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<DemoUsers>());
         services.AddHostedService<DemoPopulationService>();
         return services;

@@ -10,7 +10,7 @@ namespace OpenNdi.Server.PatientIndex;
 internal static class DocumentReferences
 {
     /// <summary>Identifier system for source references; the value is "source system|reference".</summary>
-    public const string SourceReferenceSystem = "urn:openndi:index:source-reference";
+    public const string SourceReferenceSystem = IndexEntryKey.SourceReferenceSystem;
 
     public static DocumentReference From(IndexEntry entry, Uri? fetchFrom)
     {

@@ -21,6 +21,9 @@ namespace OpenNdi.Server.PatientIndex;
 /// provider is the one named in the caller's token (claim <c>subject_organization_id</c>, after IHE IUA), and each
 /// entry's care unit must belong to it.
 /// </summary>
+/// <summary>Why a bulk body was refused: the OperationOutcome's code, message and expression.</summary>
+internal sealed record BulkProblem(string Code, string Message, string? Expression);
+
 internal static class PublishEndpoints
 {
     public const string ProviderClaim = "subject_organization_id";
@@ -112,6 +115,19 @@ internal static class PublishEndpoints
         if (tooLarge)
             return TooLarge(MaxBulkBytes);
 
+        var (entries, problem) = ReadBulk(body, provider);
+        if (entries is null)
+            return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
+        await index.PublishAsync(entries, cancellationToken);
+        return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
+    }
+
+    /// <summary>
+    /// Reads an NDJSON bulk body into index entries for <paramref name="provider"/>, all or nothing: the first bad
+    /// line makes the whole body an error naming that line. The simulated providers publish through this too.
+    /// </summary>
+    public static (IReadOnlyList<IndexEntry>? Entries, BulkProblem? Problem) ReadBulk(string body, HsaId provider)
+    {
         var entries = new List<IndexEntry>();
         var lineNumber = 0;
         foreach (var line in body.Split('\n'))
@@ -121,18 +137,15 @@ internal static class PublishEndpoints
                 continue;
             var (resource, parseError) = ParseDocument(line, "DocumentReference");
             if (resource is not DocumentReference document)
-                return FhirResults.Error(400, "NDI-PDI-002", OperationOutcome.IssueType.Invalid, $"line {lineNumber}: {parseError}", $"line {lineNumber}");
+                return (null, new BulkProblem("NDI-PDI-002", $"line {lineNumber}: {parseError}", $"line {lineNumber}"));
             var (published, error, expression) = IndexEntryMapper.Read(document, provider);
             if (published is null)
-                return Rejected($"line {lineNumber}: {error}", $"line {lineNumber}: {expression}");
+                return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: {error}", $"line {lineNumber}: {expression}"));
             if (published.Retract)
-                return Rejected($"line {lineNumber}: retract entries one at a time with POST /fhir/DocumentReference", $"line {lineNumber}");
+                return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: retract entries one at a time with POST /fhir/DocumentReference", $"line {lineNumber}"));
             entries.Add(published.Entry);
         }
-        if (entries.Count == 0)
-            return Rejected("the body holds no DocumentReference", null);
-        await index.PublishAsync(entries, cancellationToken);
-        return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
+        return entries.Count == 0 ? (null, new BulkProblem("NDI-PDI-003", "the body holds no DocumentReference", null)) : (entries, null);
     }
 
     private static HsaId? CallerProvider(HttpContext http) =>

@@ -1,0 +1,46 @@
+using System.Net;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Data.Index;
+using OpenNdi.Data.Population;
+using OpenNdi.Fhir;
+using OpenNdi.Server.Demo;
+using OpenNdi.Synthetic.Simulator;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>The simulated providers publish their index entries at start, through the bulk path, once.</summary>
+public sealed class SimulatedPublishingTests : IDisposable
+{
+    private readonly TestIssuer _issuer = new("https://idp.national.example");
+
+    public void Dispose() => _issuer.Dispose();
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AtStart_EveryProviderWithPatientsHasPublished_AndAPatientsEntriesAreFound(string backend)
+    {
+        await using var server = await NdiServer.StartAsync(backend, new Dictionary<string, string>
+        {
+            ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
+            ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
+        });
+        var index = new IndexStore(server.Database.Database);
+        var registry = server.Services.GetRequiredService<SimulatorRegistry>();
+        var person = (await new PopulationStore(server.Database.Database).ListAsync(0, 1))[0];
+
+        using var response = await server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={person.Id.Value}", _issuer.Token("user/DocumentReference.rs"));
+        var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
+        var republished = await server.Services.GetRequiredService<SimulatedIndexPublishing>().PublishAsync(registry.Providers, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEmpty(bundle.Entry);
+        Assert.All(bundle.Entry, e => Assert.Equal(person.Id.Value, ((DocumentReference)e.Resource).Subject.Identifier.Value));
+        foreach (var provider in registry.Providers)
+            Assert.True(await index.CountAsync(HsaId.Parse(provider.HsaId)) > 0, $"{provider.Key} published nothing");
+        Assert.Equal(0, republished);
+    }
+}
