@@ -1,0 +1,94 @@
+using OpenNdi.Core.Identity;
+
+namespace OpenNdi.Core.Policy;
+
+/// <summary>
+/// The one decision point every access flow calls: pure, no I/O, the same answer for the same facts. The rules, in
+/// the order they are applied to an item of another provider:
+/// <list type="number">
+/// <item><b>Own data</b>: a patient sees their own data; a representative sees it within their representation.</item>
+/// <item><b>Own provider</b>: a professional or system sees its own provider's records, whatever the patient decided
+/// about other providers (opt-out and blocks are about making data available to <i>other</i> providers).</item>
+/// <item><b>Opt-out</b> (primary use) is absolute: no role, flag or emergency opens another provider's data.</item>
+/// <item><b>Care relationship</b>: a professional needs an active assignment covering other providers, a treatment
+/// purpose, and a declared care relationship with the patient (Patientdatalagen 6 kap.).</item>
+/// <item><b>Blocks</b> hide what they name from other providers; an emergency with a stated reason breaks them for
+/// this request only, and every item released that way is marked.</item>
+/// </list>
+/// Systems see only their own provider's data; operators see none.
+/// </summary>
+public static class AccessPolicy
+{
+    public static AccessDecision Decide(AccessRequest request, PatientPrivacy privacy)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(privacy);
+        if (privacy.Patient != request.Patient)
+            throw new ArgumentException($"the privacy facts are about {privacy.Patient}, the request about {request.Patient}", nameof(privacy));
+
+        return request.Actor switch
+        {
+            PersonActor person => DecideForPerson(request, privacy, person),
+            ProfessionalActor professional => All(request, item => DecideForProfessional(request, privacy, professional, item)),
+            SystemActor system => All(request, item => system.Provider == item.Provider
+                ? Permit(item, DecisionReason.OwnProvider)
+                : Deny(item, privacy.PrimaryUseOptOut ? DecisionReason.OptedOut : DecisionReason.SystemOtherProvider)),
+            _ => All(request, item => Deny(item, DecisionReason.NotADataActor)),
+        };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may change the patient's settings (opt-out, blocks, proxies): the patient,
+    /// a guardian of a young child, or a proxy with manage scope. Professionals and systems may not.
+    /// </summary>
+    public static (bool Allowed, Representation? ActingAs) MayManage(Actor actor, PatientPrivacy privacy, DateTimeOffset at)
+    {
+        if (actor is not PersonActor person)
+            return (false, null);
+        if (person.Person == privacy.Patient)
+            return (true, null);
+        var representation = Representatives.Find(person.Person, privacy, at);
+        return representation is { Scope: ProxyScope.Manage } ? (true, representation) : (false, null);
+    }
+
+    private static AccessDecision DecideForPerson(AccessRequest request, PatientPrivacy privacy, PersonActor person)
+    {
+        if (person.Person == request.Patient)
+            return All(request, item => Permit(item, DecisionReason.OwnData));
+        var representation = Representatives.Find(person.Person, privacy, request.At);
+        return representation is null
+            ? All(request, item => Deny(item, DecisionReason.NotRepresentative))
+            : new AccessDecision([.. request.Items.Select(item => Permit(item, DecisionReason.Representative))], representation);
+    }
+
+    private static ItemDecision DecideForProfessional(AccessRequest request, PatientPrivacy privacy, ProfessionalActor professional, RequestedItem item)
+    {
+        if (item.Provider == professional.Provider)
+            return Permit(item, DecisionReason.OwnProvider);
+        if (privacy.PrimaryUseOptOut)
+            return Deny(item, DecisionReason.OptedOut);
+        if (professional.Assignment is not { CoversOtherProviders: true } assignment || !assignment.ActiveOn(DateOnly.FromDateTime(request.At.UtcDateTime)))
+            return Deny(item, DecisionReason.NoAssignment);
+        if (professional.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment))
+            return Deny(item, DecisionReason.PurposeNotTreatment);
+        if (!request.CareRelationshipDeclared)
+            return Deny(item, DecisionReason.NoCareRelationship);
+        if (privacy.Blocks.Any(b => b.InForceAt(request.At) && b.Covers(item)))
+        {
+            return request.Emergency switch
+            {
+                null => Deny(item, DecisionReason.Blocked),
+                { Reason: var reason } when string.IsNullOrWhiteSpace(reason) => Deny(item, DecisionReason.EmergencyReasonMissing),
+                _ => Permit(item, DecisionReason.EmergencyBreak),
+            };
+        }
+        return Permit(item, DecisionReason.CareRelationship);
+    }
+
+    private static AccessDecision All(AccessRequest request, Func<RequestedItem, ItemDecision> decide) =>
+        new([.. request.Items.Select(decide)], null);
+
+    private static ItemDecision Permit(RequestedItem item, DecisionReason reason) => new(item, true, reason);
+
+    private static ItemDecision Deny(RequestedItem item, DecisionReason reason) => new(item, false, reason);
+}
