@@ -1,3 +1,4 @@
+using OpenNdi.Server.Consent;
 using OpenNdi.Server.Demo;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
@@ -16,6 +17,7 @@ builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
 builder.Services.AddPatientIndex();
 builder.Services.AddServiceDirectory();
+builder.Services.AddConsentManagement();
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);
 
@@ -29,6 +31,7 @@ app.MapAuthorizationServer();
 app.MapFhirApi();
 app.MapPatientIndex();
 app.MapServiceDirectory();
+app.MapConsentManagement();
 app.MapSimulator();
 
 app.Run();

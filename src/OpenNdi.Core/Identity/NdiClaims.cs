@@ -41,6 +41,14 @@ public static class NdiClaims
     /// <summary>The professional's assignment (medarbetaruppdrag) that gives the right to access patient data.</summary>
     public const string AssignmentId = "assignment_id";
 
+    /// <summary>
+    /// What the assignment covers: <c>coherent-records</c> (sammanhållen journalföring: other providers' data too,
+    /// given a care relationship) or <c>own-provider</c>. Absent means own provider only.
+    /// </summary>
+    public const string AssignmentScope = "assignment_scope";
+
+    public const string CoherentRecords = "coherent-records";
+
     /// <summary>HL7 v3 PurposeOfUse code: <see cref="PurposeOfUse"/>.</summary>
     public const string PurposeOfUse = "purpose_of_use";
 

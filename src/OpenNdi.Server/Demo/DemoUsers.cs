@@ -74,6 +74,7 @@ public sealed class DemoUsers : ILoginUsers
             [NdiClaims.SubjectOrganization] = provider.Name,
             [NdiClaims.CareUnitId] = unit.HsaId,
             [NdiClaims.AssignmentId] = $"{unit.HsaId}-care",
+            [NdiClaims.AssignmentScope] = NdiClaims.CoherentRecords,
             [NdiClaims.PurposeOfUse] = PurposeOfUse.Treatment,
             [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
         };

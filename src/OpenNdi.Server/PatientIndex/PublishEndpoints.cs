@@ -1,10 +1,10 @@
-using System.Text;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
 using OpenNdi.Data.Index;
 using OpenNdi.Fhir;
+using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
 
@@ -45,7 +45,7 @@ internal static class PublishEndpoints
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
-        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
+        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxDocumentBytes, cancellationToken);
         if (tooLarge)
             return TooLarge(MaxDocumentBytes);
         var (resource, parseError) = ParseDocument(body, "DocumentReference");
@@ -74,7 +74,7 @@ internal static class PublishEndpoints
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
-        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxDocumentBytes, cancellationToken);
+        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxDocumentBytes, cancellationToken);
         if (tooLarge)
             return TooLarge(MaxDocumentBytes);
         var (resource, parseError) = ParseDocument(body, "Bundle");
@@ -111,7 +111,7 @@ internal static class PublishEndpoints
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
-        var (body, tooLarge) = await ReadBodyAsync(http.Request, MaxBulkBytes, cancellationToken);
+        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBulkBytes, cancellationToken);
         if (tooLarge)
             return TooLarge(MaxBulkBytes);
 
@@ -167,22 +167,5 @@ internal static class PublishEndpoints
         if (resource is null)
             return (null, $"not valid FHIR JSON: {error}");
         return resource.TypeName == expectedType ? (resource, null) : (null, $"expected a {expectedType}, got a {resource.TypeName}");
-    }
-
-    /// <summary>Reads the body as UTF-8, stopping as soon as it exceeds the limit (the rest is not buffered).</summary>
-    private static async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-            return (string.Empty, true);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-                return (string.Empty, true);
-            buffer.Write(chunk, 0, read);
-        }
-        return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
     }
 }

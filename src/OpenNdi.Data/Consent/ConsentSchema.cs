@@ -1,0 +1,55 @@
+namespace OpenNdi.Data.Consent;
+
+/// <summary>The patients' privacy settings (FHIR Consent resources) and every version of them.</summary>
+public static class ConsentSchema
+{
+    public const string Module = "consent";
+
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(Module, 1, "consents and their history",
+            Sqlite: """
+                CREATE TABLE consent_consents (
+                    id TEXT PRIMARY KEY,
+                    patient TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    active INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE INDEX consent_consents_patient ON consent_consents (patient);
+                CREATE TABLE consent_history (
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    changed_at TEXT NOT NULL,
+                    changed_by TEXT NOT NULL,
+                    on_behalf_of TEXT,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """,
+            PostgreSql: """
+                CREATE SCHEMA IF NOT EXISTS consent;
+                CREATE TABLE consent.consents (
+                    id text PRIMARY KEY,
+                    patient text NOT NULL,
+                    kind text NOT NULL,
+                    active boolean NOT NULL,
+                    version integer NOT NULL,
+                    updated_at text NOT NULL,
+                    json text NOT NULL
+                );
+                CREATE INDEX consents_patient ON consent.consents (patient);
+                CREATE TABLE consent.history (
+                    id text NOT NULL,
+                    version integer NOT NULL,
+                    changed_at text NOT NULL,
+                    changed_by text NOT NULL,
+                    on_behalf_of text,
+                    json text NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """),
+    ];
+}

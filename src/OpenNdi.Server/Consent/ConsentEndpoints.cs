@@ -1,0 +1,187 @@
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Policy;
+using OpenNdi.Data;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenNdi.Data.Consent;
+using OpenNdi.Data.Population;
+using OpenNdi.Fhir;
+using OpenNdi.Server.FhirApi;
+using OpenNdi.Server.Identity;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Consent;
+
+/// <summary>
+/// The patient's own management of opt-out, blocks and proxies, as FHIR Consent resources (IHE PCF), with every
+/// version kept:
+/// <code>
+/// POST /fhir/Consent                       record a setting (an opt-out of a kind is one resource: posting it again updates it)
+/// PUT  /fhir/Consent/{id}                  change or revoke (status inactive) a setting
+/// GET  /fhir/Consent?patient=&lt;pnr&gt;        the patient's settings
+/// GET  /fhir/Consent/{id}[/_history]       one setting and its versions
+/// </code>
+/// Only persons call it: the patient, a guardian of a young child, or a proxy (to change: with manage scope, to read:
+/// any active proxy). Who changed what, and for whom, is kept in the history.
+/// </summary>
+internal static class ConsentEndpoints
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static IServiceCollection AddConsentManagement(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ConsentStore(sp.GetRequiredService<NdiDatabase>()));
+        services.TryAddSingleton<IPopulationStore>(sp => new PopulationStore(sp.GetRequiredService<NdiDatabase>()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PatientPrivacyReader>();
+        services.AddSingleton(new FhirCapability("Consent",
+            [CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update, CapabilityStatement.TypeRestfulInteraction.Read,
+             CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.HistoryInstance],
+            [("patient", SearchParamType.Token)], []));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapConsentManagement(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/fhir/Consent").WithTags("Consent").ExcludeFromDescription();
+        group.MapPost("", CreateAsync).RequireScope("Consent", ScopePermissions.Create, ScopeContext.Patient);
+        group.MapPut("/{id}", UpdateAsync).RequireScope("Consent", ScopePermissions.Update, ScopeContext.Patient);
+        group.MapGet("", SearchAsync).RequireScope("Consent", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.Patient);
+        group.MapGet("/{id}", ReadAsync).RequireScope("Consent", ScopePermissions.Read, ScopeContext.Patient);
+        group.MapGet("/{id}/_history", HistoryAsync).RequireScope("Consent", ScopePermissions.Read, ScopeContext.Patient);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (input, failure) = await ReadInputAsync(http, cancellationToken);
+        if (input is null)
+            return failure!;
+        var (consent, parsed, person) = input.Value;
+        var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
+        if (!allowed)
+            return NotYours("change");
+
+        // An opt-out of a kind is one setting per patient: posting it again changes that one.
+        var existing = parsed.Kind.StartsWith("optout", StringComparison.Ordinal)
+            ? (await store.ListAsync(parsed.Patient, cancellationToken)).FirstOrDefault(c => c.Kind == parsed.Kind)
+            : null;
+        var id = existing?.Id ?? Guid.NewGuid().ToString("N");
+        var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        http.Response.Headers.Location = $"/fhir/Consent/{id}/_history/{version}";
+        return FhirResults.Resource(WithVersion(consent, version), existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        if (stored is null)
+            return FhirResults.Error(404, "NDI-CNS-006", OperationOutcome.IssueType.NotFound, $"No Consent {id}; create settings with POST /fhir/Consent.");
+        var (input, failure) = await ReadInputAsync(http, cancellationToken);
+        if (input is null)
+            return failure!;
+        var (consent, parsed, person) = input.Value;
+        if (parsed.Patient.Value != stored.Patient || parsed.Kind != stored.Kind)
+            return FhirResults.Error(400, "NDI-CNS-005", OperationOutcome.IssueType.Invalid, "A Consent keeps its patient and kind; record a new one instead.", "Consent.patient");
+        var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
+        if (!allowed)
+            return NotYours("change");
+        var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        return FhirResults.Resource(WithVersion(consent, version));
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var value = http.Request.Query["patient"].ToString();
+        var bar = value.IndexOf('|');
+        if (!PersonalIdentityNumber.TryParse(bar >= 0 ? value[(bar + 1)..] : value, out var patient, out var error))
+            return FhirResults.Error(400, "NDI-CNS-007", OperationOutcome.IssueType.Invalid, $"patient is required, as a personnummer or samordningsnummer: {error}", "patient");
+        if (await MayReadAsync(http, patient, privacy, time, cancellationToken) is { } refused)
+            return refused;
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
+        foreach (var stored in await store.ListAsync(patient, cancellationToken))
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrl(http, stored.Id), Resource = Stored(stored.Json, stored.Version), Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+        bundle.Total = bundle.Entry.Count;
+        return FhirResults.Resource(bundle);
+    }
+
+    private static async Task<IResult> ReadAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        if (stored is null)
+            return FhirResults.Error(404, "NDI-CNS-006", OperationOutcome.IssueType.NotFound, $"No Consent {id}.");
+        return await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, time, cancellationToken) ?? FhirResults.Resource(Stored(stored.Json, stored.Version));
+    }
+
+    private static async Task<IResult> HistoryAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetAsync(id, cancellationToken);
+        if (stored is null)
+            return FhirResults.Error(404, "NDI-CNS-006", OperationOutcome.IssueType.NotFound, $"No Consent {id}.");
+        if (await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, time, cancellationToken) is { } refused)
+            return refused;
+        var bundle = new Bundle { Type = Bundle.BundleType.History };
+        foreach (var change in (await store.HistoryAsync(id, cancellationToken)).Reverse())
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = FullUrl(http, change.Id),
+                Resource = Stored(change.Json, change.Version),
+                Request = new Bundle.RequestComponent { Method = change.Version == 1 ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT, Url = change.Version == 1 ? "Consent" : $"Consent/{id}" },
+                Response = new Bundle.ResponseComponent { Status = change.Version == 1 ? "201" : "200", LastModified = change.ChangedAt },
+            });
+        }
+        bundle.Total = bundle.Entry.Count;
+        return FhirResults.Resource(bundle);
+    }
+
+    /// <summary>The body as a valid Consent with what it means, and the person sending it; or the error answer.</summary>
+    private static async Task<((Hl7.Fhir.Model.Consent Consent, ParsedConsent Parsed, PersonActor Person)? Input, IResult? Failure)> ReadInputAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Actors.From(http.User) is not PersonActor person)
+            return (null, OnlyPersons());
+        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
+        if (tooLarge)
+            return (null, FhirResults.Error(413, "NDI-CNS-008", OperationOutcome.IssueType.TooCostly, $"A Consent is at most {MaxBodyBytes / 1024} KiB."));
+        var resource = FhirJson.TryParse(body, out var parseError);
+        if (resource is not Hl7.Fhir.Model.Consent consent)
+            return (null, FhirResults.Error(400, "NDI-CNS-002", OperationOutcome.IssueType.Invalid, resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected a Consent, got a {resource.TypeName}"));
+        var (parsed, error, expression) = ConsentResources.Read(consent);
+        if (parsed is null)
+            return (null, FhirResults.Error(400, "NDI-CNS-003", OperationOutcome.IssueType.Invalid, error!, expression));
+        return ((consent, parsed, person), null);
+    }
+
+    private static async Task<IResult?> MayReadAsync(HttpContext http, PersonalIdentityNumber patient, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Actors.From(http.User) is not PersonActor person)
+            return OnlyPersons();
+        if (person.Person == patient || Representatives.Find(person.Person, await privacy.ReadAsync(patient, cancellationToken), time.GetUtcNow()) is not null)
+            return null;
+        return NotYours("read");
+    }
+
+    private static async Task<int> SaveAsync(ConsentStore store, Hl7.Fhir.Model.Consent consent, string id, ParsedConsent parsed, PersonActor person, Representation? actingAs, CancellationToken cancellationToken)
+    {
+        ConsentResources.Complete(consent, id, parsed.Kind);
+        consent.Meta = null; // the version is the store's; it is added on the way out
+        return await store.SaveAsync(id, parsed.Patient, parsed.Kind, parsed.Active, FhirJson.Serialize(consent), person.Person.Value, actingAs?.Represented.Value, cancellationToken);
+    }
+
+    private static string FullUrl(HttpContext http, string id) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir/Consent/{id}";
+
+    private static Hl7.Fhir.Model.Consent Stored(string json, int version) => WithVersion(FhirJson.Parse<Hl7.Fhir.Model.Consent>(json), version);
+
+    private static Hl7.Fhir.Model.Consent WithVersion(Hl7.Fhir.Model.Consent consent, int version)
+    {
+        consent.Meta = new Meta { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        return consent;
+    }
+
+    private static IResult OnlyPersons() => FhirResults.Error(403, "NDI-CNS-001", OperationOutcome.IssueType.Forbidden,
+        "Only a person (the patient, or someone who represents them) manages a patient's consents; the token names no person (claim person_id).");
+
+    private static IResult NotYours(string what) => FhirResults.Error(403, "NDI-CNS-004", OperationOutcome.IssueType.Forbidden,
+        $"You may not {what} this patient's settings: only the patient, a guardian of a child under 13, or a proxy with {(what == "read" ? "an active grant" : "manage scope")} may.");
+}

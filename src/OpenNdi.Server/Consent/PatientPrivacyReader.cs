@@ -1,0 +1,39 @@
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Policy;
+using OpenNdi.Data.Consent;
+using OpenNdi.Data.Population;
+using OpenNdi.Fhir;
+
+namespace OpenNdi.Server.Consent;
+
+/// <summary>
+/// Gathers what the policy decides on for one patient: their consents in force (opt-outs, blocks, proxies) and
+/// their guardians from the population register. Read fresh for every decision, so a revocation applies at once.
+/// </summary>
+internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationStore population)
+{
+    public async Task<PatientPrivacy> ReadAsync(PersonalIdentityNumber patient, CancellationToken cancellationToken)
+    {
+        var stored = await consents.ListAsync(patient, cancellationToken);
+        var blocks = new List<Block>();
+        var proxies = new List<Proxy>();
+        bool primaryOptOut = false, secondaryOptOut = false;
+        foreach (var consent in stored.Where(c => c.Active))
+        {
+            // Stored consents were validated when written. One that no longer reads stops the decision (fail closed):
+            // skipping it could silently drop an opt-out or a block.
+            var (parsed, error, _) = ConsentResources.Read(FhirJson.Parse<Hl7.Fhir.Model.Consent>(consent.Json));
+            if (parsed is null)
+                throw new InvalidOperationException($"Consent {consent.Id} of a patient no longer reads ({error}); refusing to decide on partial facts.");
+            switch (parsed?.Kind)
+            {
+                case "optout-primary": primaryOptOut = true; break;
+                case "optout-secondary": secondaryOptOut = true; break;
+                case "block": blocks.Add(parsed.Block!); break;
+                case "proxy": proxies.Add(parsed.Proxy!); break;
+            }
+        }
+        var guardians = await population.GuardiansOfAsync(patient, cancellationToken);
+        return new PatientPrivacy(patient, patient.BirthDate, primaryOptOut, secondaryOptOut, blocks, proxies, guardians);
+    }
+}
