@@ -76,7 +76,7 @@ internal static class DirectoryEndpoints
             bundle.Entry.Add(new Bundle.EntryComponent
             {
                 FullUrl = $"{BaseUrl(request)}/Endpoint/{id}",
-                Resource = change.Endpoint is null ? null : EndpointResources.ToFhir(change.Endpoint, change.Version),
+                Resource = change.Entry is null ? null : EndpointResources.ToFhir(change.Entry, change.Version),
                 Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Endpoint/{id}" },
                 Response = new Bundle.ResponseComponent { Status = change.Version == 1 ? "201" : "200", LastModified = change.ChangedAt, Etag = $"W/\"{change.Version}\"", Outcome = Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-DIR-010", OperationOutcome.IssueType.Informational, $"changed by {change.ChangedBy}") },
             });
