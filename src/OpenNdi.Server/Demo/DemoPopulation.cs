@@ -1,5 +1,6 @@
 using OpenNdi.Data;
 using OpenNdi.Data.Population;
+using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic;
 using OpenNdi.Synthetic.Simulator;
 
@@ -16,13 +17,25 @@ public sealed class DemoOptions
     public int Providers { get; set; } = 20;
 
     public ulong RandomSeed { get; set; } = 1;
+
+    /// <summary>
+    /// The address clients reach this host at, for the simulated providers' endpoints registered in the directory
+    /// (<c>{PublicBaseUrl}/sim/{provider}/fhir</c>). Behind a proxy or in a container set it to the outside address.
+    /// </summary>
+    public Uri PublicBaseUrl { get; set; } = new("http://localhost:5080");
 }
 
 /// <summary>
 /// On start: seeds the demo population into an empty database, then loads the simulated providers so that their
-/// EHR endpoints answer. Runs before the server listens, so the first request already sees a populated system.
+/// EHR endpoints answer, and registers them in the service directory (only what is missing). Runs before the
+/// server listens, so the first request already sees a populated system.
 /// </summary>
-internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegistry registry, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
+internal sealed class DemoPopulationService(
+    NdiDatabase database,
+    SimulatorRegistry registry,
+    SimulatedProviderDirectory directory,
+    DemoOptions options,
+    ILogger<DemoPopulationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,6 +51,7 @@ internal sealed class DemoPopulationService(NdiDatabase database, SimulatorRegis
         }
         await registry.LoadAsync(cancellationToken);
         logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir", registry.Providers.Count);
+        await directory.RegisterAsync(registry.Providers, options.PublicBaseUrl, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
