@@ -73,7 +73,7 @@ internal static class DirectoryEndpoints
             var value = values.ToString();
             var bar = value.IndexOf('|');
             if (!HsaId.TryParse(bar >= 0 ? value[(bar + 1)..] : value, out var id, out var error))
-                return DirectoryFhir.BadSearch("Endpoint", name, error);
+                return DirectoryFhir.BadSearch(name, error);
             provider = id;
         }
         return DirectoryFhir.Searchset(request, (await directory.ListAsync(provider, cancellationToken)).Select(e => EndpointResources.ToFhir(e)));

@@ -49,7 +49,7 @@ internal static class DirectoryFhir
     public static IResult NotFound(string type, string id) =>
         FhirResults.Error(404, "NDI-DIR-002", OperationOutcome.IssueType.NotFound, $"{type}/{id} is not in the directory.");
 
-    public static IResult BadSearch(string type, string parameter, string problem) =>
+    public static IResult BadSearch(string parameter, string problem) =>
         FhirResults.Error(400, "NDI-DIR-001", OperationOutcome.IssueType.Invalid, $"{parameter}: {problem}", parameter);
 
     public static IResult UnknownSearch(string type, string parameter) =>

@@ -42,7 +42,7 @@ internal static class HealthcareServiceEndpoints
                 return DirectoryFhir.UnknownSearch("HealthcareService", name);
             organization = DirectoryFhir.ParseOrganizationParameter(values.ToString());
             if (organization is null)
-                return DirectoryFhir.BadSearch("HealthcareService", name, "Organization/{hsa-id} or an HSA-id is expected");
+                return DirectoryFhir.BadSearch(name, "Organization/{hsa-id} or an HSA-id is expected");
         }
         var links = new EndpointLinks(endpoints, store);
         var resources = new List<Resource>();

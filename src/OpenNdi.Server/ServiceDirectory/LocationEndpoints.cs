@@ -41,7 +41,7 @@ internal static class LocationEndpoints
                 return DirectoryFhir.UnknownSearch("Location", name);
             organization = DirectoryFhir.ParseOrganizationParameter(values.ToString());
             if (organization is null)
-                return DirectoryFhir.BadSearch("Location", name, "Organization/{hsa-id} or an HSA-id is expected");
+                return DirectoryFhir.BadSearch(name, "Organization/{hsa-id} or an HSA-id is expected");
         }
         var locations = await store.ListAsync<DirectoryLocation>(organization, cancellationToken);
         return DirectoryFhir.Searchset(request, locations.Select(l => LocationResources.ToFhir(l)));

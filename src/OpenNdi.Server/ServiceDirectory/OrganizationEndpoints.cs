@@ -51,16 +51,16 @@ internal static class OrganizationEndpoints
                     else if (system is null or OrganizationResources.OrganizationNumberSystem && OrganizationNumber.TryParse(code, out var number, out _))
                         query = query with { OrganizationNumber = number };
                     else
-                        return DirectoryFhir.BadSearch("Organization", name, $"an HSA-id ({HsaId.System}) or organisation number ({OrganizationResources.OrganizationNumberSystem}) is expected");
+                        return DirectoryFhir.BadSearch(name, $"an HSA-id ({HsaId.System}) or organisation number ({OrganizationResources.OrganizationNumberSystem}) is expected");
                     break;
                 case "partof":
                     if (DirectoryFhir.ParseOrganizationParameter(value) is not { } partOf)
-                        return DirectoryFhir.BadSearch("Organization", name, "Organization/{hsa-id} or an HSA-id is expected");
+                        return DirectoryFhir.BadSearch(name, "Organization/{hsa-id} or an HSA-id is expected");
                     query = query with { PartOf = partOf };
                     break;
                 case "name":
                     if (string.IsNullOrWhiteSpace(value))
-                        return DirectoryFhir.BadSearch("Organization", name, "a name (prefix) is expected");
+                        return DirectoryFhir.BadSearch(name, "a name (prefix) is expected");
                     query = query with { Name = value };
                     break;
                 default:
