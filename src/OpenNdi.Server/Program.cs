@@ -16,7 +16,7 @@ builder.AddPlatform();
 builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
 builder.Services.AddPatientIndex();
-builder.Services.AddServiceDirectory();
+builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);

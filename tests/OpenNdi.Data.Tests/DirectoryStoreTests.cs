@@ -81,7 +81,7 @@ public class DirectoryStoreTests
         Assert.Equal(3, version);
         Assert.Equal([1, 2, 3], history.Select(h => h.Version));
         Assert.Equal(["vendor:x", "operator:anna", "operator:bo"], history.Select(h => h.ChangedBy));
-        Assert.Equal([first, moved, suspended], history.Select(h => h.Endpoint));
+        Assert.Equal([first, moved, suspended], history.Select(h => h.Entry));
         Assert.Equal(suspended, await store.GetAsync("region-ehr"));
     }
 

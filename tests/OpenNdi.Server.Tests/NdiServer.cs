@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Testing;
 
 namespace OpenNdi.Server.Tests;
@@ -69,6 +73,11 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Identity:Server:Issuer", Issuer);
         builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
+        // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
+        // simulated providers' endpoints (http://localhost:5080/sim/…) in this in-memory server, not the network.
+        builder.UseSetting("Directory:HealthCheck:IntervalSeconds", "0");
+        builder.ConfigureTestServices(services => services.AddHttpClient(EndpointHealthChecker.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler()));
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

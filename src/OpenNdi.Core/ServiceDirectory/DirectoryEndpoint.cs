@@ -34,8 +34,8 @@ public sealed record DirectoryEndpoint(
     /// <summary>Checks what the types cannot; null when valid.</summary>
     public string? Validate()
     {
-        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.'))
-            return "id must be 1 to 64 characters of letters, digits, '-' and '.' (a FHIR id)";
+        if (FhirId.Validate(Id) is { } idProblem)
+            return idProblem;
         if (string.IsNullOrWhiteSpace(SourceSystem) || SourceSystem.Length > 128)
             return "source system must be 1 to 128 characters";
         if (!Address.IsAbsoluteUri || (Address.Scheme != Uri.UriSchemeHttps && Address.Scheme != Uri.UriSchemeHttp))
@@ -47,6 +47,3 @@ public sealed record DirectoryEndpoint(
         return null;
     }
 }
-
-/// <summary>One recorded version of a directory entry: who changed it, when, and what it became (null when deleted).</summary>
-public sealed record DirectoryChange(string EntryId, int Version, DateTimeOffset ChangedAt, string ChangedBy, DirectoryEndpoint? Endpoint);

@@ -1,6 +1,10 @@
 namespace OpenNdi.Data.ServiceDirectory;
 
-/// <summary>The directory's tables: schema "directory" on PostgreSQL, prefix "directory_" on SQLite.</summary>
+/// <summary>
+/// The directory's tables: schema "directory" on PostgreSQL, prefix "directory_" on SQLite. Version 1 holds the
+/// endpoints; version 2 the mCSD care services (Organization, Location, HealthcareService) in one table keyed by
+/// resource type and id, with the few columns searches need beside the stored JSON, and the endpoints' last health probe.
+/// </summary>
 public static class DirectorySchema
 {
     public const string Module = "directory";
@@ -51,6 +55,73 @@ public static class DirectorySchema
                     changed_by text NOT NULL,
                     json text,
                     PRIMARY KEY (id, version)
+                );
+                """),
+        new(Module, 2, "mCSD organizations, locations and healthcare services with their history; endpoint health",
+            Sqlite: """
+                CREATE TABLE directory_entries (
+                    resource_type TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    hsa_id TEXT,
+                    org_number TEXT,
+                    organization TEXT,
+                    name_key TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (resource_type, id)
+                );
+                CREATE INDEX directory_entries_organization ON directory_entries (resource_type, organization);
+                CREATE INDEX directory_entries_hsa_id ON directory_entries (resource_type, hsa_id);
+                CREATE INDEX directory_entries_org_number ON directory_entries (resource_type, org_number);
+                CREATE TABLE directory_entry_history (
+                    resource_type TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    changed_at TEXT NOT NULL,
+                    changed_by TEXT NOT NULL,
+                    json TEXT,
+                    PRIMARY KEY (resource_type, id, version)
+                );
+                CREATE TABLE directory_endpoint_health (
+                    endpoint_id TEXT PRIMARY KEY,
+                    checked_at TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER,
+                    latency_ms INTEGER NOT NULL,
+                    reason TEXT
+                );
+                """,
+            PostgreSql: """
+                CREATE TABLE directory.entries (
+                    resource_type text NOT NULL,
+                    id text NOT NULL,
+                    hsa_id text,
+                    org_number text,
+                    organization text,
+                    name_key text NOT NULL,
+                    version integer NOT NULL,
+                    json text NOT NULL,
+                    PRIMARY KEY (resource_type, id)
+                );
+                CREATE INDEX entries_organization ON directory.entries (resource_type, organization);
+                CREATE INDEX entries_hsa_id ON directory.entries (resource_type, hsa_id);
+                CREATE INDEX entries_org_number ON directory.entries (resource_type, org_number);
+                CREATE TABLE directory.entry_history (
+                    resource_type text NOT NULL,
+                    id text NOT NULL,
+                    version integer NOT NULL,
+                    changed_at text NOT NULL,
+                    changed_by text NOT NULL,
+                    json text,
+                    PRIMARY KEY (resource_type, id, version)
+                );
+                CREATE TABLE directory.endpoint_health (
+                    endpoint_id text PRIMARY KEY,
+                    checked_at text NOT NULL,
+                    outcome text NOT NULL,
+                    http_status integer,
+                    latency_ms integer NOT NULL,
+                    reason text
                 );
                 """),
     ];

@@ -67,16 +67,16 @@ public sealed class DirectoryStore(NdiDatabase database) : IDirectoryStore
         ? QueryAsync($"SELECT {Columns} FROM {_endpoints} WHERE provider = @provider ORDER BY id", c => c.With("@provider", p.Value), cancellationToken)
         : QueryAsync($"SELECT {Columns} FROM {_endpoints} ORDER BY id", _ => { }, cancellationToken);
 
-    public async Task<IReadOnlyList<DirectoryChange>> HistoryAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DirectoryChange<DirectoryEndpoint>>> HistoryAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command($"SELECT id, version, changed_at, changed_by, json FROM {_history} WHERE id = @id ORDER BY version").With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var changes = new List<DirectoryChange>();
+        var changes = new List<DirectoryChange<DirectoryEndpoint>>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var json = reader.GetNullableString(4);
-            changes.Add(new DirectoryChange(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
+            changes.Add(new DirectoryChange<DirectoryEndpoint>(reader.GetString(0), reader.GetInt32(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
                 reader.GetString(3), json is null ? null : JsonSerializer.Deserialize<EndpointRecord>(json)!.ToEndpoint()));
         }
         return changes;

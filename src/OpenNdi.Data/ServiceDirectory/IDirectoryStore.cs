@@ -21,5 +21,5 @@ public interface IDirectoryStore
     Task<IReadOnlyList<DirectoryEndpoint>> ListAsync(HsaId? provider = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every version of an endpoint, oldest first.</summary>
-    Task<IReadOnlyList<DirectoryChange>> HistoryAsync(string id, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<DirectoryChange<DirectoryEndpoint>>> HistoryAsync(string id, CancellationToken cancellationToken = default);
 }

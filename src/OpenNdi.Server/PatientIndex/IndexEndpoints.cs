@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
@@ -24,7 +25,8 @@ internal static class IndexEndpoints
     public static IServiceCollection AddPatientIndex(this IServiceCollection services)
     {
         services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
-        services.AddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
+        // The directory module registers the same store; either may come first, and the index also runs without it.
+        services.TryAddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
