@@ -21,7 +21,7 @@ public sealed class SimulatedPublishingTests : IDisposable
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task AtStart_EveryProviderWithPatientsHasPublished_AndAPatientsEntriesAreFound(string backend)
+    public async Task AtStart_EveryProviderHasPublished_AndAPatientsEntriesAreFound_WithWhereToFetchThem(string backend)
     {
         await using var server = await NdiServer.StartAsync(backend, new Dictionary<string, string>
         {
@@ -39,6 +39,8 @@ public sealed class SimulatedPublishingTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEmpty(bundle.Entry);
         Assert.All(bundle.Entry, e => Assert.Equal(person.Id.Value, ((DocumentReference)e.Resource).Subject.Identifier.Value));
+        // Routed through the directory to the provider's registered endpoint (the simulator), not left without an address.
+        Assert.All(bundle.Entry, e => Assert.StartsWith("http://localhost:5080/sim/", ((DocumentReference)e.Resource).Content[0].Attachment.Url));
         foreach (var provider in registry.Providers)
             Assert.True(await index.CountAsync(HsaId.Parse(provider.HsaId)) > 0, $"{provider.Key} published nothing");
         Assert.Equal(0, republished);
