@@ -21,10 +21,14 @@ namespace OpenNdi.Server.PatientIndex;
 /// </summary>
 internal static class IndexEndpoints
 {
+    /// <summary>How long a resolved directory route is reused; changes made through this server apply at once.</summary>
+    public static readonly TimeSpan DirectoryRouteLifetime = TimeSpan.FromSeconds(10);
+
     public static IServiceCollection AddPatientIndex(this IServiceCollection services)
     {
         services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
-        services.AddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
+        // Routes are cached briefly: a lookup resolves several, the directory changes a few times a day.
+        services.AddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime));
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
@@ -47,10 +51,9 @@ internal static class IndexEndpoints
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
 
         var entries = await index.LookupAsync(query, cancellationToken);
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = entries.Count };
-        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
+        var matches = new List<(IndexEntry, Uri?)>(entries.Count);
         foreach (var entry in entries)
         {
             var route = (entry.Provider, entry.Key.SourceSystem, entry.Key.Category);
@@ -59,15 +62,9 @@ internal static class IndexEndpoints
                 address = (await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken))?.Address;
                 routes[route] = address;
             }
-            var document = DocumentReferences.From(entry, address);
-            bundle.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = $"{baseUrl}/DocumentReference/{document.Id}",
-                Resource = document,
-                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
-            });
+            matches.Add((entry, address));
         }
-        return FhirResults.Resource(bundle);
+        return FhirResults.Json(SearchsetJson.Write(matches, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
 
     private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
