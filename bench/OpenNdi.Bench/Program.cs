@@ -13,6 +13,8 @@ return args.FirstOrDefault() switch
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
     "micro" => RunMicro(args[1..]),
     "index-load" => await IndexLoad.RunAsync(args[1..]),
+    "index-lookup" => await IndexLookupBenchmark.RunAsync(args[1..]),
+    "index-bulk" => await IndexBulkBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -24,6 +26,8 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]"
+        + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
+        + " | index-bulk --postgres CONNSTR [--entries N]");
     return 2;
 }
