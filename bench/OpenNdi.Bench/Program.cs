@@ -5,10 +5,16 @@ using OpenNdi.Bench;
 // commands; hot-path micro-benchmarks go through BenchmarkDotNet.
 //   seed   --persons N --providers M [--postgres CONNSTR] [--sqlite PATH]   generation + storage rate vs baselines
 //   micro  [BenchmarkDotNet arguments]                                        identifier parsing, one person's history
+//   index-load   --patients N --entries-per-patient M --postgres CONNSTR       the patient data index at scale (issue 4)
+//   index-lookup --postgres CONNSTR [--concurrency 16] [--seconds 30]          HTTP lookup vs raw SQL (Npgsql, pgbench)
+//   index-bulk   --postgres CONNSTR [--entries 200000]                         NDJSON bulk publish vs raw binary COPY
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
     "micro" => RunMicro(args[1..]),
+    "index-load" => await IndexLoad.RunAsync(args[1..]),
+    "index-lookup" => await IndexLookupBenchmark.RunAsync(args[1..]),
+    "index-bulk" => await IndexBulkBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -20,6 +26,8 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]"
+        + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
+        + " | index-bulk --postgres CONNSTR [--entries N]");
     return 2;
 }

@@ -46,4 +46,23 @@ public sealed record DirectoryEndpoint(
             return "format version must be 1 to 64 characters";
         return null;
     }
+
+    /// <summary>
+    /// The routing rule over a provider's endpoints: the active endpoint of <paramref name="sourceSystem"/> for
+    /// <paramref name="category"/>, a category-specific one before the system's general one, then by id (ordinal);
+    /// null when none is active. The same rule as the directory store's query, applied in memory.
+    /// </summary>
+    public static DirectoryEndpoint? Route(IEnumerable<DirectoryEndpoint> endpoints, string sourceSystem, DataCategory category)
+    {
+        DirectoryEndpoint? best = null;
+        foreach (var e in endpoints)
+        {
+            if (e.Status != EndpointStatus.Active || e.SourceSystem != sourceSystem || (e.Category is not null && e.Category.Code != category.Code))
+                continue;
+            if (best is null || (best.Category is null && e.Category is not null)
+                || ((best.Category is null) == (e.Category is null) && string.CompareOrdinal(e.Id, best.Id) < 0))
+                best = e;
+        }
+        return best;
+    }
 }

@@ -12,6 +12,9 @@ internal static class DocumentReferences
     /// <summary>Identifier system for source references; the value is "source system|reference".</summary>
     public const string SourceReferenceSystem = IndexEntryKey.SourceReferenceSystem;
 
+    /// <summary>Code system of DocumentReference.category: the index's own category codes.</summary>
+    public const string CategorySystem = "urn:openndi:index:category";
+
     public static DocumentReference From(IndexEntry entry, Uri? fetchFrom)
     {
         var key = entry.Key;
@@ -21,7 +24,7 @@ internal static class DocumentReferences
             Status = DocumentReferenceStatus.Current,
             Identifier = [new Identifier(SourceReferenceSystem, $"{key.SourceSystem}|{key.SourceReference}")],
             Type = new CodeableConcept(DataCategory.LoincSystem, key.Category.Loinc, key.Category.Display),
-            Category = [new CodeableConcept("urn:openndi:index:category", key.Category.Code, key.Category.Display)],
+            Category = [new CodeableConcept(CategorySystem, key.Category.Code, key.Category.Display)],
             Subject = new ResourceReference { Identifier = new Identifier(key.Patient.IdentifierSystem, key.Patient.Value) },
             Author = [Organization(key.CareUnit)],
             Custodian = Organization(entry.Provider),
@@ -43,7 +46,7 @@ internal static class DocumentReferences
     private static ResourceReference Organization(HsaId id) => new() { Type = "Organization", Identifier = new Identifier(HsaId.System, id.Value) };
 
     /// <summary>The same entry always has the same id, derived from its key (no personnummer in the id).</summary>
-    private static string StableId(IndexEntryKey key)
+    public static string StableId(IndexEntryKey key)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{key.Patient.Value}\n{key.Category.Code}\n{key.CareUnit.Value}\n{key.SourceSystem}\n{key.SourceReference}"));
         return Convert.ToHexString(hash, 0, 16).ToLowerInvariant();

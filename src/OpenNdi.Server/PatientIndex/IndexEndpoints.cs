@@ -9,6 +9,7 @@ using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
+using OpenNdi.Server.ServiceDirectory;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.PatientIndex;
@@ -26,7 +27,7 @@ internal static class IndexEndpoints
     {
         services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
         // The directory module registers the same store; either may come first, and the index also runs without it.
-        services.TryAddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
+        services.TryAddDirectoryStore();
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
@@ -49,10 +50,9 @@ internal static class IndexEndpoints
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
 
         var entries = await index.LookupAsync(query, cancellationToken);
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = entries.Count };
-        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
+        var matches = new List<(IndexEntry, Uri?)>(entries.Count);
         foreach (var entry in entries)
         {
             var route = (entry.Provider, entry.Key.SourceSystem, entry.Key.Category);
@@ -61,15 +61,9 @@ internal static class IndexEndpoints
                 address = (await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken))?.Address;
                 routes[route] = address;
             }
-            var document = DocumentReferences.From(entry, address);
-            bundle.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = $"{baseUrl}/DocumentReference/{document.Id}",
-                Resource = document,
-                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
-            });
+            matches.Add((entry, address));
         }
-        return FhirResults.Resource(bundle);
+        return FhirResults.Json(SearchsetJson.Write(matches, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
 
     private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)

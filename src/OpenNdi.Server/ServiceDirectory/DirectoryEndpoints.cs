@@ -25,9 +25,22 @@ namespace OpenNdi.Server.ServiceDirectory;
 /// </summary>
 internal static class DirectoryEndpoints
 {
+    /// <summary>How long a resolved directory route is reused; changes made through this server apply at once.</summary>
+    public static readonly TimeSpan DirectoryRouteLifetime = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The endpoint store, with routes cached briefly: an index lookup resolves several, the directory changes a few
+    /// times a day. Registered by whichever module comes first (the index runs without the directory API too).
+    /// </summary>
+    public static IServiceCollection TryAddDirectoryStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime));
+        return services;
+    }
+
     public static IServiceCollection AddServiceDirectory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton<IDirectoryStore>(sp => new DirectoryStore(sp.GetRequiredService<NdiDatabase>()));
+        services.TryAddDirectoryStore();
         services.AddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<IEndpointHealthStore>(sp => new EndpointHealthStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<SimulatedProviderDirectory>();

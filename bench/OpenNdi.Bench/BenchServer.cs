@@ -1,0 +1,142 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace OpenNdi.Bench;
+
+/// <summary>The bench's own identity provider: an RSA key, its JWKS for the server's configuration, and RS256 access tokens.</summary>
+internal sealed class BenchIssuer : IDisposable
+{
+    public const string Issuer = "https://idp.bench.example";
+    private const string KeyId = "bench-1";
+    private readonly RSA _rsa = RSA.Create(2048);
+
+    public string Jwks
+    {
+        get
+        {
+            var p = _rsa.ExportParameters(includePrivateParameters: false);
+            return JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = KeyId, n = Base64Url.EncodeToString(p.Modulus), e = Base64Url.EncodeToString(p.Exponent) } } });
+        }
+    }
+
+    /// <summary>A JWT (RFC 7519) signed RS256, valid for an hour: long enough for a run, so every request carries the same token.</summary>
+    public string Token(string scope, string? provider = null)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new Dictionary<string, object> { ["iss"] = Issuer, ["aud"] = "openndi", ["sub"] = "SE2321000016-15CQ", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600, ["scope"] = scope };
+        if (provider is not null)
+            claims["subject_organization_id"] = provider;
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", kid = KeyId }));
+        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
+        var signature = _rsa.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    public void Dispose() => _rsa.Dispose();
+}
+
+/// <summary>
+/// The real server (the Release build of src/OpenNdi.Server) as a child process on a local port, configured as in
+/// production except: the bench database, no demo seed, logs at Warning, and the bench issuer as the one trusted issuer.
+/// </summary>
+internal sealed class BenchServer : IAsyncDisposable
+{
+    public const string DefaultDll = "src/OpenNdi.Server/bin/Release/net10.0/OpenNdi.Server.dll";
+    private readonly Process _process;
+
+    private BenchServer(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<BenchServer> StartAsync(string dll, string database, BenchIssuer issuer, int port)
+    {
+        var path = Path.GetFullPath(dll);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"server not built: run dotnet build -c Release src/OpenNdi.Server first ({path})");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(path)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(path);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Storage__Database"] = database;
+        start.Environment["Demo__Seed"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        start.Environment["Identity__Audience"] = "openndi";
+        start.Environment["Identity__TrustedIssuers__0__Issuer"] = BenchIssuer.Issuer;
+        start.Environment["Identity__TrustedIssuers__0__Jwks"] = issuer.Jwks;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}"));
+        using var probe = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"the server exited with code {process.ExitCode}");
+            try
+            {
+                using var response = await probe.GetAsync("/health/live");
+                if (response.IsSuccessStatusCode)
+                    return server;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        await server.DisposeAsync();
+        throw new TimeoutException("the server did not answer /health/live within a minute");
+    }
+
+    /// <summary>An HTTP/1.1 client that keeps up to <paramref name="connections"/> connections open: no proxy, no decompression.</summary>
+    public HttpClient Client(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+    })
+    { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
+
+    /// <summary>Total processor time the server process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

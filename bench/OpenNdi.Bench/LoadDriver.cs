@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace OpenNdi.Bench;
+
+/// <summary>Throughput and latency of one measured step.</summary>
+internal sealed record Measurement(string Step, int Concurrency, long Operations, long Failures, double Seconds, double P50Ms, double P95Ms, double P99Ms, double MaxMs, string LoadBefore, string LoadAfter)
+{
+    public double PerSecond => Operations / Seconds;
+
+    public override string ToString() =>
+        $"{Step}: {PerSecond:N0}/s ({Operations:N0} in {Seconds:N1} s, {Failures} failed), p50 {P50Ms:N2} ms, p95 {P95Ms:N2} ms, p99 {P99Ms:N2} ms, max {MaxMs:N1} ms";
+
+    /// <summary>The 1-, 5- and 15-minute load averages, to spot runs disturbed by other work on the machine.</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
+
+    public static Measurement FromLatencies(string step, int concurrency, List<double> latenciesMs, long failures, double seconds, string loadBefore)
+    {
+        latenciesMs.Sort();
+        double At(double q) => latenciesMs.Count == 0 ? 0 : latenciesMs[Math.Min(latenciesMs.Count - 1, (int)Math.Ceiling(q * latenciesMs.Count) - 1)];
+        return new Measurement(step, concurrency, latenciesMs.Count, failures, seconds, At(0.50), At(0.95), At(0.99), latenciesMs.Count == 0 ? 0 : latenciesMs[^1], loadBefore, LoadAverage());
+    }
+}
+
+/// <summary>
+/// A closed-loop load: <c>concurrency</c> workers each run one operation after another, first for a warm-up whose
+/// results are dropped, then for the measured time, recording each operation's latency. An operation returns false
+/// (or throws) to count as failed.
+/// </summary>
+internal static class LoadDriver
+{
+    public static async Task<Measurement> RunAsync(string step, int concurrency, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker)
+    {
+        var measuring = 0;
+        var stop = 0;
+        var failures = 0L;
+        var latencies = new List<double>[concurrency];
+        var operations = Enumerable.Range(0, concurrency).Select(worker).ToArray();
+        var tasks = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var mine = latencies[w] = new List<double>(1 << 16);
+            var operation = operations[w];
+            while (Volatile.Read(ref stop) == 0)
+            {
+                var started = Stopwatch.GetTimestamp();
+                bool ok;
+                try
+                {
+                    ok = await operation();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    ok = false;
+                    if (Interlocked.Read(ref failures) < 3)
+                        Console.WriteLine($"  {step}: {e.GetType().Name}: {e.Message}");
+                }
+                if (Volatile.Read(ref measuring) == 0)
+                    continue;
+                if (ok)
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                else
+                    Interlocked.Increment(ref failures);
+            }
+        })).ToList();
+
+        await Task.Delay(warmup);
+        var load = Measurement.LoadAverage();
+        var clock = Stopwatch.StartNew();
+        Volatile.Write(ref measuring, 1);
+        await Task.Delay(duration);
+        Volatile.Write(ref measuring, 0);
+        var seconds = clock.Elapsed.TotalSeconds;
+        Volatile.Write(ref stop, 1);
+        await Task.WhenAll(tasks);
+        var result = Measurement.FromLatencies(step, concurrency, [.. latencies.SelectMany(l => l)], failures, seconds, load);
+        Console.WriteLine(result);
+        return result;
+    }
+}
