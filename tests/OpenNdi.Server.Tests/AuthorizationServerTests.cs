@@ -171,7 +171,7 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
     }
 
     [Fact]
-    public async Task Patient_GetsPatientScopesAndContext_AndIsRefusedProfessionalApis()
+    public async Task Patient_GetsPatientScopesAndContext_AndSeesOnlyTheirOwnIndexEntries()
     {
         var response = await LoginAndRedeemAsync("patient-1", "openid launch/patient patient/*.rs user/*.rs");
         var token = Decode(response);
@@ -180,8 +180,15 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
         Assert.True(PersonalIdentityNumber.TryParse(response.GetProperty("patient").GetString(), out _, out _));
         Assert.Equal(response.GetProperty("patient").GetString(), token.GetClaim("person_id").Value);
         Assert.Equal("http://id.elegnamnden.se/loa/1.0/loa3", token.GetClaim("acr").Value);
-        using var lookup = await Server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={token.GetClaim("person_id").Value}", response.GetProperty("access_token").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, lookup.StatusCode);
+        using var own = await Server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={token.GetClaim("person_id").Value}", response.GetProperty("access_token").GetString());
+        using var other = await Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212", response.GetProperty("access_token").GetString());
+        using var directory = await Server.SendAsync(HttpMethod.Get, "/fhir/Endpoint", response.GetProperty("access_token").GetString());
+        static int Matches(string json) => OpenNdi.Fhir.FhirJson.Parse<Hl7.Fhir.Model.Bundle>(json).Entry.Count(e => e.Search.Mode == Hl7.Fhir.Model.Bundle.SearchEntryMode.Match);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.True(Matches(await own.Content.ReadAsStringAsync()) > 0);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(0, Matches(await other.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Forbidden, directory.StatusCode);
     }
 
     [Fact]

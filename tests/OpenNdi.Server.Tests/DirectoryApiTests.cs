@@ -70,7 +70,8 @@ public sealed class DirectoryApiTests : IDisposable
             new IndexEntry(new IndexEntryKey(patient, DataCategory.DischargeReport, unit, "ehr-1", "dr"), HsaId.Parse(Region), new(2023, 1, 1), new(2023, 1, 1)),
         ]);
 
-        using var response = await SendAsync(server, HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212", _issuer.Token("user/DocumentReference.rs"));
+        using var response = await server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212",
+            _issuer.Token("user/DocumentReference.rs", claims: IndexApiTests.ClinicianClaims), headers: IndexApiTests.CareRelationship);
         var documents = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync()).Entry.Select(e => (DocumentReference)e.Resource).ToList();
 
         Assert.Equal("https://lab.region.example/fhir", documents.Single(d => d.Type.Coding[0].Code == "11502-2").Content[0].Attachment.Url);

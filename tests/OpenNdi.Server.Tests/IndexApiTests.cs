@@ -33,7 +33,17 @@ public sealed class IndexApiTests : IDisposable
 
     private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _national, _region);
 
-    private static Task<HttpResponseMessage> GetAsync(NdiServer server, string url, string? token) => server.SendAsync(HttpMethod.Get, url, token);
+    /// <summary>A clinician at another provider, with an assignment covering other providers, treating the patient.</summary>
+    internal static readonly Dictionary<string, object> ClinicianClaims = new()
+    {
+        ["ndi_actor"] = "professional", ["subject_organization_id"] = HsaId.Create(OrganizationNumber.Parse("556012-5790"), "2000").Value,
+        ["care_unit_id"] = HsaId.Create(OrganizationNumber.Parse("556012-5790"), "V1").Value, ["assignment_id"] = "uppdrag-1",
+        ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
+    };
+
+    internal static readonly Dictionary<string, string> CareRelationship = new() { ["Ndi-Care-Relationship"] = "declared" };
+
+    private static Task<HttpResponseMessage> GetAsync(NdiServer server, string url, string? token) => server.SendAsync(HttpMethod.Get, url, token, headers: CareRelationship);
 
     private static async Task<OperationOutcome.IssueComponent> IssueAsync(HttpResponseMessage response) =>
         FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync()).Issue.Single();
@@ -58,7 +68,7 @@ public sealed class IndexApiTests : IDisposable
         await using var server = await StartAsync(backend);
         await PublishAsync(server);
 
-        using var response = await GetAsync(server, Lookup, _national.Token(ReadScope));
+        using var response = await GetAsync(server, Lookup, _national.Token(ReadScope, claims: ClinicianClaims));
         var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -75,7 +85,7 @@ public sealed class IndexApiTests : IDisposable
         await using var server = await StartAsync();
         await PublishAsync(server);
 
-        using var response = await GetAsync(server, Lookup + "&type=laboratory", _region.Token("system/DocumentReference.rs"));
+        using var response = await GetAsync(server, Lookup + "&type=laboratory", _region.Token("system/DocumentReference.rs", claims: new Dictionary<string, object> { ["subject_organization_id"] = Region.Value }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync()).Entry);
@@ -98,7 +108,7 @@ public sealed class IndexApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        using var response = await GetAsync(server, Lookup, _stranger.Token(ReadScope));
+        using var response = await GetAsync(server, Lookup, _stranger.Token(ReadScope, claims: ClinicianClaims));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -138,7 +148,7 @@ public sealed class IndexApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        using var response = await GetAsync(server, Lookup, _national.Token(scope));
+        using var response = await GetAsync(server, Lookup, _national.Token(scope, claims: ClinicianClaims));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         var issue = await IssueAsync(response);
@@ -156,7 +166,7 @@ public sealed class IndexApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        using var response = await GetAsync(server, url, _national.Token(ReadScope));
+        using var response = await GetAsync(server, url, _national.Token(ReadScope, claims: ClinicianClaims));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(parameter, Assert.Single((await IssueAsync(response)).Expression));

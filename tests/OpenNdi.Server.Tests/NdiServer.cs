@@ -52,10 +52,13 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     }
 
     /// <summary>Sends one request, with a bearer token and a FHIR JSON body when given.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, string? body = null, string contentType = "application/fhir+json")
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, string? body = null, string contentType = "application/fhir+json",
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var client = CreateClient();
         using var request = new HttpRequestMessage(method, url);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            request.Headers.Add(name, value);
         if (token is not null)
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         if (body is not null)

@@ -16,12 +16,12 @@ public sealed class SearchsetJsonTests
     private const string BaseUrl = "http://localhost/fhir";
 
     /// <summary>The searchset as the lookup built it with the Firely model before the writer replaced it.</summary>
-    private static string Firely(IReadOnlyList<(IndexEntry Entry, Uri? FetchFrom)> matches)
+    private static string Firely(IReadOnlyList<IndexMatch> matches, string? withheld)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches.Count };
-        foreach (var (entry, fetchFrom) in matches)
+        foreach (var (entry, fetchFrom, viaBreak) in matches)
         {
-            var document = DocumentReferences.From(entry, fetchFrom);
+            var document = DocumentReferences.From(entry, fetchFrom, viaBreak);
             bundle.Entry.Add(new Bundle.EntryComponent
             {
                 FullUrl = $"{BaseUrl}/DocumentReference/{document.Id}",
@@ -29,6 +29,8 @@ public sealed class SearchsetJsonTests
                 Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
             });
         }
+        if (withheld is not null)
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = DocumentReferences.WithheldOutcome(withheld), Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome } });
         return FhirJson.Serialize(bundle);
     }
 
@@ -40,14 +42,17 @@ public sealed class SearchsetJsonTests
     {
         var person = PersonalIdentityNumber.Parse("191212121212");
         var coordination = PersonalIdentityNumber.Create(new DateOnly(1990, 5, 17), 234, coordination: true);
-        List<(IndexEntry, Uri?)> matches =
+        List<IndexMatch> matches =
         [
-            (new IndexEntry(new IndexEntryKey(person, DataCategory.Laboratory, HsaId.Create(RegionOrg, "15CQ"), "ehr-1", "lab|1 \"quoted\" åäö"), Region, new(2020, 1, 5), new(2025, 12, 31)),
+            new(new IndexEntry(new IndexEntryKey(person, DataCategory.Laboratory, HsaId.Create(RegionOrg, "15CQ"), "ehr-1", "lab|1 \"quoted\" åäö"), Region, new(2020, 1, 5), new(2025, 12, 31)),
                 new Uri("https://lab.region.example/fhir?x=1&y=å")),
-            (new IndexEntry(new IndexEntryKey(coordination, DataCategory.EDispensation, HsaId.Create(RegionOrg, "E001"), "apotek+", "d-9"), Region, new(2024, 2, 1), new(2024, 2, 1)), null),
+            new(new IndexEntry(new IndexEntryKey(coordination, DataCategory.EDispensation, HsaId.Create(RegionOrg, "E001"), "apotek+", "d-9"), Region, new(2024, 2, 1), new(2024, 2, 1)), null, ViaEmergencyBreak: true),
         ];
 
-        foreach (var set in (List<(IndexEntry, Uri?)>[])[matches, [], [matches[1]]])
-            Assert.Equal(Normalised(Firely(set)), Normalised(Encoding.UTF8.GetString(SearchsetJson.Write(set, BaseUrl))));
+        foreach (var set in (List<IndexMatch>[])[matches, [], [matches[1]]])
+        {
+            foreach (var withheld in (string?[])[null, "2 entries withheld: blocked by the patient (2)."])
+                Assert.Equal(Normalised(Firely(set, withheld)), Normalised(Encoding.UTF8.GetString(SearchsetJson.Write(set, withheld, BaseUrl))));
+        }
     }
 }

@@ -29,12 +29,19 @@ internal static class ConsentEndpoints
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static IServiceCollection AddConsentManagement(this IServiceCollection services)
+    /// <summary>What every access flow needs to decide: the patient's settings and guardians, read by <see cref="PatientPrivacyReader"/>.</summary>
+    public static IServiceCollection TryAddPatientPrivacy(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ConsentStore(sp.GetRequiredService<NdiDatabase>()));
+        services.TryAddSingleton(sp => new ConsentStore(sp.GetRequiredService<NdiDatabase>()));
         services.TryAddSingleton<IPopulationStore>(sp => new PopulationStore(sp.GetRequiredService<NdiDatabase>()));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<PatientPrivacyReader>();
+        services.TryAddSingleton<PatientPrivacyReader>();
+        return services;
+    }
+
+    public static IServiceCollection AddConsentManagement(this IServiceCollection services)
+    {
+        services.TryAddPatientPrivacy();
         services.AddSingleton(new FhirCapability("Consent",
             [CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update, CapabilityStatement.TypeRestfulInteraction.Read,
              CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.HistoryInstance],

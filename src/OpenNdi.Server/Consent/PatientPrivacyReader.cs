@@ -12,7 +12,8 @@ namespace OpenNdi.Server.Consent;
 /// </summary>
 internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationStore population)
 {
-    public async Task<PatientPrivacy> ReadAsync(PersonalIdentityNumber patient, CancellationToken cancellationToken)
+    /// <param name="withGuardians">Read the guardians too: only a person's request can be a guardian's.</param>
+    public async Task<PatientPrivacy> ReadAsync(PersonalIdentityNumber patient, CancellationToken cancellationToken, bool withGuardians = true)
     {
         var stored = await consents.ListAsync(patient, cancellationToken);
         var blocks = new List<Block>();
@@ -33,7 +34,7 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
                 case "proxy": proxies.Add(parsed.Proxy!); break;
             }
         }
-        var guardians = await population.GuardiansOfAsync(patient, cancellationToken);
+        var guardians = withGuardians ? await population.GuardiansOfAsync(patient, cancellationToken) : [];
         return new PatientPrivacy(patient, patient.BirthDate, primaryOptOut, secondaryOptOut, blocks, proxies, guardians);
     }
 }

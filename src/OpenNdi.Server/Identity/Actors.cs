@@ -13,6 +13,32 @@ namespace OpenNdi.Server.Identity;
 /// </summary>
 internal static class Actors
 {
+    /// <summary>The answer when a token fits no actor kind.</summary>
+    public static IResult Unrecognised() => OpenNdi.Fhir.FhirResults.Error(403, "NDI-IAM-005", Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden,
+        "The token does not say who is asking: it needs ndi_actor, or person_id (a person), or care_unit_id with subject_organization_id and an HSA-id sub (a professional), or subject_organization_id (a system).");
+
+    /// <summary>
+    /// True when the token's scopes grant the permissions in the context that fits the actor: professionals and
+    /// operators act with <c>user/</c> scopes, persons with <c>patient/</c>, systems with <c>system/</c>. A federated
+    /// token whose scopes do not fit its actor (a professional holding only patient/ scopes) is refused.
+    /// </summary>
+    public static bool ScopesFit(ClaimsPrincipal user, Actor actor, string resourceType, ScopePermissions permissions)
+    {
+        var context = ContextOf(actor);
+        var claims = user.FindAll(NdiClaims.Scope).Concat(user.FindAll("scp")).Select(c => c.Value);
+        return ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out _) && scopes.Grants(context, resourceType, permissions);
+    }
+
+    /// <summary>The scope an actor needs, e.g. <c>user/DocumentReference.rs</c>, for error messages.</summary>
+    public static string NeededScope(Actor actor, string resourceType, string permissions) => $"{ContextOf(actor).ToString().ToLowerInvariant()}/{resourceType}.{permissions}";
+
+    private static ScopeContext ContextOf(Actor actor) => actor switch
+    {
+        PersonActor => ScopeContext.Patient,
+        SystemActor => ScopeContext.System,
+        _ => ScopeContext.User,
+    };
+
     public static Actor? From(ClaimsPrincipal user)
     {
         string? Claim(string type) => user.FindFirst(type)?.Value;

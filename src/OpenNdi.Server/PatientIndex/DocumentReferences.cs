@@ -3,6 +3,7 @@ using System.Text;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
+using OpenNdi.Fhir;
 
 namespace OpenNdi.Server.PatientIndex;
 
@@ -15,12 +16,20 @@ internal static class DocumentReferences
     /// <summary>Code system of DocumentReference.category: the index's own category codes.</summary>
     public const string CategorySystem = "urn:openndi:index:category";
 
-    public static DocumentReference From(IndexEntry entry, Uri? fetchFrom)
+    /// <summary>The security label on an entry released only because a professional broke a block in an emergency.</summary>
+    public static readonly Coding BreakTheGlass = new("http://terminology.hl7.org/CodeSystem/v3-ActCode", "BTG", "break the glass");
+
+    /// <summary>The outcome entry of a lookup from which entries were withheld: how many and why, never which.</summary>
+    public static OperationOutcome WithheldOutcome(string summary) =>
+        Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-014", OperationOutcome.IssueType.Suppressed, summary);
+
+    public static DocumentReference From(IndexEntry entry, Uri? fetchFrom, bool viaEmergencyBreak = false)
     {
         var key = entry.Key;
         var document = new DocumentReference
         {
             Id = StableId(key),
+            Meta = viaEmergencyBreak ? new Meta { Security = [new Coding(BreakTheGlass.System, BreakTheGlass.Code, BreakTheGlass.Display)] } : null,
             Status = DocumentReferenceStatus.Current,
             Identifier = [new Identifier(SourceReferenceSystem, $"{key.SourceSystem}|{key.SourceReference}")],
             Type = new CodeableConcept(DataCategory.LoincSystem, key.Category.Loinc, key.Category.Display),

@@ -3,10 +3,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
+using OpenNdi.Core.Policy;
 using OpenNdi.Data;
 using OpenNdi.Data.Index;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
+using OpenNdi.Server.Consent;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using OpenNdi.Server.ServiceDirectory;
@@ -28,6 +30,7 @@ internal static class IndexEndpoints
         services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
         // The directory module registers the same store; either may come first, and the index also runs without it.
         services.TryAddDirectoryStore();
+        services.TryAddPatientPrivacy(); // every lookup is decided by the access policy on the patient's settings
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
@@ -38,33 +41,75 @@ internal static class IndexEndpoints
         app.MapIndexPublishing();
         app.MapGet("/fhir/DocumentReference", LookupAsync)
             .WithTags("Patient data index")
-            .RequireScope("DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System)
+            .RequireScope("DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
             .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<IResult> LookupAsync(HttpRequest request, IIndexStore index, IDirectoryStore directory, CancellationToken cancellationToken)
+    /// <summary>A professional declares a care relationship with the patient for this request (PDL 6 kap.).</summary>
+    public const string CareRelationshipHeader = "Ndi-Care-Relationship";
+
+    /// <summary>A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.</summary>
+    public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
+
+    private static async Task<IResult> LookupAsync(HttpContext http, IIndexStore index, IDirectoryStore directory, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
     {
+        var request = http.Request;
         var (query, error, parameter) = ParseQuery(request.Query);
         if (query is null)
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
+        if (Actors.From(http.User) is not { } actor)
+            return Actors.Unrecognised();
+        if (!Actors.ScopesFit(http.User, actor, "DocumentReference", ScopePermissions.Read | ScopePermissions.Search))
+            return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: {Actors.NeededScope(actor, "DocumentReference", "rs")} is needed; scopes count in the context of who the token speaks for (user/ for professionals, patient/ for persons, system/ for systems).");
 
         var entries = await index.LookupAsync(query, cancellationToken);
+        var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
+        var emergency = request.Headers[EmergencyReasonHeader].ToString();
+        var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
+            [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
+            CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
+            Emergency: request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(emergency) : null), facts);
+
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
-        var matches = new List<(IndexEntry, Uri?)>(entries.Count);
-        foreach (var entry in entries)
+        var matches = new List<IndexMatch>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
         {
+            var (entry, item) = (entries[i], decision.Items[i]);
+            if (!item.Permitted)
+                continue;
             var route = (entry.Provider, entry.Key.SourceSystem, entry.Key.Category);
             if (!routes.TryGetValue(route, out var address))
             {
                 address = (await directory.ResolveAsync(entry.Provider, entry.Key.SourceSystem, entry.Key.Category, cancellationToken))?.Address;
                 routes[route] = address;
             }
-            matches.Add((entry, address));
+            matches.Add(new IndexMatch(entry, address, item.ViaEmergencyBreak));
         }
-        return FhirResults.Json(SearchsetJson.Write(matches, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
+        return FhirResults.Json(SearchsetJson.Write(matches, Withheld(decision), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
+
+    /// <summary>How many entries were withheld and why (counts per reason), never which: a block must not reveal what it hides.</summary>
+    private static string? Withheld(AccessDecision decision)
+    {
+        var reasons = decision.Withheld.GroupBy(d => d.Reason).Select(g => $"{ReasonText(g.Key)} ({g.Count()})").ToList();
+        return reasons.Count == 0 ? null : $"{decision.Withheld.Count()} entries withheld: {string.Join(", ", reasons)}.";
+    }
+
+    private static string ReasonText(DecisionReason reason) => reason switch
+    {
+        DecisionReason.OptedOut => "the patient has opted out of sharing with other providers",
+        DecisionReason.Blocked => "blocked by the patient",
+        DecisionReason.NoAssignment => "no assignment covering other providers",
+        DecisionReason.NoCareRelationship => $"no declared care relationship (header {CareRelationshipHeader}: declared)",
+        DecisionReason.PurposeNotTreatment => "the purpose of use is not treatment",
+        DecisionReason.EmergencyReasonMissing => $"an emergency needs a reason ({EmergencyReasonHeader})",
+        DecisionReason.NotRepresentative => "you do not represent this patient",
+        DecisionReason.SystemOtherProvider => "a system sees its own provider's entries only",
+        DecisionReason.NotADataActor => "operators see no patient data",
+        _ => reason.ToString(),
+    };
 
     private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
     {

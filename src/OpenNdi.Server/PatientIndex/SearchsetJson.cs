@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
+using OpenNdi.Fhir;
 
 namespace OpenNdi.Server.PatientIndex;
 
@@ -12,9 +13,13 @@ namespace OpenNdi.Server.PatientIndex;
 /// shape; building and reflecting over the Firely model took about a quarter of a lookup's processor time. A test
 /// holds this writer to the Firely model's output, element by element.
 /// </summary>
+/// <summary>One entry of the answer: where to fetch it, and whether it was released only by an emergency break.</summary>
+internal sealed record IndexMatch(IndexEntry Entry, Uri? FetchFrom, bool ViaEmergencyBreak = false);
+
 internal static class SearchsetJson
 {
-    public static byte[] Write(IReadOnlyList<(IndexEntry Entry, Uri? FetchFrom)> matches, string baseUrl)
+    /// <param name="withheld">Why entries were withheld, as a sentence for an outcome entry; null when none were.</param>
+    public static byte[] Write(IReadOnlyList<IndexMatch> matches, string? withheld, string baseUrl)
     {
         var buffer = new ArrayBufferWriter<byte>(1024 + 900 * matches.Count);
         using (var json = new Utf8JsonWriter(buffer))
@@ -23,18 +28,29 @@ internal static class SearchsetJson
             json.WriteString("resourceType", "Bundle");
             json.WriteString("type", "searchset");
             json.WriteNumber("total", matches.Count);
-            if (matches.Count > 0)
+            if (matches.Count > 0 || withheld is not null)
             {
                 json.WriteStartArray("entry");
-                foreach (var (entry, fetchFrom) in matches)
+                foreach (var (entry, fetchFrom, viaBreak) in matches)
                 {
                     var id = DocumentReferences.StableId(entry.Key);
                     json.WriteStartObject();
                     json.WriteString("fullUrl", $"{baseUrl}/DocumentReference/{id}");
                     json.WritePropertyName("resource");
-                    WriteDocumentReference(json, entry, id, fetchFrom);
+                    WriteDocumentReference(json, entry, id, fetchFrom, viaBreak);
                     json.WriteStartObject("search");
                     json.WriteString("mode", "match");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+                if (withheld is not null)
+                {
+                    // A searchset may carry an OperationOutcome about the search itself (search.mode outcome).
+                    json.WriteStartObject();
+                    json.WritePropertyName("resource");
+                    json.WriteRawValue(FhirJson.Serialize(DocumentReferences.WithheldOutcome(withheld)));
+                    json.WriteStartObject("search");
+                    json.WriteString("mode", "outcome");
                     json.WriteEndObject();
                     json.WriteEndObject();
                 }
@@ -45,13 +61,25 @@ internal static class SearchsetJson
         return buffer.WrittenSpan.ToArray();
     }
 
-    // DocumentReference elements in R4 order: id, identifier, status, type, category, subject, author, custodian, content, context.
-    private static void WriteDocumentReference(Utf8JsonWriter json, IndexEntry entry, string id, Uri? fetchFrom)
+    // DocumentReference elements in R4 order: id, meta, identifier, status, type, category, subject, author, custodian, content, context.
+    private static void WriteDocumentReference(Utf8JsonWriter json, IndexEntry entry, string id, Uri? fetchFrom, bool viaBreak)
     {
         var key = entry.Key;
         json.WriteStartObject();
         json.WriteString("resourceType", "DocumentReference");
         json.WriteString("id", id);
+        if (viaBreak)
+        {
+            json.WriteStartObject("meta");
+            json.WriteStartArray("security");
+            json.WriteStartObject();
+            json.WriteString("system", DocumentReferences.BreakTheGlass.System);
+            json.WriteString("code", DocumentReferences.BreakTheGlass.Code);
+            json.WriteString("display", DocumentReferences.BreakTheGlass.Display);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
         json.WriteStartArray("identifier");
         WriteIdentifier(json, null, DocumentReferences.SourceReferenceSystem, $"{key.SourceSystem}|{key.SourceReference}");
         json.WriteEndArray();
