@@ -37,6 +37,30 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         return server;
     }
 
+    /// <summary>
+    /// The real server listening on a local port, for a real browser: the embedded authorization server's issuer is
+    /// that origin, so the demo page's redirect URI matches. <see cref="Origin"/> is where to point the browser.
+    /// </summary>
+    public static async Task<NdiServer> StartListeningAsync(string backend)
+    {
+        var port = FreePort();
+        var origin = $"http://localhost:{port}";
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), new Dictionary<string, string> { ["Identity:Server:Issuer"] = origin });
+        server.UseKestrel(port);
+        server.StartServer();
+        server.Origin = origin;
+        return server;
+    }
+
+    public string? Origin { get; private set; }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public TestDatabase Database => _database;
 
     /// <summary>A small server that trusts the given issuers' tokens (the index and directory APIs need no large population).</summary>

@@ -1,5 +1,6 @@
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
+using OpenNdi.Core.Policy;
 using OpenNdi.Core.Population;
 using OpenNdi.Data.Population;
 using OpenNdi.Server.Identity.AuthorizationServer;
@@ -44,7 +45,8 @@ public sealed class DemoUsers : ILoginUsers
         var patients = 0;
         foreach (var adult in persons.Where(p => AgeOn(p, today) >= 18).Take(3))
             users.Add(Patient($"patient-{++patients}", adult, $"patient, {AgeOn(adult, today)} years, {adult.Id}"));
-        foreach (var child in persons.Where(p => AgeOn(p, today) < 18))
+        // A guardian acts for a child under 13 (ADR 0005), so the demo guardian has such a child.
+        foreach (var child in persons.Where(p => AgeOn(p, today) < Representatives.GuardianAccessEndsAtAge))
         {
             var guardians = await population.GuardiansOfAsync(child.Id, cancellationToken);
             if (guardians.Count > 0 && await population.FindAsync(guardians[0], cancellationToken) is { } guardian)
@@ -57,11 +59,7 @@ public sealed class DemoUsers : ILoginUsers
         _users = users;
     }
 
-    private static int AgeOn(Person person, DateOnly today)
-    {
-        var age = today.Year - person.BirthDate.Year;
-        return person.BirthDate.AddYears(age) > today ? age - 1 : age;
-    }
+    private static int AgeOn(Person person, DateOnly today) => Representatives.AgeOn(person.BirthDate, today);
 
     private static LoginUser Clinician(int number, string name, string role, SimulatedProvider provider, CareUnit unit)
     {

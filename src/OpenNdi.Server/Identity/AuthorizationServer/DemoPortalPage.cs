@@ -28,6 +28,8 @@ internal static class DemoPortalPage
         const redirect = location.origin + "/demo/callback";
         const scope = "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds";
         const b64url = bytes => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        // Something this person may call: a patient their own index entries, others the directory.
+        const tryPath = claims => claims.person_id ? `/fhir/DocumentReference?patient.identifier=${claims.person_id}` : "/fhir/Endpoint";
         const show = html => document.getElementById("result").innerHTML = html;
         const text = s => String(s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
         document.getElementById("login").onclick = async () => {
@@ -50,11 +52,12 @@ internal static class DemoPortalPage
             code: params.get("code"), redirect_uri: redirect, client_id: client, code_verifier: saved.verifier }) });
           const body = await response.json();
           if (!response.ok) { show(`<p class="error">${text(body.error)}: ${text(body.error_description)}</p>`); return; }
-          const claims = JSON.parse(atob(body.access_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+          const payload = atob(body.access_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"));
+          const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(payload, c => c.charCodeAt(0))));
           history.replaceState(null, "", "/demo");
           show(`<h2>Logged in</h2><p>Granted scopes: <code>${text(body.scope)}</code></p>
             <h3>Token claims</h3><pre id="claims">${text(JSON.stringify(claims, null, 2))}</pre>
-            <h3>Try it</h3><pre>curl -H "Authorization: Bearer ${text(body.access_token)}" "${text(location.origin)}/fhir/Endpoint"</pre>`);
+            <h3>Try it</h3><pre>curl -H "Authorization: Bearer ${text(body.access_token)}" "${text(location.origin)}${text(tryPath(claims))}"</pre>`);
         })();
         </script>
         </body></html>
