@@ -23,17 +23,29 @@ internal sealed class BenchIssuer : IDisposable
     }
 
     /// <summary>A JWT (RFC 7519) signed RS256, valid for an hour: long enough for a run, so every request carries the same token.</summary>
-    public string Token(string scope, string? provider = null)
+    public string Token(string scope, string? provider = null, IReadOnlyDictionary<string, object>? extra = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var claims = new Dictionary<string, object> { ["iss"] = Issuer, ["aud"] = "openndi", ["sub"] = "SE2321000016-15CQ", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600, ["scope"] = scope };
         if (provider is not null)
             claims["subject_organization_id"] = provider;
+        foreach (var (name, value) in extra ?? new Dictionary<string, object>())
+            claims[name] = value;
         var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", kid = KeyId }));
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = _rsa.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
     }
+
+    /// <summary>
+    /// A clinician at a provider outside the loaded data, with an assignment covering other providers: every lookup
+    /// goes through the whole access policy (another provider's entries, care relationship declared per request).
+    /// </summary>
+    public string ClinicianToken() => Token("user/DocumentReference.rs", "SE5560125790-2000", new Dictionary<string, object>
+    {
+        ["ndi_actor"] = "professional", ["care_unit_id"] = "SE5560125790-V1", ["assignment_id"] = "bench-assignment",
+        ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
+    });
 
     public void Dispose() => _rsa.Dispose();
 }

@@ -22,6 +22,11 @@ public sealed class NdiDatabase : IAsyncDisposable
             // Auto-prepare: hot lookups are the same few statements over and over.
             builder.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(builder.ConnectionStringBuilder.MaxAutoPrepare, 64);
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // No stores set session state (no SET, LISTEN or session-level locks: the migration lock is
+            // transaction-scoped), so a pooled connection needs no reset before its next use. With prepared statements
+            // alive Npgsql's reset is a batch of statements sent ahead of the next command, paid by every lookup that
+            // opens a pooled connection for its one query (measured: 6–13 % more index lookups/s without it).
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
             _postgres = builder.Build();
         }
         else
