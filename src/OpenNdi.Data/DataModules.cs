@@ -1,3 +1,4 @@
+using OpenNdi.Data.Audit;
 using OpenNdi.Data.Consent;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Data.Index;
@@ -9,5 +10,5 @@ namespace OpenNdi.Data;
 /// <summary>Every module's migrations, in one list for start-up.</summary>
 public static class DataModules
 {
-    public static IEnumerable<Migration> AllMigrations => PopulationSchema.Migrations.Concat(SimulatorSchema.Migrations).Concat(IndexSchema.Migrations).Concat(DirectorySchema.Migrations).Concat(ConsentSchema.Migrations);
+    public static IEnumerable<Migration> AllMigrations => PopulationSchema.Migrations.Concat(SimulatorSchema.Migrations).Concat(IndexSchema.Migrations).Concat(DirectorySchema.Migrations).Concat(ConsentSchema.Migrations).Concat(AuditSchema.Migrations);
 }

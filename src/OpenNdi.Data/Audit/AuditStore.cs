@@ -1,0 +1,248 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using NpgsqlTypes;
+using OpenNdi.Core.Audit;
+
+namespace OpenNdi.Data.Audit;
+
+/// <summary>What to list from the log, newest first. Every filter given must match.</summary>
+public sealed record AuditQuery(
+    string? Patient = null,
+    string? Actor = null,
+    string? ActorProvider = null,
+    bool EmergencyOnly = false,
+    DateTimeOffset? From = null,
+    DateTimeOffset? Before = null,
+    int Limit = 100);
+
+/// <summary>
+/// The audit log's storage for both backends. Appends extend a partition's chain inside one transaction that first
+/// locks the partition's head, so two writers on the same partition serialize instead of forking the chain, and a
+/// batch is either wholly stored (records, head and checkpoints) or not at all.
+/// </summary>
+public sealed class AuditStore(NdiDatabase database, int checkpointInterval = AuditStore.DefaultCheckpointInterval)
+{
+    public const int DefaultCheckpointInterval = 10_000;
+
+    private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
+
+    private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
+    private readonly string _events = database.Table("audit", "events");
+    private readonly string _heads = database.Table("audit", "heads");
+    private readonly string _checkpoints = database.Table("audit", "checkpoints");
+
+    /// <summary>One record on its way into the chain, already in canonical form.</summary>
+    public readonly record struct Pending(AuditRecord Record, byte[] Canonical);
+
+    /// <summary>Appends records to the end of the partition's chain in one transaction; returns their sequence numbers in order.</summary>
+    public async Task<long[]> AppendAsync(string partition, IReadOnlyList<Pending> records, CancellationToken cancellationToken = default)
+    {
+        if (AuditChain.ValidatePartition(partition) is { } problem)
+            throw new ArgumentException(problem, nameof(partition));
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken); // SQLite: BEGIN IMMEDIATE, the write lock
+        var (sequence, previous) = await LockHeadAsync(connection, transaction, partition, cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        var rows = new List<ChainedAuditRecord>(records.Count);
+        var checkpoints = new List<AuditCheckpoint>();
+        foreach (var (record, canonical) in records)
+        {
+            sequence++;
+            var hash = AuditChain.Link(previous, partition, sequence, canonical);
+            rows.Add(new ChainedAuditRecord(partition, sequence, AuditChain.Hex(previous), AuditChain.Hex(hash), System.Text.Encoding.UTF8.GetString(canonical), AuditColumns.Of(record)));
+            if (sequence % checkpointInterval == 0)
+                checkpoints.Add(new AuditCheckpoint(partition, sequence, AuditChain.Hex(hash), now));
+            previous = hash;
+        }
+        if (_sqlite)
+            await InsertSqliteAsync(connection, transaction, rows, cancellationToken);
+        else
+            await CopyPostgresAsync(connection, rows, cancellationToken);
+        await using (var head = connection.Command($"UPDATE {_heads} SET seq = @seq, hash = @hash, at = @at WHERE partition = @partition", transaction))
+        {
+            head.With("@seq", sequence).With("@hash", AuditChain.Hex(previous)).With("@at", Time(now)).With("@partition", partition);
+            await head.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var checkpoint in checkpoints)
+        {
+            await using var write = connection.Command($"INSERT INTO {_checkpoints} (partition, seq, hash, at) VALUES (@partition, @seq, @hash, @at)", transaction);
+            write.With("@partition", partition).With("@seq", checkpoint.Sequence).With("@hash", checkpoint.Hash).With("@at", Time(now));
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return [.. rows.Select(r => r.Sequence)];
+    }
+
+    /// <summary>The partition's head, locked for this transaction; a new partition starts at 0 with its genesis hash.</summary>
+    private async Task<(long Sequence, byte[] Hash)> LockHeadAsync(DbConnection connection, DbTransaction transaction, string partition, CancellationToken cancellationToken)
+    {
+        await using (var create = connection.Command($"INSERT INTO {_heads} (partition, seq, hash, at) VALUES (@partition, 0, @hash, @at) ON CONFLICT (partition) DO NOTHING", transaction))
+        {
+            create.With("@partition", partition).With("@hash", AuditChain.Hex(AuditChain.Genesis(partition))).With("@at", Time(DateTimeOffset.UtcNow));
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var read = connection.Command($"SELECT seq, hash FROM {_heads} WHERE partition = @partition{(_sqlite ? "" : " FOR UPDATE")}", transaction).With("@partition", partition);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), Convert.FromHexString(reader.GetString(1)));
+    }
+
+    private async Task InsertSqliteAsync(DbConnection connection, DbTransaction transaction, List<ChainedAuditRecord> rows, CancellationToken cancellationToken)
+    {
+        await using var insert = connection.Command($"INSERT INTO {_events} ({Columns}) VALUES (@p, @seq, @recorded, @event, @outcome, @actor, @provider, @patient, @emergency, @json, @prev, @hash)", transaction);
+        foreach (var name in (string[])["@p", "@seq", "@recorded", "@event", "@outcome", "@actor", "@provider", "@patient", "@emergency", "@json", "@prev", "@hash"])
+            insert.With(name, null);
+        foreach (var row in rows)
+        {
+            var c = row.Columns;
+            object?[] values = [row.Partition, row.Sequence, Time(c.Recorded), c.Event, c.Outcome, c.Actor, c.ActorProvider, c.Patient, c.Emergency ? 1 : 0, row.Json, row.PreviousHash, row.Hash];
+            for (var i = 0; i < values.Length; i++)
+                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task CopyPostgresAsync(DbConnection connection, List<ChainedAuditRecord> rows, CancellationToken cancellationToken)
+    {
+        await using var copy = await NdiDatabase.AsPostgres(connection).BeginBinaryImportAsync($"COPY {_events} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in rows)
+        {
+            var c = row.Columns;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(row.Partition, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(row.Sequence, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(c.Recorded, NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(c.Event, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync((short)c.Outcome, NpgsqlDbType.Smallint, cancellationToken);
+            await copy.WriteAsync(c.Actor, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, c.ActorProvider, cancellationToken);
+            await WriteNullableAsync(copy, c.Patient, cancellationToken);
+            await copy.WriteAsync(c.Emergency, NpgsqlDbType.Boolean, cancellationToken);
+            await copy.WriteAsync(row.Json, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(row.PreviousHash, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(row.Hash, NpgsqlDbType.Text, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task WriteNullableAsync(Npgsql.NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+            await copy.WriteNullAsync(cancellationToken);
+        else
+            await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    }
+
+    /// <summary>Records matching the query, newest first.</summary>
+    public async Task<IReadOnlyList<ChainedAuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        void Filter(string clause, string name, object value)
+        {
+            where.Add(clause);
+            command.With(name, value);
+        }
+        if (query.Patient is { } patient)
+            Filter("patient = @patient", "@patient", patient);
+        if (query.Actor is { } actor)
+            Filter("actor = @actor", "@actor", actor);
+        if (query.ActorProvider is { } provider)
+            Filter("actor_provider = @provider", "@provider", provider);
+        if (query.EmergencyOnly)
+            where.Add(_sqlite ? "emergency = 1" : "emergency");
+        if (query.From is { } from)
+            Filter("recorded >= @from", "@from", Time(from));
+        if (query.Before is { } before)
+            Filter("recorded < @before", "@before", Time(before));
+        command.CommandText = $"SELECT {Columns} FROM {_events}{(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))} ORDER BY recorded DESC, partition, seq DESC LIMIT {Math.Clamp(query.Limit, 1, 10_000)}";
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    public async Task<ChainedAuditRecord?> GetAsync(AuditReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {Columns} FROM {_events} WHERE partition = @partition AND seq = @seq")
+            .With("@partition", receipt.Partition).With("@seq", receipt.Sequence);
+        var found = await ReadAllAsync(command, cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <summary>Every partition that has a head or records (records without a head are themselves a finding).</summary>
+    public async Task<IReadOnlyList<string>> PartitionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT partition FROM {_heads} UNION SELECT DISTINCT partition FROM {_events} ORDER BY 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var partitions = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            partitions.Add(reader.GetString(0));
+        return partitions;
+    }
+
+    public async Task<AuditCheckpoint?> HeadAsync(string partition, CancellationToken cancellationToken = default)
+    {
+        var heads = await CheckpointsFromAsync(_heads, partition, cancellationToken);
+        return heads.Count == 0 ? null : heads[0];
+    }
+
+    public Task<IReadOnlyList<AuditCheckpoint>> CheckpointsAsync(string partition, CancellationToken cancellationToken = default) =>
+        CheckpointsFromAsync(_checkpoints, partition, cancellationToken);
+
+    /// <summary>How many records a partition holds, for progress while verifying.</summary>
+    public async Task<long> CountAsync(string? partition = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = partition is null
+            ? connection.Command($"SELECT COUNT(*) FROM {_events}")
+            : connection.Command($"SELECT COUNT(*) FROM {_events} WHERE partition = @partition").With("@partition", partition);
+        return await command.ScalarLongAsync(cancellationToken);
+    }
+
+    /// <summary>A partition's records in chain order, streamed.</summary>
+    public async IAsyncEnumerable<ChainedAuditRecord> ReadChainAsync(string partition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {Columns} FROM {_events} WHERE partition = @partition ORDER BY seq").With("@partition", partition);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return Read(reader);
+    }
+
+    private async Task<IReadOnlyList<AuditCheckpoint>> CheckpointsFromAsync(string table, string partition, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT partition, seq, hash, at FROM {table} WHERE partition = @partition ORDER BY seq").With("@partition", partition);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<AuditCheckpoint>();
+        while (await reader.ReadAsync(cancellationToken))
+            found.Add(new AuditCheckpoint(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), ReadTime(reader, 3)));
+        return found;
+    }
+
+    private async Task<IReadOnlyList<ChainedAuditRecord>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<ChainedAuditRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+            found.Add(Read(reader));
+        return found;
+    }
+
+    private ChainedAuditRecord Read(DbDataReader reader)
+    {
+        var emergency = _sqlite ? reader.GetInt64(8) != 0 : reader.GetBoolean(8);
+        var columns = new AuditColumns(ReadTime(reader, 2), reader.GetString(3), Convert.ToInt32(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetString(5),
+            reader.GetNullableString(6), reader.GetNullableString(7), emergency);
+        return new ChainedAuditRecord(reader.GetString(0), reader.GetInt64(1), reader.GetString(10), reader.GetString(11), reader.GetString(9), columns);
+    }
+
+    // SQLite keeps times as the canonical text (fixed width, so it sorts); PostgreSQL as timestamptz.
+    private object Time(DateTimeOffset time) => _sqlite ? AuditJson.FormatTime(time) : AuditJson.Truncate(time);
+
+    private DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => _sqlite
+        ? DateTimeOffset.ParseExact(reader.GetString(ordinal), "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
+        : new DateTimeOffset(reader.GetFieldValue<DateTime>(ordinal), TimeSpan.Zero);
+}
