@@ -75,7 +75,10 @@ public class AuditStoreTests
         Assert.Equal([3L], (await store.QueryAsync(new AuditQuery(ActorProvider: "SE5560125790-2000"))).Select(r => r.Sequence));
         Assert.Equal([4L], (await store.QueryAsync(new AuditQuery(EmergencyOnly: true))).Select(r => r.Sequence));
         Assert.Equal([3L], (await store.QueryAsync(new AuditQuery(Patient: "191212121212", From: Start.AddSeconds(2), Before: Start.AddSeconds(4)))).Select(r => r.Sequence));
-        Assert.Equal([5L, 4], (await store.QueryAsync(new AuditQuery(Patient: "191212121212", Limit: 2))).Select(r => r.Sequence));
+        var firstPage = await store.QueryAsync(new AuditQuery(Patient: "191212121212", Limit: 2));
+        Assert.Equal([5L, 4], firstPage.Select(r => r.Sequence));
+        var nextPage = await store.QueryAsync(new AuditQuery(Patient: "191212121212", Limit: 2, After: AuditCursor.Of(firstPage[^1])));
+        Assert.Equal([3L, 1], nextPage.Select(r => r.Sequence));
         Assert.Equal("unconscious, no relatives reachable", AuditJson.Read(System.Text.Encoding.UTF8.GetBytes(byPatient[1].Json)).EmergencyReason);
         Assert.Equal(byPatient[0], await store.GetAsync(new AuditReceipt("node-a", 5)));
         Assert.Null(await store.GetAsync(new AuditReceipt("node-a", 6)));

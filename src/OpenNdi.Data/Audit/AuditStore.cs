@@ -14,7 +14,14 @@ public sealed record AuditQuery(
     bool EmergencyOnly = false,
     DateTimeOffset? From = null,
     DateTimeOffset? Before = null,
-    int Limit = 100);
+    int Limit = 100,
+    AuditCursor? After = null);
+
+/// <summary>Where a page of results ended: the next page starts after this record in the log's newest-first order.</summary>
+public sealed record AuditCursor(DateTimeOffset Recorded, string Partition, long Sequence)
+{
+    public static AuditCursor Of(ChainedAuditRecord record) => new(record.Columns.Recorded, record.Partition, record.Sequence);
+}
 
 /// <summary>
 /// The audit log's storage for both backends. Appends extend a partition's chain inside one transaction that first
@@ -24,6 +31,9 @@ public sealed record AuditQuery(
 public sealed class AuditStore(NdiDatabase database, int checkpointInterval = AuditStore.DefaultCheckpointInterval)
 {
     public const int DefaultCheckpointInterval = 10_000;
+
+    /// <summary>The most records one query returns; longer listings page with <see cref="AuditQuery.After"/>.</summary>
+    public const int MaxPage = 10_000;
 
     private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
 
@@ -157,7 +167,12 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
             Filter("recorded >= @from", "@from", Time(from));
         if (query.Before is { } before)
             Filter("recorded < @before", "@before", Time(before));
-        command.CommandText = $"SELECT {Columns} FROM {_events}{(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))} ORDER BY recorded DESC, partition, seq DESC LIMIT {Math.Clamp(query.Limit, 1, 10_000)}";
+        if (query.After is { } after)
+        {
+            where.Add("(recorded, partition, seq) < (@after_recorded, @after_partition, @after_seq)");
+            command.With("@after_recorded", Time(after.Recorded)).With("@after_partition", after.Partition).With("@after_seq", after.Sequence);
+        }
+        command.CommandText = $"SELECT {Columns} FROM {_events}{(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))} ORDER BY recorded DESC, partition DESC, seq DESC LIMIT {Math.Clamp(query.Limit, 1, MaxPage)}";
         return await ReadAllAsync(command, cancellationToken);
     }
 

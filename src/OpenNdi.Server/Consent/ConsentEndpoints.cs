@@ -6,7 +6,9 @@ using OpenNdi.Data;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Data.Consent;
 using OpenNdi.Data.Population;
+using OpenNdi.Core.Audit;
 using OpenNdi.Fhir;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
@@ -60,7 +62,7 @@ internal static class ConsentEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (input, failure) = await ReadInputAsync(http, cancellationToken);
         if (input is null)
@@ -68,7 +70,7 @@ internal static class ConsentEndpoints
         var (consent, parsed, person) = input.Value;
         var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
         if (!allowed)
-            return NotYours("change");
+            return await RefusedAsync(http, audit, person, parsed.Patient, AuditEventCodes.ConsentChange, AuditAction.Create, NotYours("change"), cancellationToken);
 
         // An opt-out of a kind is one setting per patient: posting it again changes that one.
         var existing = parsed.Kind.StartsWith("optout", StringComparison.Ordinal)
@@ -76,11 +78,12 @@ internal static class ConsentEndpoints
             : null;
         var id = existing?.Id ?? Guid.NewGuid().ToString("N");
         var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        await RecordChangeAsync(http, audit, person, parsed, actingAs, existing is null ? AuditAction.Create : AuditAction.Update, id, version, cancellationToken);
         http.Response.Headers.Location = $"/fhir/Consent/{id}/_history/{version}";
         return FhirResults.Resource(WithVersion(consent, version), existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
@@ -93,18 +96,19 @@ internal static class ConsentEndpoints
             return FhirResults.Error(400, "NDI-CNS-005", OperationOutcome.IssueType.Invalid, "A Consent keeps its patient and kind; record a new one instead.", "Consent.patient");
         var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
         if (!allowed)
-            return NotYours("change");
+            return await RefusedAsync(http, audit, person, parsed.Patient, AuditEventCodes.ConsentChange, AuditAction.Update, NotYours("change"), cancellationToken);
         var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        await RecordChangeAsync(http, audit, person, parsed, actingAs, AuditAction.Update, id, version, cancellationToken);
         return FhirResults.Resource(WithVersion(consent, version));
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> SearchAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var value = http.Request.Query["patient"].ToString();
         var bar = value.IndexOf('|');
         if (!PersonalIdentityNumber.TryParse(bar >= 0 ? value[(bar + 1)..] : value, out var patient, out var error))
             return FhirResults.Error(400, "NDI-CNS-007", OperationOutcome.IssueType.Invalid, $"patient is required, as a personnummer or samordningsnummer: {error}", "patient");
-        if (await MayReadAsync(http, patient, privacy, time, cancellationToken) is { } refused)
+        if (await MayReadAsync(http, patient, privacy, audit, time, "search", cancellationToken) is { } refused)
             return refused;
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
         foreach (var stored in await store.ListAsync(patient, cancellationToken))
@@ -113,20 +117,20 @@ internal static class ConsentEndpoints
         return FhirResults.Resource(bundle);
     }
 
-    private static async Task<IResult> ReadAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
             return FhirResults.Error(404, "NDI-CNS-006", OperationOutcome.IssueType.NotFound, $"No Consent {id}.");
-        return await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, time, cancellationToken) ?? FhirResults.Resource(Stored(stored.Json, stored.Version));
+        return await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, audit, time, $"Consent/{id}", cancellationToken) ?? FhirResults.Resource(Stored(stored.Json, stored.Version));
     }
 
-    private static async Task<IResult> HistoryAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
             return FhirResults.Error(404, "NDI-CNS-006", OperationOutcome.IssueType.NotFound, $"No Consent {id}.");
-        if (await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, time, cancellationToken) is { } refused)
+        if (await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, audit, time, $"Consent/{id}/_history", cancellationToken) is { } refused)
             return refused;
         var bundle = new Bundle { Type = Bundle.BundleType.History };
         foreach (var change in (await store.HistoryAsync(id, cancellationToken)).Reverse())
@@ -160,13 +164,34 @@ internal static class ConsentEndpoints
         return ((consent, parsed, person), null);
     }
 
-    private static async Task<IResult?> MayReadAsync(HttpContext http, PersonalIdentityNumber patient, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Null when the caller may read the patient's settings (the read is logged first); the logged refusal otherwise.</summary>
+    private static async Task<IResult?> MayReadAsync(HttpContext http, PersonalIdentityNumber patient, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, string what, CancellationToken cancellationToken)
     {
         if (Actors.From(http.User) is not PersonActor person)
             return OnlyPersons();
-        if (person.Person == patient || Representatives.Find(person.Person, await privacy.ReadAsync(patient, cancellationToken), time.GetUtcNow()) is not null)
-            return null;
-        return NotYours("read");
+        var representation = person.Person == patient ? null : Representatives.Find(person.Person, await privacy.ReadAsync(patient, cancellationToken), time.GetUtcNow());
+        if (person.Person != patient && representation is null)
+            return await RefusedAsync(http, audit, person, patient, AuditEventCodes.ConsentRead, AuditAction.Read, NotYours("read"), cancellationToken);
+        await audit.RecordAsync(audit.Start(http, person, AuditEventCodes.ConsentRead, AuditAction.Read, patient.Value) with
+        {
+            OnBehalfOf = AuditTrail.OnBehalfOf(representation),
+            Entities = [new AuditEntity("consent", what)],
+        }, cancellationToken);
+        return null;
+    }
+
+    private static async Task RecordChangeAsync(HttpContext http, AuditTrail audit, PersonActor person, ParsedConsent parsed, Representation? actingAs, AuditAction action, string id, int version, CancellationToken cancellationToken) =>
+        await audit.RecordAsync(audit.Start(http, person, AuditEventCodes.ConsentChange, action, parsed.Patient.Value) with
+        {
+            OnBehalfOf = AuditTrail.OnBehalfOf(actingAs),
+            Entities = [new AuditEntity("consent", $"Consent/{id}/_history/{version}", Category: parsed.Kind, Detail: parsed.Active ? "active" : "inactive")],
+        }, cancellationToken);
+
+    /// <summary>A refused read or change of a patient's settings is logged, then answered.</summary>
+    private static async Task<IResult> RefusedAsync(HttpContext http, AuditTrail audit, PersonActor person, PersonalIdentityNumber patient, string @event, AuditAction action, IResult answer, CancellationToken cancellationToken)
+    {
+        await audit.RecordAsync(AuditTrail.Refused(audit.Start(http, person, @event, action, patient.Value), "not the patient nor a representative with the needed scope"), cancellationToken);
+        return answer;
     }
 
     private static async Task<int> SaveAsync(ConsentStore store, Hl7.Fhir.Model.Consent consent, string id, ParsedConsent parsed, PersonActor person, Representation? actingAs, CancellationToken cancellationToken)

@@ -7,7 +7,9 @@ using OpenNdi.Core.Policy;
 using OpenNdi.Data;
 using OpenNdi.Data.Index;
 using OpenNdi.Data.ServiceDirectory;
+using OpenNdi.Core.Audit;
 using OpenNdi.Fhir;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.Consent;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
@@ -52,7 +54,7 @@ internal static class IndexEndpoints
     /// <summary>A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.</summary>
     public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
 
-    private static async Task<IResult> LookupAsync(HttpContext http, IIndexStore index, IDirectoryStore directory, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> LookupAsync(HttpContext http, IIndexStore index, IDirectoryStore directory, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var request = http.Request;
         var (query, error, parameter) = ParseQuery(request.Query);
@@ -60,16 +62,31 @@ internal static class IndexEndpoints
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
         if (Actors.From(http.User) is not { } actor)
             return Actors.Unrecognised();
+        var record = audit.Start(http, actor, AuditEventCodes.IndexLookup, AuditAction.Execute, query.Patient.Value);
         if (!Actors.ScopesFit(http.User, actor, "DocumentReference", ScopePermissions.Read | ScopePermissions.Search))
+        {
+            await audit.RecordAsync(AuditTrail.Refused(record, "insufficient scope"), cancellationToken);
             return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: {Actors.NeededScope(actor, "DocumentReference", "rs")} is needed; scopes count in the context of who the token speaks for (user/ for professionals, patient/ for persons, system/ for systems).");
+        }
 
         var entries = await index.LookupAsync(query, cancellationToken);
         var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
-        var emergency = request.Headers[EmergencyReasonHeader].ToString();
+        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(request.Headers[EmergencyReasonHeader].ToString()) : null;
         var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
-            Emergency: request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(emergency) : null), facts);
+            Emergency: emergency), facts);
+
+        // The record is stored before anything is answered: an access that is not logged is not given.
+        await audit.RecordAsync(record with
+        {
+            Outcome = DecisionAudit.Outcome(decision),
+            OutcomeText = Withheld(decision),
+            OnBehalfOf = AuditTrail.OnBehalfOf(decision.ActingAs),
+            // Only a reason that broke something puts the access on the follow-up list; an emergency claimed with nothing to break is still in the query entity.
+            EmergencyReason = decision.AnyEmergencyBreak ? emergency!.Reason : null,
+            Entities = [new AuditEntity("query", request.QueryString.Value, Detail: emergency is null ? null : $"emergency invoked: {emergency.Reason}"), .. DecisionAudit.Entities(decision, "index-entries")],
+        }, cancellationToken);
 
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();

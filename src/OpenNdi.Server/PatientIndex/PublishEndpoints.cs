@@ -2,8 +2,11 @@ using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
+using OpenNdi.Core.Policy;
 using OpenNdi.Data.Index;
 using OpenNdi.Fhir;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
@@ -41,7 +44,7 @@ internal static class PublishEndpoints
         return app;
     }
 
-    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -57,7 +60,9 @@ internal static class PublishEndpoints
 
         if (published.Retract)
         {
-            return await index.RetractAsync(published.Entry.Key, provider, cancellationToken) switch
+            var outcome = await index.RetractAsync(published.Entry.Key, provider, cancellationToken);
+            await RecordAsync(http, audit, provider, [published.Entry], AuditAction.Delete, outcome == RetractOutcome.Retracted ? null : outcome.ToString(), cancellationToken);
+            return outcome switch
             {
                 RetractOutcome.Retracted => FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-010", OperationOutcome.IssueType.Informational, "Entry retracted.")),
                 RetractOutcome.NotOwner => FhirResults.Error(403, "NDI-PDI-011", OperationOutcome.IssueType.Forbidden, "The entry belongs to another provider; only its own provider may retract it."),
@@ -65,12 +70,13 @@ internal static class PublishEndpoints
             };
         }
         await index.PublishAsync([published.Entry], cancellationToken);
+        await RecordAsync(http, audit, provider, [published.Entry], AuditAction.Create, null, cancellationToken);
         var stored = DocumentReferences.From(published.Entry, null);
         http.Response.Headers.Location = $"/fhir/DocumentReference/{stored.Id}";
         return FhirResults.Resource(stored, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -97,6 +103,7 @@ internal static class PublishEndpoints
             entries.Add(published.Entry);
         }
         await index.PublishAsync(entries, cancellationToken);
+        await RecordAsync(http, audit, provider, entries, AuditAction.Create, null, cancellationToken);
 
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
         foreach (var entry in entries)
@@ -107,7 +114,7 @@ internal static class PublishEndpoints
         return FhirResults.Resource(response);
     }
 
-    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -119,7 +126,25 @@ internal static class PublishEndpoints
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
         await index.PublishAsync(entries, cancellationToken);
+        await RecordAsync(http, audit, provider, entries, AuditAction.Create, null, cancellationToken);
         return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
+    }
+
+    /// <summary>
+    /// A publish or retract in the log: one record per request, naming the patient when there is one, else how many
+    /// entries for how many patients (a bulk load is one write by one system, not an access to anyone's data).
+    /// </summary>
+    private static async Task RecordAsync(HttpContext http, AuditTrail audit, HsaId provider, IReadOnlyList<IndexEntry> entries, AuditAction action, string? failure, CancellationToken cancellationToken)
+    {
+        var actor = Actors.From(http.User) as SystemActor ?? new SystemActor(http.User.FindFirst("client_id")?.Value ?? http.User.FindFirst("sub")?.Value ?? "unknown", provider);
+        var patients = entries.Select(e => e.Key.Patient.Value).Distinct().ToList();
+        var record = audit.Start(http, actor, AuditEventCodes.IndexPublish, action, patients.Count == 1 ? patients[0] : null) with
+        {
+            Entities = entries.Count == 1
+                ? [new AuditEntity("index-entry", $"{entries[0].Key.SourceSystem}|{entries[0].Key.SourceReference}", provider.Value, entries[0].Key.Category.Code)]
+                : [new AuditEntity("index-entries", Provider: provider.Value, Detail: $"{entries.Count} entries for {patients.Count} patients")],
+        };
+        await audit.RecordAsync(failure is null ? record : AuditTrail.Refused(record, failure), cancellationToken);
     }
 
     /// <summary>

@@ -16,6 +16,15 @@ internal sealed class ErrorHandler(IProblemDetailsService problemDetails, ILogge
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
             return true; // The caller went away; there is no one to answer.
         var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? httpContext.TraceIdentifier;
+        if (exception is OpenNdi.Data.Audit.AuditWriteException)
+        {
+            // An access that cannot be logged is not given: the answer waits for the audit record, so nothing was sent.
+            logger.LogError(exception, "Audit log unavailable on {Method} {Path} (trace {TraceId}); the request was refused", httpContext.Request.Method, httpContext.Request.Path, traceId);
+            httpContext.Response.Headers.RetryAfter = "5";
+            await FhirResults.Error(503, "NDI-AUD-010", OperationOutcome.IssueType.Transient,
+                $"The access could not be written to the audit log, so it was not given; try again shortly (trace id {traceId}).").ExecuteAsync(httpContext);
+            return true;
+        }
         logger.LogError(exception, "Unhandled error on {Method} {Path} (trace {TraceId})", httpContext.Request.Method, httpContext.Request.Path, traceId);
         var message = $"Internal error; trace id {traceId}.";
         if (IsFhirPath(httpContext.Request.Path))

@@ -4,14 +4,14 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>
 /// Decides which of the requested scopes a token gets: each resource scope must suit the actor (professionals get
-/// <c>user/</c>, patients <c>patient/</c>, systems <c>system/</c>, operators <c>user/</c> on the directory only) and
+/// <c>user/</c>, patients <c>patient/</c>, systems <c>system/</c>, operators <c>user/</c> on the directory and the audit log only) and
 /// lie within what the client is registered for. Scopes that do not are left out, as OAuth allows; a request
 /// left with no resource scope, or with a malformed one, is refused with the reason.
 /// </summary>
 public static class ScopeGrant
 {
-    /// <summary>What operators administer: the directory, never patient data.</summary>
-    private static readonly HashSet<string> OperatorResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService" };
+    /// <summary>What operators administer: the directory, and the audit log they follow up for the supervisor; never patient data.</summary>
+    private static readonly HashSet<string> OperatorResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService", "AuditEvent" };
 
     public static (string? Granted, string? Error) Decide(string? requested, ActorKind actor, OAuthClient client)
     {

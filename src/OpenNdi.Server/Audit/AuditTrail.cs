@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using OpenNdi.Core.Audit;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Policy;
+using OpenNdi.Data.Audit;
+
+namespace OpenNdi.Server.Audit;
+
+/// <summary>
+/// How access flows write the audit log: a record started from the request (who, from where, when, for what purpose)
+/// and completed by the flow, then stored before the flow answers. If the log cannot store it, the flow fails with
+/// <see cref="AuditWriteException"/> and the caller gets 503: an access that is not logged is not given.
+/// </summary>
+internal sealed class AuditTrail(AuditWriter writer, TimeProvider time)
+{
+    public string Partition => writer.Partition;
+
+    /// <summary>A record of <paramref name="event"/> by the request's actor, with time, source address and purpose filled in.</summary>
+    public AuditRecord Start(HttpContext http, Actor actor, string @event, AuditAction action, string? patient = null) =>
+        new(time.GetUtcNow(), @event, action, AuditOutcome.Success, AgentOf(actor, http.User), Patient: patient,
+            PurposeOfUse: (actor as ProfessionalActor)?.PurposeOfUse is { Length: > 0 } purpose ? purpose : null,
+            Source: http.Connection.RemoteIpAddress?.ToString());
+
+    public Task<AuditReceipt> RecordAsync(AuditRecord record, CancellationToken cancellationToken) => writer.AppendAsync(record, cancellationToken);
+
+    /// <summary>The agent for an actor, with the token's display name and role where it has them.</summary>
+    public static AuditAgent AgentOf(Actor actor, ClaimsPrincipal user)
+    {
+        var name = user.FindFirst(NdiClaims.SubjectName)?.Value;
+        return actor switch
+        {
+            ProfessionalActor p => new AuditAgent(AuditAgentKind.Professional, p.Id.Value, name, user.FindFirst(NdiClaims.SubjectRole)?.Value, p.Provider.Value, p.CareUnit.Value, p.Assignment?.Id),
+            PersonActor p => new AuditAgent(AuditAgentKind.Person, p.Person.Value, name),
+            SystemActor s => new AuditAgent(AuditAgentKind.System, s.ClientId, name, Provider: s.Provider?.Value),
+            OperatorActor o => new AuditAgent(AuditAgentKind.Operator, o.Id, name),
+            _ => throw new ArgumentOutOfRangeException(nameof(actor), actor, "unknown actor kind"),
+        };
+    }
+
+    /// <summary>The represented patient as the second agent of a representative's record: the log shows both identities.</summary>
+    public static AuditAgent? OnBehalfOf(Representation? representation) => representation is null
+        ? null
+        : new AuditAgent(AuditAgentKind.Person, representation.Represented.Value, Role: representation.Kind == RepresentationKind.Guardian ? "represented-by-guardian" : "represented-by-proxy", Assignment: representation.ProxyId);
+
+    /// <summary>Outcome and text for a request refused before any data was looked at.</summary>
+    public static AuditRecord Refused(AuditRecord record, string why) => record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = why };
+}
