@@ -48,7 +48,13 @@ internal static class AuditEvents
                 _ => AuditEvent.AuditEventAction.E,
             },
             Recorded = record.Recorded,
-            Outcome = (AuditEvent.AuditEventOutcome)(int)record.Outcome,
+            Outcome = record.Outcome switch
+            {
+                AuditOutcome.Success => AuditEvent.AuditEventOutcome.N0,
+                AuditOutcome.MinorFailure => AuditEvent.AuditEventOutcome.N4,
+                AuditOutcome.SeriousFailure => AuditEvent.AuditEventOutcome.N8,
+                _ => AuditEvent.AuditEventOutcome.N12,
+            },
             OutcomeDesc = record.OutcomeText,
             Source = new AuditEvent.SourceComponent
             {

@@ -85,6 +85,7 @@ internal static class IndexEndpoints
             OnBehalfOf = AuditTrail.OnBehalfOf(decision.ActingAs),
             // Only a reason that broke something puts the access on the follow-up list; an emergency claimed with nothing to break is still in the query entity.
             EmergencyReason = decision.AnyEmergencyBreak ? emergency!.Reason : null,
+            PurposeOfUse = decision.AnyEmergencyBreak ? "ETREAT" : record.PurposeOfUse,
             Entities = [new AuditEntity("query", request.QueryString.Value, Detail: emergency is null ? null : $"emergency invoked: {emergency.Reason}"), .. DecisionAudit.Entities(decision, "index-entries")],
         }, cancellationToken);
 
