@@ -104,8 +104,9 @@ internal sealed class BenchServer : IAsyncDisposable
                 if (response.IsSuccessStatusCode)
                     return server;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // not listening yet, or too busy starting to answer within the probe's timeout
             }
             await Task.Delay(500);
         }

@@ -31,6 +31,13 @@ namespace OpenNdi.Server.Audit;
 internal static class AuditEndpoints
 {
     private const int DefaultCount = 100;
+
+    /// <summary>
+    /// Writers (each its own partition and chain) per process. A request waits for its record's commit; one writer
+    /// commits one batch at a time, so with one writer every audited request queues behind a single commit-and-fsync.
+    /// Several writers commit in parallel.
+    /// </summary>
+    private const int DefaultWriters = 4;
     private const int MaxCount = 1_000;
 
     public static IServiceCollection AddAuditLog(this IServiceCollection services, IConfiguration configuration)
@@ -39,8 +46,12 @@ internal static class AuditEndpoints
         if (AuditChain.ValidatePartition(partition) is { } problem)
             throw new InvalidOperationException($"Audit:Partition: {problem}");
         services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<NdiDatabase>()));
-        services.AddSingleton(sp => new AuditWriter(sp.GetRequiredService<AuditStore>(), partition));
-        services.AddSingleton<AuditTrail>();
+        var writers = configuration.GetValue("Audit:Writers", DefaultWriters);
+        if (writers is < 1 or > 64)
+            throw new InvalidOperationException($"Audit:Writers must be 1–64, not {writers}");
+        // Partition names stay within 63 characters with the writer suffix.
+        var names = writers == 1 ? [partition] : Enumerable.Range(1, writers).Select(i => $"{partition[..Math.Min(partition.Length, 58)]}-w{i}").ToArray();
+        services.AddSingleton(sp => new AuditTrail([.. names.Select(name => new AuditWriter(sp.GetRequiredService<AuditStore>(), name))], sp.GetRequiredService<TimeProvider>()));
         services.TryAddPatientPrivacy();
         services.AddSingleton(new FhirCapability("AuditEvent", [CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType],
             [("patient.identifier", SearchParamType.Token), ("agent.identifier", SearchParamType.Token), ("agent-provider", SearchParamType.Token),

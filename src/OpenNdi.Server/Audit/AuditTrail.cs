@@ -11,9 +11,11 @@ namespace OpenNdi.Server.Audit;
 /// and completed by the flow, then stored before the flow answers. If the log cannot store it, the flow fails with
 /// <see cref="AuditWriteException"/> and the caller gets 503: an access that is not logged is not given.
 /// </summary>
-internal sealed class AuditTrail(AuditWriter writer, TimeProvider time)
+internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvider time) : IAsyncDisposable
 {
-    public string Partition => writer.Partition;
+    private int _next;
+
+    public IEnumerable<string> Partitions => writers.Select(w => w.Partition);
 
     /// <summary>A record of <paramref name="event"/> by the request's actor, with time, source address and purpose filled in.</summary>
     public AuditRecord Start(HttpContext http, Actor actor, string @event, AuditAction action, string? patient = null) =>
@@ -21,7 +23,16 @@ internal sealed class AuditTrail(AuditWriter writer, TimeProvider time)
             PurposeOfUse: (actor as ProfessionalActor)?.PurposeOfUse is { Length: > 0 } purpose ? purpose : null,
             Source: http.Connection.RemoteIpAddress?.ToString());
 
-    public Task<AuditReceipt> RecordAsync(AuditRecord record, CancellationToken cancellationToken) => writer.AppendAsync(record, cancellationToken);
+    /// <summary>Stores the record through the next writer in turn; completes when it is committed.</summary>
+    public Task<AuditReceipt> RecordAsync(AuditRecord record, CancellationToken cancellationToken) =>
+        writers[(int)((uint)Interlocked.Increment(ref _next) % (uint)writers.Count)].AppendAsync(record, cancellationToken);
+
+    /// <summary>At shutdown every queued record is stored (or failed) before the process ends.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var writer in writers)
+            await writer.DisposeAsync();
+    }
 
     /// <summary>The agent for an actor, with the token's display name and role where it has them.</summary>
     public static AuditAgent AgentOf(Actor actor, ClaimsPrincipal user)
