@@ -145,10 +145,9 @@ internal static class AuditViewBenchmark
         await connection.OpenAsync();
         await AuditAppendBenchmark.ExecuteAsync(connection, "CREATE EXTENSION IF NOT EXISTS pageinspect");
         await using var command = new NpgsqlCommand("""
-            SELECT format('table %s, all indexes %s, patient index %s with %s levels above its leaves (root level %s), %s distinct patients (estimated)',
+            SELECT format('table %s, all indexes %s, patient index %s with %s levels above its leaves',
                 pg_size_pretty(pg_table_size('audit.events')), pg_size_pretty(pg_indexes_size('audit.events')),
-                pg_size_pretty(pg_relation_size('audit.events_patient')), level, level,
-                (SELECT CASE WHEN n_distinct < 0 THEN (-n_distinct * reltuples)::bigint ELSE n_distinct::bigint END FROM pg_stats, pg_class WHERE schemaname = 'audit' AND tablename = 'events' AND attname = 'patient' AND pg_class.oid = 'audit.events'::regclass))
+                pg_size_pretty(pg_relation_size('audit.events_patient')), level)
             FROM bt_metap('audit.events_patient')
             """, connection);
         return (string)(await command.ExecuteScalarAsync())!;
