@@ -26,7 +26,9 @@ internal static class AuditAppendBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var admin = BenchArgs.Get(args, "--postgres") ?? throw new ArgumentException("--postgres CONNSTR is required");
-        var producers = (BenchArgs.Get(args, "--producers") ?? "16,64,256").Split(',').Select(int.Parse).ToArray();
+        // "256x2": 256 producers spread over two partitions, each with its own writer.
+        var producers = (BenchArgs.Get(args, "--producers") ?? "16,64,256").Split(',')
+            .Select<string, (int Producers, int Partitions)>(p => p.Split('x') is [var n, var parts] ? (int.Parse(n), int.Parse(parts)) : (int.Parse(p), 1)).ToArray();
         var rawStreams = (BenchArgs.Get(args, "--raw-streams") ?? "1,2").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         var rawBatch = BenchArgs.Int(args, "--raw-batch", AuditWriter.MaxBatch);
         var duration = TimeSpan.FromSeconds(BenchArgs.Int(args, "--seconds", 30));
@@ -35,7 +37,7 @@ internal static class AuditAppendBenchmark
         var verify = BenchArgs.Get(args, "--verify") != "false";
         var connectionString = await CreateDatabaseAsync(admin);
         var settings = await SettingsAsync(connectionString);
-        Console.WriteLine($"# audit-append: producers {string.Join(", ", producers)}, raw COPY batches of {rawBatch} on {string.Join(", ", rawStreams)} stream(s); {duration.TotalSeconds} s each after {warmup.TotalSeconds} s warm-up ({firstWarmup.TotalSeconds} s for each path's first step); load {Measurement.LoadAverage()}");
+        Console.WriteLine($"# audit-append: producers {string.Join(", ", producers.Select(p => p.Partitions == 1 ? $"{p.Producers}" : $"{p.Producers} over {p.Partitions} partitions"))}, raw COPY batches of {rawBatch} on {string.Join(", ", rawStreams)} stream(s); {duration.TotalSeconds} s each after {warmup.TotalSeconds} s warm-up ({firstWarmup.TotalSeconds} s for each path's first step); load {Measurement.LoadAverage()}");
         Console.WriteLine($"  server: {string.Join(", ", settings.Select(s => $"{s.Key}={s.Value}"))}");
 
         var pool = Enumerable.Range(0, PoolSize).Select(k => AuditPopulation.Record(k, DateTimeOffset.UnixEpoch)).ToArray();
@@ -47,8 +49,8 @@ internal static class AuditAppendBenchmark
         var steps = new List<Step>();
         foreach (var streams in rawStreams)
             steps.Add(await RawCopyAsync(connectionString, pool, streams, rawBatch, steps.Count == 0 ? firstWarmup : warmup, duration, "raw binary COPY (before)"));
-        foreach (var count in producers)
-            steps.Add(await ChainAsync(connectionString, pool, count, steps.All(s => s.Kind == "raw") ? firstWarmup : warmup, duration, verify));
+        foreach (var (count, partitions) in producers)
+            steps.Add(await ChainAsync(connectionString, pool, count, partitions, steps.All(s => s.Kind == "raw") ? firstWarmup : warmup, duration, verify));
         foreach (var streams in rawStreams)
             steps.Add(await RawCopyAsync(connectionString, pool, streams, rawBatch, warmup, duration, "raw binary COPY (after)"));
 
@@ -86,7 +88,7 @@ internal static class AuditAppendBenchmark
         public int Concurrency => Result.Concurrency;
     }
 
-    private static async Task<Step> ChainAsync(string connectionString, AuditRecord[] pool, int producers, TimeSpan warmup, TimeSpan duration, bool verify)
+    private static async Task<Step> ChainAsync(string connectionString, AuditRecord[] pool, int producers, int partitions, TimeSpan warmup, TimeSpan duration, bool verify)
     {
         await ResetAsync(connectionString);
         await using var database = new NdiDatabase(new StorageOptions(StorageBackend.PostgreSql, connectionString));
@@ -95,24 +97,34 @@ internal static class AuditAppendBenchmark
         Measurement result;
         double meanBatch;
         var cpu = CpuMeter.Start();
-        await using (var writer = new AuditWriter(store, Partition))
+        // One writer per partition (a node's writer, or several per node); producer w writes to partition w mod P.
+        var writers = Enumerable.Range(1, partitions).Select(p => new AuditWriter(store, partitions == 1 ? Partition : $"{Partition}.{p}")).ToArray();
+        try
         {
-            result = await LoadDriver.RunAsync($"AuditWriter, {producers} producers", producers, warmup, duration, _ => async () =>
+            var label = partitions == 1 ? $"AuditWriter, {producers} producers" : $"AuditWriter, {producers} producers over {partitions} partitions";
+            result = await LoadDriver.RunAsync(label, producers, warmup, duration, w => async () =>
             {
                 var k = Interlocked.Increment(ref next);
                 var record = pool[k % PoolSize] with { Recorded = DateTimeOffset.UtcNow };
-                await writer.AppendAsync(record);
+                await writers[w % partitions].AppendAsync(record);
                 return true;
             });
-            meanBatch = (double)writer.RecordsWritten / Math.Max(1, writer.BatchesWritten);
         }
+        finally
+        {
+            foreach (var writer in writers)
+                await writer.DisposeAsync();
+        }
+        meanBatch = (double)writers.Sum(w => w.RecordsWritten) / Math.Max(1, writers.Sum(w => w.BatchesWritten));
         var (busy, clientCpu) = cpu.Stop(Interlocked.Read(ref next));
         string? verified = null;
         if (verify)
         {
             var clock = Stopwatch.StartNew();
-            var outcome = await AuditVerification.VerifyPartitionAsync(store, Partition);
-            verified = outcome.Intact ? $"intact, {outcome.Verified:N0} records in {clock.Elapsed.TotalSeconds:N0} s" : $"BROKEN: {outcome.Break}";
+            var outcomes = await AuditVerification.VerifyAsync(store);
+            verified = outcomes.All(o => o.Intact)
+                ? $"intact, {outcomes.Sum(o => o.Verified):N0} records in {outcomes.Count} partition(s) in {clock.Elapsed.TotalSeconds:N0} s"
+                : $"BROKEN: {string.Join("; ", outcomes.Where(o => !o.Intact).Select(o => o.Break))}";
             Console.WriteLine($"  chain: {verified}");
         }
         Console.WriteLine($"  mean batch {meanBatch:N1} records, CPU busy {busy:P0}, client CPU {clientCpu:N1} µs/record");
