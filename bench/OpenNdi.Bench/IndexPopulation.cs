@@ -100,7 +100,7 @@ internal sealed class IndexPopulation
     }
 
     /// <summary>SplitMix64 of (patient, stream): deterministic, well spread, cheap.</summary>
-    private static ulong Mix(ulong i, ulong stream)
+    internal static ulong Mix(ulong i, ulong stream)
     {
         var z = i * 0x9E3779B97F4A7C15UL + stream * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -8,6 +8,8 @@ using OpenNdi.Bench;
 //   index-load   --patients N --entries-per-patient M --postgres CONNSTR       the patient data index at scale (issue 4)
 //   index-lookup --postgres CONNSTR [--concurrency 16] [--seconds 30]          HTTP lookup vs raw SQL (Npgsql, pgbench)
 //   index-bulk   --postgres CONNSTR [--entries 200000]                         NDJSON bulk publish vs raw binary COPY
+//   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
+//   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
@@ -15,6 +17,8 @@ return args.FirstOrDefault() switch
     "index-load" => await IndexLoad.RunAsync(args[1..]),
     "index-lookup" => await IndexLookupBenchmark.RunAsync(args[1..]),
     "index-bulk" => await IndexBulkBenchmark.RunAsync(args[1..]),
+    "audit-append" => await AuditAppendBenchmark.RunAsync(args[1..]),
+    "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +32,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]"
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
-        + " | index-bulk --postgres CONNSTR [--entries N]");
+        + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
+        + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]");
     return 2;
 }

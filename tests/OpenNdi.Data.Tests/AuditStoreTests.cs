@@ -58,6 +58,27 @@ public class AuditStoreTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task TwoStoresOnOnePartition_WhenTheOtherMovedTheHead_ContinueFromTheStoredHead(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var first = new AuditStore(test.Database);
+        var second = new AuditStore(test.Database);
+        var one = new AuditStore.Pending(Record(1), AuditJson.Write(Record(1)));
+
+        Assert.Equal(new long[] { 1 }, await first.AppendAsync("shared", [one]));
+        Assert.Equal(new long[] { 2 }, await second.AppendAsync("shared", [one]));
+        // The first store's last head (1) is stale now: it must notice and continue after 2, not fork at 1.
+        Assert.Equal(new long[] { 3, 4 }, await first.AppendAsync("shared", [one, one]));
+        Assert.Equal(new long[] { 5 }, await second.AppendAsync("shared", [one]));
+
+        var result = Assert.Single(await AuditVerification.VerifyAsync(first));
+        Assert.True(result.Intact, result.Break?.ToString());
+        Assert.Equal(5, result.Verified);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Queries_ByPatientActorProviderAndEmergency_AreNewestFirst(string backend)
     {
         await using var test = await TestDatabase.CreateAsync(backend);

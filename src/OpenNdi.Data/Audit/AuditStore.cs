@@ -25,8 +25,8 @@ public sealed record AuditCursor(DateTimeOffset Recorded, string Partition, long
 
 /// <summary>
 /// The audit log's storage for both backends. Appends extend a partition's chain inside one transaction that first
-/// locks the partition's head, so two writers on the same partition serialize instead of forking the chain, and a
-/// batch is either wholly stored (records, head and checkpoints) or not at all.
+/// moves (and so locks) the partition's head, so two writers on the same partition serialize instead of forking the
+/// chain, and a batch is either wholly stored (records, head and checkpoints) or not at all.
 /// </summary>
 public sealed class AuditStore(NdiDatabase database, int checkpointInterval = AuditStore.DefaultCheckpointInterval)
 {
@@ -41,6 +41,7 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
     private readonly string _events = database.Table("audit", "events");
     private readonly string _heads = database.Table("audit", "heads");
     private readonly string _checkpoints = database.Table("audit", "checkpoints");
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Head> _lastHeads = new();
 
     /// <summary>One record on its way into the chain, already in canonical form.</summary>
     public readonly record struct Pending(AuditRecord Record, byte[] Canonical);
@@ -50,9 +51,23 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
     {
         if (AuditChain.ValidatePartition(partition) is { } problem)
             throw new ArgumentException(problem, nameof(partition));
+        // The head this store last committed is usually still the head (one writer per partition): then the batch
+        // claims it with one conditional UPDATE before its rows. If another writer moved it, the UPDATE matches
+        // nothing, and the batch starts over from the locked stored head.
+        if (_lastHeads.TryGetValue(partition, out var last) && await TryAppendAsync(partition, records, last, cancellationToken) is { } sequences)
+            return sequences;
+        _lastHeads.TryRemove(partition, out _);
+        return (await TryAppendAsync(partition, records, null, cancellationToken))!;
+    }
+
+    /// <summary>One attempt: from <paramref name="expected"/> if given (null when the stored head is no longer it), else from the locked stored head.</summary>
+    private async Task<long[]?> TryAppendAsync(string partition, IReadOnlyList<Pending> records, Head? expected, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken); // SQLite: BEGIN IMMEDIATE, the write lock
-        var (sequence, previous) = await LockHeadAsync(connection, transaction, partition, cancellationToken);
+        var (sequence, previous) = expected ?? await LockHeadAsync(connection, transaction, partition, cancellationToken);
+        var start = sequence;
+        var startHash = previous;
         var now = DateTimeOffset.UtcNow;
         var rows = new List<ChainedAuditRecord>(records.Count);
         var checkpoints = new List<AuditCheckpoint>();
@@ -65,15 +80,24 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
                 checkpoints.Add(new AuditCheckpoint(partition, sequence, AuditChain.Hex(hash), now));
             previous = hash;
         }
+        // The head moves first: the UPDATE locks its row until commit, and with the expected old values in its
+        // condition it is also the check that nobody else extended the chain since this store last did.
+        await using (var head = connection.Command($"UPDATE {_heads} SET seq = @seq, hash = @hash, at = @at WHERE partition = @partition AND seq = @start AND hash = @startHash", transaction))
+        {
+            head.With("@seq", sequence).With("@hash", AuditChain.Hex(previous)).With("@at", Time(now)).With("@partition", partition)
+                .With("@start", start).With("@startHash", AuditChain.Hex(startHash));
+            if (await head.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                if (expected is null)
+                    throw new InvalidOperationException($"the locked head of audit partition {partition} changed under its lock");
+                await transaction.RollbackAsync(cancellationToken);
+                return null;
+            }
+        }
         if (_sqlite)
             await InsertSqliteAsync(connection, transaction, rows, cancellationToken);
         else
             await CopyPostgresAsync(connection, rows, cancellationToken);
-        await using (var head = connection.Command($"UPDATE {_heads} SET seq = @seq, hash = @hash, at = @at WHERE partition = @partition", transaction))
-        {
-            head.With("@seq", sequence).With("@hash", AuditChain.Hex(previous)).With("@at", Time(now)).With("@partition", partition);
-            await head.ExecuteNonQueryAsync(cancellationToken);
-        }
         foreach (var checkpoint in checkpoints)
         {
             await using var write = connection.Command($"INSERT INTO {_checkpoints} (partition, seq, hash, at) VALUES (@partition, @seq, @hash, @at)", transaction);
@@ -81,21 +105,35 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        _lastHeads[partition] = new Head(sequence, previous);
         return [.. rows.Select(r => r.Sequence)];
     }
 
-    /// <summary>The partition's head, locked for this transaction; a new partition starts at 0 with its genesis hash.</summary>
-    private async Task<(long Sequence, byte[] Hash)> LockHeadAsync(DbConnection connection, DbTransaction transaction, string partition, CancellationToken cancellationToken)
+    /// <summary>A partition's head as this store last committed it.</summary>
+    private sealed record Head(long Sequence, byte[] Hash);
+
+    /// <summary>
+    /// The partition's head, locked for this transaction; a new partition starts at 0 with its genesis hash. The head
+    /// is read first and created only when missing, so a steady append costs one statement here, not two.
+    /// </summary>
+    private async Task<Head> LockHeadAsync(DbConnection connection, DbTransaction transaction, string partition, CancellationToken cancellationToken)
     {
+        if (await ReadHeadAsync(connection, transaction, partition, cancellationToken) is { } head)
+            return head;
         await using (var create = connection.Command($"INSERT INTO {_heads} (partition, seq, hash, at) VALUES (@partition, 0, @hash, @at) ON CONFLICT (partition) DO NOTHING", transaction))
         {
             create.With("@partition", partition).With("@hash", AuditChain.Hex(AuditChain.Genesis(partition))).With("@at", Time(DateTimeOffset.UtcNow));
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
+        return await ReadHeadAsync(connection, transaction, partition, cancellationToken)
+            ?? throw new InvalidOperationException($"the head of audit partition {partition} could not be created");
+    }
+
+    private async Task<Head?> ReadHeadAsync(DbConnection connection, DbTransaction transaction, string partition, CancellationToken cancellationToken)
+    {
         await using var read = connection.Command($"SELECT seq, hash FROM {_heads} WHERE partition = @partition{(_sqlite ? "" : " FOR UPDATE")}", transaction).With("@partition", partition);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), Convert.FromHexString(reader.GetString(1)));
+        return await reader.ReadAsync(cancellationToken) ? new Head(reader.GetInt64(0), Convert.FromHexString(reader.GetString(1))) : null;
     }
 
     private async Task InsertSqliteAsync(DbConnection connection, DbTransaction transaction, List<ChainedAuditRecord> rows, CancellationToken cancellationToken)

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using OpenNdi.Core.Audit;
+using OpenNdi.Data;
+using OpenNdi.Data.Audit;
+
+namespace OpenNdi.Bench;
+
+/// <summary>
+/// <c>audit-patient-view</c>: the patient's view of the log, the last 100 accesses to one patient's data
+/// (<see cref="AuditStore.QueryAsync"/> with Patient and Limit 100), over a log of N records, against the same statement
+/// run raw (prepared, one connection per worker, every column read) in the same run. The log is loaded by binary COPY
+/// straight into audit.events (realistic rows from <see cref="AuditPopulation"/>; one record per second of log time,
+/// four partitions; hashes have the real shape but no chain is built) and grows in place: asking for 10 M after 1 M
+/// appends the next 9 M records.
+/// </summary>
+internal static class AuditViewBenchmark
+{
+    public const string DatabaseName = "ndi_bench_audit";
+    private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
+    private static readonly DateTimeOffset LogStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The statement <see cref="AuditStore.QueryAsync"/> runs for a patient and a limit of 100.</summary>
+    public const string ViewSql = $"SELECT {Columns} FROM audit.events WHERE patient = @patient ORDER BY recorded DESC, partition, seq DESC LIMIT 100";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var admin = BenchArgs.Get(args, "--postgres") ?? throw new ArgumentException("--postgres CONNSTR is required");
+        var records = long.Parse(BenchArgs.Get(args, "--records") ?? "1000000", System.Globalization.CultureInfo.InvariantCulture);
+        var concurrencies = (BenchArgs.Get(args, "--concurrency") ?? "1,16").Split(',').Select(int.Parse).ToArray();
+        var duration = TimeSpan.FromSeconds(BenchArgs.Int(args, "--seconds", 20));
+        var warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 5));
+        var connectionString = await EnsureLoadedAsync(admin, records);
+        var shape = await ShapeAsync(connectionString);
+        var frequent = await FrequentPatientsAsync(connectionString);
+        Console.WriteLine($"# audit-patient-view: {records:N0} records; {shape}; {frequent.Count:N0} frequent patients with ≥ 100 records; load {Measurement.LoadAverage()}");
+
+        var steps = new List<(string Mix, Measurement Result, string Path)>();
+        await using var database = new NdiDatabase(new StorageOptions(StorageBackend.PostgreSql, connectionString));
+        var store = new AuditStore(database);
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        foreach (var (mix, pick) in new (string, Func<Random, string>)[]
+        {
+            ("frequent patient (≥ 100 records: a full page)", r => frequent[r.Next(frequent.Count)]),
+            ("any patient (uniform over 1 M)", r => AuditPopulation.PatientId(r.Next(AuditPopulation.Patients))),
+        })
+        {
+            var full = mix.StartsWith("frequent", StringComparison.Ordinal);
+            if (full && frequent.Count == 0)
+                continue;
+            foreach (var concurrency in concurrencies)
+            {
+                steps.Add((mix, await LoadDriver.RunAsync($"AuditStore.QueryAsync, {mix}", concurrency, warmup, duration, w =>
+                {
+                    var random = new Random(3000 + w);
+                    return async () =>
+                    {
+                        var found = await store.QueryAsync(new AuditQuery(Patient: pick(random), Limit: 100));
+                        return !full || found.Count == 100;
+                    };
+                }), "store"));
+                steps.Add((mix, await RawAsync(source, mix, pick, full, concurrency, warmup, duration), "raw"));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| patients | path | concurrency | queries/s | p50 ms | p95 ms | p99 ms | max ms | p95 vs raw | failed |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (mix, r, path) in steps)
+        {
+            var raw = steps.First(s => s.Mix == mix && s.Path == "raw" && s.Result.Concurrency == r.Concurrency).Result;
+            Console.WriteLine($"| {mix} | {r.Step.Split(',')[0]} | {r.Concurrency} | {r.PerSecond:N0} | {r.P50Ms:N2} | {r.P95Ms:N2} | {r.P99Ms:N2} | {r.MaxMs:N1} | {r.P95Ms / raw.P95Ms:N2}× | {r.Failures} |");
+        }
+        Directory.CreateDirectory("bench/results");
+        var file = $"bench/results/audit-patient-view-{records / 1_000_000}m-{DateTime.UtcNow:yyyyMMddTHHmmss}.json";
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            records, shape, frequentPatients = frequent.Count, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), warmupSeconds = warmup.TotalSeconds,
+            plan = await PlanAsync(connectionString, frequent.Count > 0 ? frequent[0] : AuditPopulation.PatientId(AuditPopulation.FrequentPatient(0))),
+            results = steps.Select(s => new { patients = s.Mix, s.Path, s.Result.Step, s.Result.Concurrency, s.Result.Operations, s.Result.Failures, s.Result.Seconds, s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs, s.Result.LoadBefore, s.Result.LoadAfter }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"\nRaw results: {file}");
+        return 0;
+    }
+
+    private static async Task<Measurement> RawAsync(NpgsqlDataSource source, string mix, Func<Random, string> pick, bool full, int concurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        var connections = new List<NpgsqlConnection>();
+        try
+        {
+            return await LoadDriver.RunAsync($"raw SQL (prepared), {mix}", concurrency, warmup, duration, w =>
+            {
+                var random = new Random(3000 + w);
+                var connection = source.OpenConnection();
+                lock (connections)
+                    connections.Add(connection);
+                var command = new NpgsqlCommand(ViewSql, connection);
+                var patient = new NpgsqlParameter<string>("patient", NpgsqlDbType.Text);
+                command.Parameters.Add(patient);
+                command.Prepare();
+                return async () =>
+                {
+                    patient.TypedValue = pick(random);
+                    var rows = 0;
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        _ = reader.GetString(0); _ = reader.GetInt64(1); _ = reader.GetFieldValue<DateTime>(2); _ = reader.GetString(3); _ = reader.GetInt16(4); _ = reader.GetString(5);
+                        _ = reader.IsDBNull(6) ? null : reader.GetString(6); _ = reader.GetString(7); _ = reader.GetBoolean(8); _ = reader.GetString(9); _ = reader.GetString(10); _ = reader.GetString(11);
+                        rows++;
+                    }
+                    return !full || rows == 100;
+                };
+            });
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>The frequent patients (see <see cref="AuditPopulation"/>) that have at least 100 records in the loaded log.</summary>
+    private static async Task<List<string>> FrequentPatientsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT patient FROM audit.events WHERE patient = ANY(@patients) GROUP BY patient HAVING count(*) >= 100", connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("patients", Enumerable.Range(0, AuditPopulation.FrequentPatients).Select(j => AuditPopulation.PatientId(AuditPopulation.FrequentPatient(j))).ToArray());
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            found.Add(reader.GetString(0));
+        return found;
+    }
+
+    /// <summary>Sizes and the patient index's depth (pageinspect's B-tree metapage: level 0 is a lone leaf).</summary>
+    private static async Task<string> ShapeAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await AuditAppendBenchmark.ExecuteAsync(connection, "CREATE EXTENSION IF NOT EXISTS pageinspect");
+        await using var command = new NpgsqlCommand("""
+            SELECT format('table %s, all indexes %s, patient index %s with %s levels above its leaves',
+                pg_size_pretty(pg_table_size('audit.events')), pg_size_pretty(pg_indexes_size('audit.events')),
+                pg_size_pretty(pg_relation_size('audit.events_patient')), level)
+            FROM bt_metap('audit.events_patient')
+            """, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> PlanAsync(string connectionString, string patient)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {ViewSql}", connection);
+        command.Parameters.AddWithValue("patient", patient);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            lines.Add(reader.GetString(0));
+        var plan = string.Join('\n', lines);
+        Console.WriteLine(plan);
+        return plan;
+    }
+
+    /// <summary>
+    /// Makes the log hold <paramref name="records"/> records: a fresh database with the audit migration when there is
+    /// none or it holds more, else the missing records appended. Indexes are dropped for the COPY and rebuilt exactly as
+    /// they were (one sort each instead of millions of B-tree inserts), then VACUUM ANALYZE.
+    /// </summary>
+    private static async Task<string> EnsureLoadedAsync(string admin, long records)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = DatabaseName }.ConnectionString;
+        var loaded = await LoadedAsync(admin, connectionString);
+        if (loaded == records)
+        {
+            Console.WriteLine($"{DatabaseName} already holds {records:N0} records: load skipped");
+            return connectionString;
+        }
+        if (loaded is null || loaded > records)
+        {
+            await using (var server = new NpgsqlConnection(admin))
+            {
+                await server.OpenAsync();
+                await AuditAppendBenchmark.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)");
+                await AuditAppendBenchmark.ExecuteAsync(server, $"CREATE DATABASE {DatabaseName}");
+            }
+            NpgsqlConnection.ClearAllPools();
+            await using (var database = new NdiDatabase(new StorageOptions(StorageBackend.PostgreSql, connectionString)))
+                await MigrationRunner.ApplyAsync(database, AuditSchema.Migrations);
+            await using var setup = new NpgsqlConnection(connectionString);
+            await setup.OpenAsync();
+            await AuditAppendBenchmark.ExecuteAsync(setup, "CREATE TABLE bench_audit_load (records bigint NOT NULL); INSERT INTO bench_audit_load VALUES (0)");
+            loaded = 0;
+        }
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"# loading records {loaded:N0} … {records:N0} into {DatabaseName}");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var indexes = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT indexdef FROM pg_indexes WHERE schemaname = 'audit' AND tablename = 'events' AND indexname <> 'events_pkey'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+                indexes.Add(reader.GetString(0));
+        }
+        await AuditAppendBenchmark.ExecuteAsync(connection, string.Join(";", indexes.Select(d => $"DROP INDEX audit.{d.Split(' ')[2]}")) + "; ALTER TABLE audit.events DROP CONSTRAINT events_pkey");
+        await CopyAsync(connectionString, loaded.Value, records, clock);
+        Console.WriteLine($"copied at {clock.Elapsed.TotalSeconds:N0} s; building {indexes.Count + 1} indexes");
+        await AuditAppendBenchmark.ExecuteAsync(connection, "SET maintenance_work_mem = '1GB'; ALTER TABLE audit.events ADD PRIMARY KEY (partition, seq)");
+        foreach (var definition in indexes)
+            await AuditAppendBenchmark.ExecuteAsync(connection, "SET maintenance_work_mem = '1GB'; " + definition);
+        await AuditAppendBenchmark.ExecuteAsync(connection, $"VACUUM ANALYZE audit.events; UPDATE bench_audit_load SET records = {records}");
+        Console.WriteLine($"loaded {records:N0} records in {clock.Elapsed.TotalSeconds:N0} s");
+        return connectionString;
+    }
+
+    private static async Task<long?> LoadedAsync(string admin, string connectionString)
+    {
+        await using (var server = new NpgsqlConnection(admin))
+        {
+            await server.OpenAsync();
+            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{DatabaseName}'", server);
+            if (await exists.ExecuteScalarAsync() is null)
+                return null;
+        }
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT records FROM bench_audit_load", connection);
+        try
+        {
+            return (long?)await command.ExecuteScalarAsync();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Two COPY streams (even and odd record numbers): generation and the server's work overlap on two cores.</summary>
+    private static async Task CopyAsync(string connectionString, long from, long to, Stopwatch clock)
+    {
+        const int streams = 2;
+        var done = 0L;
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(s => Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var copy = await connection.BeginBinaryImportAsync($"COPY audit.events ({Columns}) FROM STDIN (FORMAT BINARY)");
+            for (var k = from + (from % streams == s ? 0 : 1); k < to; k += streams)
+            {
+                var recorded = LogStart.AddSeconds(k);
+                var record = AuditPopulation.Record(k, recorded);
+                var canonical = AuditJson.Write(record);
+                var c = AuditColumns.Of(record);
+                await copy.StartRowAsync();
+                await copy.WriteAsync($"node-{k % 4}", NpgsqlDbType.Text);
+                await copy.WriteAsync(k / 4 + 1, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(c.Recorded, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(c.Event, NpgsqlDbType.Text);
+                await copy.WriteAsync((short)c.Outcome, NpgsqlDbType.Smallint);
+                await copy.WriteAsync(c.Actor, NpgsqlDbType.Text);
+                await WriteNullableAsync(copy, c.ActorProvider);
+                await WriteNullableAsync(copy, c.Patient);
+                await copy.WriteAsync(c.Emergency, NpgsqlDbType.Boolean);
+                await copy.WriteAsync(Encoding.UTF8.GetString(canonical), NpgsqlDbType.Text);
+                await copy.WriteAsync(Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(k))), NpgsqlDbType.Text);
+                await copy.WriteAsync(Convert.ToHexStringLower(SHA256.HashData(canonical)), NpgsqlDbType.Text);
+                if (Interlocked.Increment(ref done) % 1_000_000 == 0)
+                    Console.WriteLine($"  {from + done:N0} records, {clock.Elapsed.TotalSeconds:N0} s");
+            }
+            await copy.CompleteAsync();
+        })));
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null)
+            await copy.WriteNullAsync();
+        else
+            await copy.WriteAsync(value, NpgsqlDbType.Text);
+    }
+}
