@@ -30,4 +30,13 @@ internal static class DbCommandExtensions
 
     public static string? GetNullableString(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A nullable text column in a binary COPY row.</summary>
+    public static async Task WriteTextOrNullAsync(this Npgsql.NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+            await copy.WriteNullAsync(cancellationToken);
+        else
+            await copy.WriteAsync(value, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
+    }
 }

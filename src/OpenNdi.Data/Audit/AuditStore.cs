@@ -164,8 +164,8 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
             await copy.WriteAsync(c.Event, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync((short)c.Outcome, NpgsqlDbType.Smallint, cancellationToken);
             await copy.WriteAsync(c.Actor, NpgsqlDbType.Text, cancellationToken);
-            await WriteNullableAsync(copy, c.ActorProvider, cancellationToken);
-            await WriteNullableAsync(copy, c.Patient, cancellationToken);
+            await copy.WriteTextOrNullAsync(c.ActorProvider, cancellationToken);
+            await copy.WriteTextOrNullAsync(c.Patient, cancellationToken);
             await copy.WriteAsync(c.Emergency, NpgsqlDbType.Boolean, cancellationToken);
             await copy.WriteAsync(row.Json, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(row.PreviousHash, NpgsqlDbType.Text, cancellationToken);
@@ -174,13 +174,6 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
         await copy.CompleteAsync(cancellationToken);
     }
 
-    private static async Task WriteNullableAsync(Npgsql.NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
-    {
-        if (value is null)
-            await copy.WriteNullAsync(cancellationToken);
-        else
-            await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-    }
 
     /// <summary>Records matching the query, newest first.</summary>
     public async Task<IReadOnlyList<ChainedAuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)

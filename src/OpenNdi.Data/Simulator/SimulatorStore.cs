@@ -94,23 +94,16 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
             await writer.WriteAsync(r.ProviderKey, NpgsqlDbType.Text, cancellationToken);
             await writer.WriteAsync(r.ResourceType, NpgsqlDbType.Text, cancellationToken);
             await writer.WriteAsync(r.Id, NpgsqlDbType.Text, cancellationToken);
-            await WriteNullableAsync(writer, r.PatientId, cancellationToken);
-            await WriteNullableAsync(writer, r.Identifier, cancellationToken);
-            await WriteNullableAsync(writer, r.Date, cancellationToken);
-            await WriteNullableAsync(writer, r.Code, cancellationToken);
+            await writer.WriteTextOrNullAsync(r.PatientId, cancellationToken);
+            await writer.WriteTextOrNullAsync(r.Identifier, cancellationToken);
+            await writer.WriteTextOrNullAsync(r.Date, cancellationToken);
+            await writer.WriteTextOrNullAsync(r.Code, cancellationToken);
             await writer.WriteAsync(r.Json, NpgsqlDbType.Text, cancellationToken);
         }
         // One COPY is one statement: it is atomic without an explicit transaction.
         await writer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task WriteNullableAsync(Npgsql.NpgsqlBinaryImporter writer, string? value, CancellationToken cancellationToken)
-    {
-        if (value is null)
-            await writer.WriteNullAsync(cancellationToken);
-        else
-            await writer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-    }
 
     public async Task<StoredResource?> ReadAsync(string providerKey, string resourceType, string id, CancellationToken cancellationToken = default)
     {
