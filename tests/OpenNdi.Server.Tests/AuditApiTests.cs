@@ -250,6 +250,17 @@ public sealed class AuditApiTests(AuditApiTests.Fixture fixture) : IClassFixture
         Assert.True(rest.Entry.Count >= 2);
     }
 
+    [Fact]
+    public async Task AProfessionalWithAPatientScope_IsRefused()
+    {
+        var token = fixture.Issuer.Token("patient/AuditEvent.rs", claims: IndexApiTests.ClinicianClaims);
+
+        using var response = await fixture.Server.SendAsync(HttpMethod.Get, "/fhir/AuditEvent?emergency=true", token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("NDI-IAM-003", await ErrorCodeAsync(response));
+    }
+
     [Theory]
     [InlineData("_count=0")]
     [InlineData("date=2026-11-01")]

@@ -127,6 +127,8 @@ internal static class AuditEndpoints
     {
         if (Actors.From(http.User) is not { } actor)
             return Actors.Unrecognised();
+        if (!Actors.ScopesFit(http.User, actor, "AuditEvent", ScopePermissions.Read))
+            return WrongScope(actor, "r");
         var stored = AuditReceipt.TryParse(id, out var receipt) ? await store.GetAsync(receipt, cancellationToken) : null;
         // A record the caller may not read answers exactly as one that does not exist: ids must not reveal whose log holds what.
         if (stored is null || !await MayReadAsync(actor, stored.Columns, privacy, time, cancellationToken))
@@ -154,6 +156,8 @@ internal static class AuditEndpoints
     {
         if (Actors.From(http.User) is not { } actor)
             return (null, Actors.Unrecognised());
+        if (!Actors.ScopesFit(http.User, actor, "AuditEvent", ScopePermissions.Search))
+            return (null, WrongScope(actor, "s"));
         var (query, error, parameter) = ParseQuery(http.Request.Query, exporting);
         if (query is null)
             return (null, FhirResults.Error(400, "NDI-AUD-001", OperationOutcome.IssueType.Invalid, error!, parameter));
@@ -176,6 +180,9 @@ internal static class AuditEndpoints
                 return (null, Actors.Unrecognised());
         }
     }
+
+    private static IResult WrongScope(Actor actor, string permissions) => FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden,
+        $"Insufficient scope: {Actors.NeededScope(actor, "AuditEvent", permissions)} is needed; scopes count in the context of who the token speaks for.");
 
     /// <summary>Reading the log is an access to personal data too, and is logged like any other.</summary>
     private static async Task RecordReadAsync(HttpContext http, AuditTrail trail, AuditQuery query, int? count, CancellationToken cancellationToken)
