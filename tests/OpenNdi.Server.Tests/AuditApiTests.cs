@@ -251,6 +251,21 @@ public sealed class AuditApiTests(AuditApiTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ARequestRefusedForItsScopesBeforeTheHandler_IsLoggedToo()
+    {
+        var patient = await PatientWithEntriesAsync();
+        using (var refused = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={patient.Value}",
+            fixture.Issuer.Token("user/Patient.rs", claims: IndexApiTests.ClinicianClaims)))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        var events = await SearchAsync($"agent.identifier={ClinicianId}&_count=1000", OperatorToken());
+
+        var record = Assert.Single(events, e => Code(e) == "access-refused" && e.Entity.Any(x => x.What?.Display?.Contains(patient.Value, StringComparison.Ordinal) == true));
+        Assert.Equal(AuditEvent.AuditEventOutcome.N4, record.Outcome);
+        Assert.StartsWith("insufficient scope", record.OutcomeDesc, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AProfessionalWithAPatientScope_IsRefused()
     {
         var token = fixture.Issuer.Token("patient/AuditEvent.rs", claims: IndexApiTests.ClinicianClaims);

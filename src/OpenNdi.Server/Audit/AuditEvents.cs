@@ -25,6 +25,7 @@ internal static class AuditEvents
         [AuditEventCodes.ConsentRead] = ("PatientRead", "read"),
         [AuditEventCodes.ConsentChange] = ("PatientUpdate", "update"),
         [AuditEventCodes.AuditQuery] = ("PatientQuery", "search-type"),
+        [AuditEventCodes.AccessRefused] = ("Read", "read"),
     };
 
     public static AuditEvent ToFhir(ChainedAuditRecord stored)
@@ -167,4 +168,5 @@ internal static class AuditEventCodes
     public const string ConsentRead = "consent-read";
     public const string ConsentChange = "consent-change";
     public const string AuditQuery = "audit-query";
+    public const string AccessRefused = "access-refused";
 }

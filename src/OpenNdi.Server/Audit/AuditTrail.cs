@@ -53,6 +53,22 @@ internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvide
         ? null
         : new AuditAgent(AuditAgentKind.Person, representation.Represented.Value, Role: representation.Kind == RepresentationKind.Guardian ? "represented-by-guardian" : "represented-by-proxy", Assignment: representation.ProxyId);
 
+    /// <summary>
+    /// Logs a request refused before its handler ran (a verified token without the scope the endpoint needs), when the
+    /// token names an actor and the audit module runs in this process. The patient is not known at that point: the
+    /// record names the request instead.
+    /// </summary>
+    public static async Task RecordRefusalAsync(HttpContext http, string why)
+    {
+        if (http.RequestServices.GetService<AuditTrail>() is not { } trail || Identity.Actors.From(http.User) is not { } actor)
+            return;
+        var record = trail.Start(http, actor, AuditEventCodes.AccessRefused, AuditAction.Execute) with
+        {
+            Entities = [new AuditEntity("request", $"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}")],
+        };
+        await trail.RecordAsync(Refused(record, why), http.RequestAborted);
+    }
+
     /// <summary>Outcome and text for a request refused before any data was looked at.</summary>
     public static AuditRecord Refused(AuditRecord record, string why) => record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = why };
 }

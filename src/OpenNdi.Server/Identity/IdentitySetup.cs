@@ -95,10 +95,14 @@ internal static class IdentitySetup
         {
             var claims = context.HttpContext.User.FindAll("scope").Concat(context.HttpContext.User.FindAll("scp")).Select(c => c.Value);
             if (!ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out var error))
+            {
+                await Audit.AuditTrail.RecordRefusalAsync(context.HttpContext, "malformed scopes");
                 return FhirResults.Error(403, "NDI-IAM-002", OperationOutcome.IssueType.Forbidden, $"The token's scopes are malformed: {error}");
+            }
             if (!contexts.Any(c => scopes.Grants(c, resourceType, permissions)))
             {
                 var needed = string.Join(" or ", contexts.Select(c => new SmartScope(c, resourceType, permissions, []).ToString()));
+                await Audit.AuditTrail.RecordRefusalAsync(context.HttpContext, $"insufficient scope: needs {needed}");
                 return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: this needs {needed}.");
             }
             return await next(context);
