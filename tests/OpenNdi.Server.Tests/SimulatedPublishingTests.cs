@@ -44,5 +44,12 @@ public sealed class SimulatedPublishingTests : IDisposable
         foreach (var provider in registry.Providers)
             Assert.True(await index.CountAsync(HsaId.Parse(provider.HsaId)) > 0, $"{provider.Key} published nothing");
         Assert.Equal(0, republished);
+        // Each provider's publishing is in the audit log, as a real system's bulk publish is.
+        var audit = new OpenNdi.Data.Audit.AuditStore(server.Database.Database);
+        foreach (var provider in registry.Providers)
+        {
+            var published = await audit.QueryAsync(new OpenNdi.Data.Audit.AuditQuery(Actor: ProviderIndexPublication.SourceSystem(provider)));
+            Assert.Contains(published, r => r.Columns.Event == "index-publish" && r.Columns.ActorProvider == provider.HsaId);
+        }
     }
 }

@@ -17,6 +17,9 @@ internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvide
 
     public IEnumerable<string> Partitions => writers.Select(w => w.Partition);
 
+    /// <summary>The log's clock, for records written outside a request.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
     /// <summary>A record of <paramref name="event"/> by the request's actor, with time, source address and purpose filled in.</summary>
     public AuditRecord Start(HttpContext http, Actor actor, string @event, AuditAction action, string? patient = null) =>
         new(time.GetUtcNow(), @event, action, AuditOutcome.Success, AgentOf(actor, http.User), Patient: patient,
