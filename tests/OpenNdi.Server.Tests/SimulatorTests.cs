@@ -252,6 +252,51 @@ public class SimulatorTests
     }
 
     [Fact]
+    public async Task WrongPatientRate_WhenOne_AnswersWellFormedFhirAboutAnotherPatient_InSearchesAndSummaries()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var (provider, patientId) = await PatientWithEncountersAsync(client);
+        await SetBehaviourAsync(client, provider, new { wrongPatientRate = 1.0 });
+
+        var encounters = await SearchAsync(client, $"/sim/{provider}/fhir/Encounter?patient={patientId}");
+        using var summaryResponse = await client.GetAsync($"/sim/{provider}/fhir/Patient/{patientId}/$summary");
+        var summary = FhirJson.Parse<Bundle>(await summaryResponse.Content.ReadAsStringAsync());
+
+        Assert.All(encounters.Entry, e => Assert.NotEqual($"Patient/{patientId}", ((Encounter)e.Resource).Subject.Reference));
+        Assert.Equal(HttpStatusCode.OK, summaryResponse.StatusCode);
+        Assert.NotEqual(patientId, Assert.Single(summary.Entry, e => e.Resource is Patient).Resource.Id);
+    }
+
+    [Fact]
+    public async Task InvalidRate_WhenOne_AnswersOkWithABodyThatIsNotFhir()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var (provider, patientId, _) = (await PatientsAsync(client)).First();
+        await SetBehaviourAsync(client, provider, new { invalidRate = 1.0 });
+
+        using var response = await client.GetAsync($"/sim/{provider}/fhir/Observation?patient={patientId}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(FhirJson.TryParse(await response.Content.ReadAsStringAsync(), out var error));
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public async Task Faults_ThatAddUpToMoreThanEveryRequest_AreRefused()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+
+        using var response = await client.PutAsJsonAsync($"/sim/{provider}/behaviour", new { errorRate = 0.5, invalidRate = 0.4, wrongPatientRate = 0.2 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("wrongPatientRate must be at most 1", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task ErrorRate_WhenHalf_FailsAboutHalfOfTheRequests()
     {
         await using var server = await NdiServer.StartAsync("sqlite");

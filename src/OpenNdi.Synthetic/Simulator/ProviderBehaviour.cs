@@ -8,7 +8,9 @@ public sealed record DowntimeWindow(DateTimeOffset From, DateTimeOffset To);
 /// and failing systems. Latency is log-normal, given by its median and 95th percentile (equal values give a
 /// fixed latency); a share of requests fail with 500; a share hang for <see cref="TimeoutMs"/> and then answer 504
 /// (a caller with a shorter deadline sees a timeout); while <see cref="Down"/> or inside a downtime window every
-/// request gets 503.
+/// request gets 503. Two faults answer 200 with something a careful caller must not trust: a share of answers are
+/// not FHIR at all (<see cref="InvalidRate"/>, a body cut off mid-JSON), and a share are about another patient
+/// (<see cref="WrongPatientRate"/>: the EHR answers for a different patient it holds, as a mixed-up record would).
 /// </summary>
 public sealed record ProviderBehaviour(
     double LatencyMedianMs = 0,
@@ -17,7 +19,9 @@ public sealed record ProviderBehaviour(
     double TimeoutRate = 0,
     int TimeoutMs = 30_000,
     bool Down = false,
-    IReadOnlyList<DowntimeWindow>? Downtime = null)
+    IReadOnlyList<DowntimeWindow>? Downtime = null,
+    double InvalidRate = 0,
+    double WrongPatientRate = 0)
 {
     /// <summary>What seeded providers start with: a modest, realistic spread of latency and nothing failing.</summary>
     public static ProviderBehaviour Default { get; } = new(LatencyMedianMs: 20, LatencyP95Ms: 60);
@@ -34,8 +38,12 @@ public sealed record ProviderBehaviour(
             problems.Add("errorRate must be between 0 and 1");
         if (TimeoutRate is < 0 or > 1 || double.IsNaN(TimeoutRate))
             problems.Add("timeoutRate must be between 0 and 1");
-        if (ErrorRate + TimeoutRate > 1)
-            problems.Add("errorRate + timeoutRate must be at most 1");
+        if (InvalidRate is < 0 or > 1 || double.IsNaN(InvalidRate))
+            problems.Add("invalidRate must be between 0 and 1");
+        if (WrongPatientRate is < 0 or > 1 || double.IsNaN(WrongPatientRate))
+            problems.Add("wrongPatientRate must be between 0 and 1");
+        if (ErrorRate + TimeoutRate + InvalidRate + WrongPatientRate > 1)
+            problems.Add("errorRate + timeoutRate + invalidRate + wrongPatientRate must be at most 1");
         if (TimeoutMs is < 0 or > 600_000)
             problems.Add("timeoutMs must be between 0 and 600000");
         foreach (var window in Downtime ?? [])

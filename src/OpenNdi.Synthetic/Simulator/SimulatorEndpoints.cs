@@ -108,9 +108,40 @@ public static class SimulatorEndpoints
         var latency = behaviour.SampleLatency(Random.Shared);
         if (latency > TimeSpan.Zero)
             await Task.Delay(latency, http.RequestAborted);
-        if (draw < behaviour.TimeoutRate + behaviour.ErrorRate)
+        var failing = behaviour.TimeoutRate + behaviour.ErrorRate;
+        if (draw < failing)
             return FhirResults.Error(500, "NDI-SIM-012", OperationOutcome.IssueType.Exception, $"The EHR of '{key}' failed (simulated error).");
+        if (draw < failing + behaviour.InvalidRate)
+            return FhirResults.Json("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":{\"resourceType\":\"Observ"); // cut off mid-answer
+        if (draw < failing + behaviour.InvalidRate + behaviour.WrongPatientRate)
+            await AnswerForAnotherPatientAsync(context, key);
         return await next(context);
+    }
+
+    /// <summary>
+    /// Turns the request into one about another patient this EHR holds: the <c>patient</c> search parameter and the
+    /// <c>{id}</c> of <c>Patient/{id}/$summary</c> are swapped, so the answer is well-formed FHIR about the wrong person.
+    /// </summary>
+    private static async Task AnswerForAnotherPatientAsync(EndpointFilterInvocationContext context, string provider)
+    {
+        var http = context.HttpContext;
+        var asked = http.Request.Query["patient"].ToString() is { Length: > 0 } searched ? searched[(searched.LastIndexOf('/') + 1)..] : http.Request.RouteValues["id"] as string;
+        if (asked is null)
+            return;
+        var store = http.RequestServices.GetRequiredService<ISimulatorStore>();
+        var other = (await store.SearchAsync(new ResourceQuery(provider, "Patient", Limit: 2), http.RequestAborted)).Select(p => p.Id).FirstOrDefault(id => id != asked);
+        if (other is null)
+            return;
+        if (http.Request.Query.ContainsKey("patient"))
+        {
+            var query = http.Request.Query.SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Key == "patient" ? other : v ?? "")}"));
+            http.Request.QueryString = new QueryString("?" + string.Join('&', query));
+        }
+        for (var i = 0; i < context.Arguments.Count; i++)
+        {
+            if (context.Arguments[i] is string value && value == asked && http.Request.RouteValues["id"] as string == asked)
+                context.Arguments[i] = other;
+        }
     }
 
     private static IResult Metadata(string provider, SimulatorRegistry registry, HttpRequest request)
