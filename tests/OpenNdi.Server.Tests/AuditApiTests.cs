@@ -16,7 +16,7 @@ namespace OpenNdi.Server.Tests;
 /// representatives, consent changes, reads of the log), who may read which records, and that an access which cannot
 /// be logged is not given.
 /// </summary>
-public sealed class AuditApiTests(AuditApiTests.Fixture fixture) : IClassFixture<AuditApiTests.Fixture>
+public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
 {
     private static readonly OrganizationNumber RegionOrg = OrganizationNumber.Parse("232100-0016");
     private static readonly OrganizationNumber OwnOrg = OrganizationNumber.Parse("556012-5790");
@@ -25,21 +25,6 @@ public sealed class AuditApiTests(AuditApiTests.Fixture fixture) : IClassFixture
     private static readonly HsaId Own = HsaId.Create(OwnOrg, "2000");
     private static readonly HsaId OwnUnit = HsaId.Create(OwnOrg, "V1");
     private const string ClinicianId = "SE2321000016-15CQ"; // the test issuer's subject
-
-    public sealed class Fixture : IAsyncLifetime
-    {
-        public TestIssuer Issuer { get; } = new("https://idp.national.example");
-
-        public NdiServer Server { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Server = await NdiServer.StartTrustingAsync("sqlite", Issuer);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Server.DisposeAsync();
-            Issuer.Dispose();
-        }
-    }
 
     private static int _next = 300;
 

@@ -11,27 +11,13 @@ using Task = System.Threading.Tasks.Task;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>The patient's management of opt-out, blocks and proxies as FHIR Consent: who may, what is kept, what is refused.</summary>
-public sealed class ConsentApiTests(ConsentApiTests.Fixture fixture) : IClassFixture<ConsentApiTests.Fixture>
+public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
 {
     private const string Scope = "patient/Consent.cruds";
     private static readonly OrganizationNumber OtherOrg = OrganizationNumber.Parse("556012-5790");
     private static readonly string OtherUnit = HsaId.Create(OtherOrg, "V1").Value;
 
     /// <summary>One server; each test uses its own patients (identity numbers nobody else uses), so tests do not meet.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        public TestIssuer Issuer { get; } = new("https://idp.national.example");
-
-        public NdiServer Server { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Server = await NdiServer.StartTrustingAsync("sqlite", Issuer);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Server.DisposeAsync();
-            Issuer.Dispose();
-        }
-    }
 
     private static int _next = 100;
 

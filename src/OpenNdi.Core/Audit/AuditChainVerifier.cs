@@ -75,7 +75,7 @@ public sealed class AuditChainVerifier
         {
             return Fail(stored.Sequence, e.Message);
         }
-        if (!Encoding.UTF8.GetBytes(stored.Json).AsSpan().SequenceEqual(AuditJson.Write(record)))
+        if (!canonical.AsSpan().SequenceEqual(AuditJson.Write(record)))
             return Fail(stored.Sequence, "its JSON is not in canonical form");
         if (AuditColumns.Of(record) != stored.Columns)
             return Fail(stored.Sequence, "its query columns differ from the record (edited outside the log)");

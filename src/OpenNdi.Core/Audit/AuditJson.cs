@@ -14,6 +14,10 @@ public static class AuditJson
 
     public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>Reads a time written by <see cref="FormatTime"/>.</summary>
+    public static DateTimeOffset ParseTime(string text) =>
+        DateTimeOffset.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
     /// <summary>A time as the log keeps it: UTC, whole microseconds (what PostgreSQL's timestamptz holds).</summary>
     public static DateTimeOffset Truncate(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % 10, TimeSpan.Zero);
 
@@ -66,7 +70,7 @@ public static class AuditJson
                 ? list.EnumerateArray().Select(e => new AuditEntity(Required(e, "kind"), Text(e, "reference"), Text(e, "provider"), Text(e, "category"), Text(e, "detail"))).ToList()
                 : [];
             return new AuditRecord(
-                DateTimeOffset.ParseExact(Required(root, "recorded"), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+                ParseTime(Required(root, "recorded")),
                 Required(root, "event"),
                 ParseAction(Required(root, "action")),
                 (AuditOutcome)root.GetProperty("outcome").GetInt32(),

@@ -289,6 +289,6 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
     private object Time(DateTimeOffset time) => _sqlite ? AuditJson.FormatTime(time) : AuditJson.Truncate(time);
 
     private DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => _sqlite
-        ? DateTimeOffset.ParseExact(reader.GetString(ordinal), "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal)
+        ? AuditJson.ParseTime(reader.GetString(ordinal))
         : new DateTimeOffset(reader.GetFieldValue<DateTime>(ordinal), TimeSpan.Zero);
 }

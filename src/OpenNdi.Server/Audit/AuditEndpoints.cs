@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Hl7.Fhir.Model;
+using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
@@ -147,7 +147,7 @@ internal static class AuditEndpoints
         ProfessionalActor p => record.ActorProvider == p.Provider.Value,
         SystemActor { Provider: { } provider } => record.ActorProvider == provider.Value,
         PersonActor person when record.Patient is { } patient && PersonalIdentityNumber.TryParse(patient, out var number, out _) =>
-            person.Person == number || Representatives.Find(person.Person, await privacy.ReadAsync(number, cancellationToken), time.GetUtcNow()) is not null,
+            (await privacy.PersonMayActForAsync(person.Person, number, time.GetUtcNow(), cancellationToken)).May,
         _ => false,
     };
 
@@ -166,7 +166,7 @@ internal static class AuditEndpoints
             case PersonActor person:
                 if (query.Patient is null || !PersonalIdentityNumber.TryParse(query.Patient, out var patient, out _))
                     return (null, FhirResults.Error(400, "NDI-AUD-002", OperationOutcome.IssueType.Required, "A person reads one patient's log at a time: give patient.identifier (your own, or of someone you represent).", "patient.identifier"));
-                if (person.Person != patient && Representatives.Find(person.Person, await privacy.ReadAsync(patient, cancellationToken), time.GetUtcNow()) is null)
+                if (!(await privacy.PersonMayActForAsync(person.Person, patient, time.GetUtcNow(), cancellationToken)).May)
                     return (null, FhirResults.Error(403, "NDI-AUD-003", OperationOutcome.IssueType.Forbidden, "You may read your own access log, and that of a patient you represent (a child under 13 in your custody, or someone who made you their proxy); not this one."));
                 return (query, null);
             case ProfessionalActor or SystemActor:
@@ -273,21 +273,19 @@ internal static class AuditEndpoints
     }
 
     private static string Cursor(AuditCursor cursor) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AuditJson.FormatTime(cursor.Recorded)}|{cursor.Partition}|{cursor.Sequence.ToString(CultureInfo.InvariantCulture)}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64UrlEncoder.Encode($"{AuditJson.FormatTime(cursor.Recorded)}|{cursor.Partition}|{cursor.Sequence.ToString(CultureInfo.InvariantCulture)}");
 
     private static AuditCursor? ReadCursor(string text)
     {
         try
         {
-            var padded = text.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - padded.Length % 4) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            var parts = Base64UrlEncoder.Decode(text).Split('|');
             return parts.Length == 3 && DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var recorded)
                 && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && AuditChain.ValidatePartition(parts[1]) is null
                 ? new AuditCursor(recorded, parts[1], sequence)
                 : null;
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             return null;
         }

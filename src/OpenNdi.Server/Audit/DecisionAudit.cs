@@ -21,8 +21,12 @@ internal static class DecisionAudit
     public static AuditOutcome Outcome(AccessDecision decision) =>
         decision.Items.Count == 0 || decision.Permitted.Any() ? AuditOutcome.Success : AuditOutcome.MinorFailure;
 
+    private static readonly Dictionary<DecisionReason, string> Codes = Enum.GetValues<DecisionReason>().ToDictionary(r => r, KebabCase);
+
     /// <summary>The reason as a stable kebab-case code, e.g. <c>emergency-break</c>, <c>opted-out</c>.</summary>
-    public static string Code(DecisionReason reason)
+    public static string Code(DecisionReason reason) => Codes[reason];
+
+    private static string KebabCase(DecisionReason reason)
     {
         var name = reason.ToString();
         var code = new System.Text.StringBuilder(name.Length + 4);

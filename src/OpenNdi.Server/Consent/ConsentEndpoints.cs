@@ -169,8 +169,8 @@ internal static class ConsentEndpoints
     {
         if (Actors.From(http.User) is not PersonActor person)
             return OnlyPersons();
-        var representation = person.Person == patient ? null : Representatives.Find(person.Person, await privacy.ReadAsync(patient, cancellationToken), time.GetUtcNow());
-        if (person.Person != patient && representation is null)
+        var (may, representation) = await privacy.PersonMayActForAsync(person.Person, patient, time.GetUtcNow(), cancellationToken);
+        if (!may)
             return await RefusedAsync(http, audit, person, patient, AuditEventCodes.ConsentRead, AuditAction.Read, NotYours("read"), cancellationToken);
         await audit.RecordAsync(audit.Start(http, person, AuditEventCodes.ConsentRead, AuditAction.Read, patient.Value) with
         {

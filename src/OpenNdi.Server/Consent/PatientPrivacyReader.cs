@@ -37,4 +37,16 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
         var guardians = withGuardians ? await population.GuardiansOfAsync(patient, cancellationToken) : [];
         return new PatientPrivacy(patient, patient.BirthDate, primaryOptOut, secondaryOptOut, blocks, proxies, guardians);
     }
+
+    /// <summary>
+    /// Whether <paramref name="person"/> is the patient or may act for them at <paramref name="at"/> (a guardian of a
+    /// young child, an active proxy), and the representation when they act for someone else.
+    /// </summary>
+    public async Task<(bool May, Representation? ActingAs)> PersonMayActForAsync(PersonalIdentityNumber person, PersonalIdentityNumber patient, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (person == patient)
+            return (true, null);
+        var representation = Representatives.Find(person, await ReadAsync(patient, cancellationToken), at);
+        return (representation is not null, representation);
+    }
 }

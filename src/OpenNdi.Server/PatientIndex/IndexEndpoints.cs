@@ -78,10 +78,11 @@ internal static class IndexEndpoints
             Emergency: emergency), facts);
 
         // The record is stored before anything is answered: an access that is not logged is not given.
+        var withheld = Withheld(decision);
         await audit.RecordAsync(record with
         {
             Outcome = DecisionAudit.Outcome(decision),
-            OutcomeText = Withheld(decision),
+            OutcomeText = withheld,
             OnBehalfOf = AuditTrail.OnBehalfOf(decision.ActingAs),
             // Only a reason that broke something puts the access on the follow-up list; an emergency claimed with nothing to break is still in the query entity.
             EmergencyReason = decision.AnyEmergencyBreak ? emergency!.Reason : null,
@@ -105,7 +106,7 @@ internal static class IndexEndpoints
             }
             matches.Add(new IndexMatch(entry, address, item.ViaEmergencyBreak));
         }
-        return FhirResults.Json(SearchsetJson.Write(matches, Withheld(decision), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
+        return FhirResults.Json(SearchsetJson.Write(matches, withheld, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
 
     /// <summary>How many entries were withheld and why (counts per reason), never which: a block must not reveal what it hides.</summary>
