@@ -35,39 +35,50 @@ public static class PatientSummaryBuilder
     /// <param name="documentId">Identifier value of this document instance.</param>
     public static Bundle Build(Patient patient, IEnumerable<Resource> resources, string baseUrl, ResourceReference author, string documentId, DateTimeOffset timestamp)
     {
-        var all = resources.Where(r => r is not Patient).ToList();
+        var root = baseUrl.TrimEnd('/');
+        var entries = resources.Where(r => r is not Patient).Distinct().Select(r => new SummaryEntry(r, $"{root}/{r.TypeName}/{r.Id}", $"{r.TypeName}/{r.Id}")).ToList();
+        return Build(new SummaryEntry(patient, $"{root}/Patient/{patient.Id}", $"Patient/{patient.Id}"), entries, author, documentId, timestamp, $"{root}/Composition/{documentId}");
+    }
+
+    /// <summary>
+    /// The summary over entries whose fullUrls and references the caller chose (e.g. a national summary merged from
+    /// several providers, whose entries keep their providers' URLs and whose patient is the national one).
+    /// </summary>
+    /// <returns>The document; entries in <paramref name="entries"/> that fit no section and are not devices are left out.</returns>
+    public static Bundle Build(SummaryEntry patient, IReadOnlyList<SummaryEntry> entries, ResourceReference author, string documentId, DateTimeOffset timestamp, string compositionFullUrl)
+    {
         var composition = new Composition
         {
             Id = documentId,
             Meta = new Meta { Profile = ["http://hl7.org/fhir/uv/ips/StructureDefinition/Composition-uv-ips"] },
             Status = CompositionStatus.Final,
             Type = new CodeableConcept(Loinc, "60591-5", "Patient summary Document"),
-            Subject = new ResourceReference($"Patient/{patient.Id}"),
+            Subject = new ResourceReference(patient.Reference),
             Date = timestamp.ToString("yyyy-MM-dd'T'HH:mm:ssK"),
             Author = [author],
             Title = "Patient Summary",
         };
 
-        var included = new List<Resource>();
+        var included = new List<SummaryEntry>();
         foreach (var spec in Sections)
         {
-            var entries = all.Where(spec.Includes).ToList();
-            if (entries.Count == 0 && !spec.Required)
+            var inSection = entries.Where(e => spec.Includes(e.Resource)).ToList();
+            if (inSection.Count == 0 && !spec.Required)
                 continue;
             var section = new Composition.SectionComponent
             {
                 Title = spec.Title,
                 Code = new CodeableConcept(Loinc, spec.LoincCode, spec.Title),
-                Text = Narratives.Generated(entries.Count == 0 ? "No information available." : $"{entries.Count} entries."),
-                Entry = [.. entries.Select(e => new ResourceReference($"{e.TypeName}/{e.Id}"))],
+                Text = Narratives.Generated(inSection.Count == 0 ? "No information available." : $"{inSection.Count} entries."),
+                Entry = [.. inSection.Select(e => new ResourceReference(e.Reference))],
             };
-            if (entries.Count == 0)
+            if (inSection.Count == 0)
                 section.EmptyReason = new CodeableConcept(EmptyReason, "unavailable", "Unavailable");
             composition.Section.Add(section);
-            included.AddRange(entries);
+            included.AddRange(inSection);
         }
         // Resources referenced from section entries (a lab report's results, a device statement's device) travel too.
-        included.AddRange(all.Where(r => r is Device && !included.Contains(r)));
+        included.AddRange(entries.Where(e => e.Resource is Device && !included.Contains(e)));
 
         var bundle = new Bundle
         {
@@ -77,20 +88,26 @@ public static class PatientSummaryBuilder
             Type = Bundle.BundleType.Document,
             Timestamp = timestamp,
         };
-        var root = baseUrl.TrimEnd('/');
-        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/Composition/{composition.Id}", Resource = composition });
-        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/Patient/{patient.Id}", Resource = patient });
-        foreach (var resource in included.Distinct())
-            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{root}/{resource.TypeName}/{resource.Id}", Resource = resource });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = compositionFullUrl, Resource = composition });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = patient.FullUrl, Resource = patient.Resource });
+        foreach (var entry in included.Distinct())
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = entry.FullUrl, Resource = entry.Resource });
         return bundle;
     }
+
+    /// <summary>Whether the resource goes into one of the summary's sections.</summary>
+    public static bool HasSection(Resource resource) => Sections.Any(s => s.Includes(resource));
 
     private static bool IsActive(Condition condition) =>
         condition.ClinicalStatus?.Coding.Any(c => c.Code is "active" or "recurrence" or "relapse") ?? false;
 
-    private static Guid DeterministicUuid(string text)
+    /// <summary>A UUID derived from a text, so the same document instance gets the same identifier.</summary>
+    public static Guid DeterministicUuid(string text)
     {
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
         return new Guid(hash.AsSpan(0, 16));
     }
 }
+
+/// <summary>A resource as it goes into a summary: its entry's fullUrl, and the reference text that points at it.</summary>
+public sealed record SummaryEntry(Resource Resource, string FullUrl, string Reference);

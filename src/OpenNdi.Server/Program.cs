@@ -6,6 +6,7 @@ using OpenNdi.Server.Identity;
 using OpenNdi.Server.Identity.AuthorizationServer;
 using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
+using OpenNdi.Server.ProfessionalAccess;
 using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic.Simulator;
 
@@ -20,6 +21,7 @@ builder.Services.AddAuditLog(builder.Configuration);
 builder.Services.AddPatientIndex();
 builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
+builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);
 
@@ -35,6 +37,7 @@ app.MapAuditLog();
 app.MapPatientIndex();
 app.MapServiceDirectory();
 app.MapConsentManagement();
+app.MapProfessionalAccess();
 app.MapSimulator();
 
 app.Run();

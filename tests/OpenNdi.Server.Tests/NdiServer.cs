@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using OpenNdi.Server.ProfessionalAccess;
 using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Testing;
 
@@ -45,7 +46,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     {
         var port = FreePort();
         var origin = $"http://localhost:{port}";
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), new Dictionary<string, string> { ["Identity:Server:Issuer"] = origin });
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), new Dictionary<string, string> { ["Identity:Server:Issuer"] = origin, ["Demo:PublicBaseUrl"] = origin });
         server.UseKestrel(port);
         server.StartServer();
         server.Origin = origin;
@@ -103,8 +104,16 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
         // simulated providers' endpoints (http://localhost:5080/sim/…) in this in-memory server, not the network.
         builder.UseSetting("Directory:HealthCheck:IntervalSeconds", "0");
-        builder.ConfigureTestServices(services => services.AddHttpClient(EndpointHealthChecker.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler()));
+        // The professional access service fetches from the same simulated providers, so the same goes for its client.
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var client in new[] { EndpointHealthChecker.HttpClientName, ProviderFetcher.HttpClientName })
+            {
+                services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IServer>() is TestServer test
+                    ? test.CreateHandler()
+                    : new SocketsHttpHandler()); // a listening server (browser tests) reaches its providers over the network
+            }
+        });
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

@@ -169,4 +169,6 @@ internal static class AuditEventCodes
     public const string ConsentChange = "consent-change";
     public const string AuditQuery = "audit-query";
     public const string AccessRefused = "access-refused";
+    public const string PatientSummary = "patient-summary";
+    public const string ClinicalRead = "clinical-read";
 }

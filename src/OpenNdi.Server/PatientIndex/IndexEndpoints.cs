@@ -29,10 +29,9 @@ internal static class IndexEndpoints
 {
     public static IServiceCollection AddPatientIndex(this IServiceCollection services)
     {
-        services.AddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<NdiDatabase>()));
         // The directory module registers the same store; either may come first, and the index also runs without it.
         services.TryAddDirectoryStore();
-        services.TryAddPatientPrivacy(); // every lookup is decided by the access policy on the patient's settings
+        services.TryAddIndexAccess(); // every lookup is decided by the access policy on the patient's settings
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;
@@ -48,13 +47,11 @@ internal static class IndexEndpoints
         return app;
     }
 
-    /// <summary>A professional declares a care relationship with the patient for this request (PDL 6 kap.).</summary>
-    public const string CareRelationshipHeader = "Ndi-Care-Relationship";
+    public const string CareRelationshipHeader = IndexAccess.CareRelationshipHeader;
 
-    /// <summary>A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.</summary>
-    public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
+    public const string EmergencyReasonHeader = IndexAccess.EmergencyReasonHeader;
 
-    private static async Task<IResult> LookupAsync(HttpContext http, IIndexStore index, IDirectoryStore directory, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> LookupAsync(HttpContext http, IndexAccess access, IDirectoryStore directory, AuditTrail audit, CancellationToken cancellationToken)
     {
         var request = http.Request;
         var (query, error, parameter) = ParseQuery(request.Query);
@@ -69,26 +66,11 @@ internal static class IndexEndpoints
             return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: {Actors.NeededScope(actor, "DocumentReference", "rs")} is needed; scopes count in the context of who the token speaks for (user/ for professionals, patient/ for persons, system/ for systems).");
         }
 
-        var entries = await index.LookupAsync(query, cancellationToken);
-        var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
-        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(request.Headers[EmergencyReasonHeader].ToString()) : null;
-        var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
-            [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
-            CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
-            Emergency: emergency), facts);
+        var lookup = await access.DecideAsync(request, actor, query, null, cancellationToken);
+        var (entries, decision) = (lookup.Entries, lookup.Decision);
 
         // The record is stored before anything is answered: an access that is not logged is not given.
-        var withheld = Withheld(decision);
-        await audit.RecordAsync(record with
-        {
-            Outcome = DecisionAudit.Outcome(decision),
-            OutcomeText = withheld,
-            OnBehalfOf = AuditTrail.OnBehalfOf(decision.ActingAs),
-            // Only a reason that broke something puts the access on the follow-up list; an emergency claimed with nothing to break is still in the query entity.
-            EmergencyReason = decision.AnyEmergencyBreak ? emergency!.Reason : null,
-            PurposeOfUse = decision.AnyEmergencyBreak ? "ETREAT" : record.PurposeOfUse,
-            Entities = [new AuditEntity("query", request.QueryString.Value, Detail: emergency is null ? null : $"emergency invoked: {emergency.Reason}"), .. DecisionAudit.Entities(decision, "index-entries")],
-        }, cancellationToken);
+        await audit.RecordAsync(IndexAccess.Audited(record, request, lookup, "index-entries"), cancellationToken);
 
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
@@ -106,29 +88,8 @@ internal static class IndexEndpoints
             }
             matches.Add(new IndexMatch(entry, address, item.ViaEmergencyBreak));
         }
-        return FhirResults.Json(SearchsetJson.Write(matches, withheld, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
+        return FhirResults.Json(SearchsetJson.Write(matches, IndexAccess.Withheld(decision), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
-
-    /// <summary>How many entries were withheld and why (counts per reason), never which: a block must not reveal what it hides.</summary>
-    private static string? Withheld(AccessDecision decision)
-    {
-        var reasons = decision.Withheld.GroupBy(d => d.Reason).Select(g => $"{ReasonText(g.Key)} ({g.Count()})").ToList();
-        return reasons.Count == 0 ? null : $"{decision.Withheld.Count()} entries withheld: {string.Join(", ", reasons)}.";
-    }
-
-    private static string ReasonText(DecisionReason reason) => reason switch
-    {
-        DecisionReason.OptedOut => "the patient has opted out of sharing with other providers",
-        DecisionReason.Blocked => "blocked by the patient",
-        DecisionReason.NoAssignment => "no assignment covering other providers",
-        DecisionReason.NoCareRelationship => $"no declared care relationship (header {CareRelationshipHeader}: declared)",
-        DecisionReason.PurposeNotTreatment => "the purpose of use is not treatment",
-        DecisionReason.EmergencyReasonMissing => $"an emergency needs a reason ({EmergencyReasonHeader})",
-        DecisionReason.NotRepresentative => "you do not represent this patient",
-        DecisionReason.SystemOtherProvider => "a system sees its own provider's entries only",
-        DecisionReason.NotADataActor => "operators see no patient data",
-        _ => reason.ToString(),
-    };
 
     private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
     {

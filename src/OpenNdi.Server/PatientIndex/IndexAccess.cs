@@ -1,0 +1,97 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenNdi.Core.Audit;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Index;
+using OpenNdi.Core.Policy;
+using OpenNdi.Data.Index;
+using OpenNdi.Server.Audit;
+using OpenNdi.Server.Consent;
+
+namespace OpenNdi.Server.PatientIndex;
+
+/// <summary>An index lookup with the access policy's decision on every entry (in the same order).</summary>
+internal sealed record DecidedLookup(IReadOnlyList<IndexEntry> Entries, AccessDecision Decision, EmergencyAccess? Emergency)
+{
+    public IEnumerable<(IndexEntry Entry, ItemDecision Decision)> Pairs => Entries.Select((e, i) => (e, Decision.Items[i]));
+}
+
+/// <summary>
+/// The one path by which index entries reach anyone: the lookup, the patient's privacy settings, and the access
+/// policy's decision, with what the request declared (care relationship, emergency reason). Used by the index's own
+/// lookup and by the access services that fetch the data the entries point to.
+/// </summary>
+internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privacy, TimeProvider time)
+{
+    /// <summary>A professional declares a care relationship with the patient for this request (PDL 6 kap.).</summary>
+    public const string CareRelationshipHeader = "Ndi-Care-Relationship";
+
+    /// <summary>A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.</summary>
+    public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
+
+    /// <param name="categories">Only entries of these categories (null: the query's category, or all).</param>
+    public async Task<DecidedLookup> DecideAsync(HttpRequest request, Actor actor, IndexQuery query, IReadOnlyCollection<DataCategory>? categories, CancellationToken cancellationToken)
+    {
+        var entries = await index.LookupAsync(query, cancellationToken);
+        if (categories is not null)
+            entries = [.. entries.Where(e => categories.Contains(e.Key.Category))];
+        var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
+        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(request.Headers[EmergencyReasonHeader].ToString()) : null;
+        var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
+            [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
+            CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
+            Emergency: emergency), facts);
+        return new DecidedLookup(entries, decision, emergency);
+    }
+
+    /// <summary>
+    /// The audit record completed with the decision: outcome, withheld counts, the represented patient, and the
+    /// emergency (only a reason that broke something puts the access on the follow-up list; one claimed with nothing
+    /// to break is still in the query entity).
+    /// </summary>
+    public static AuditRecord Audited(AuditRecord record, HttpRequest request, DecidedLookup lookup, string entityKind, IEnumerable<AuditEntity>? more = null) => record with
+    {
+        Outcome = DecisionAudit.Outcome(lookup.Decision),
+        OutcomeText = Withheld(lookup.Decision),
+        OnBehalfOf = AuditTrail.OnBehalfOf(lookup.Decision.ActingAs),
+        EmergencyReason = lookup.Decision.AnyEmergencyBreak ? lookup.Emergency!.Reason : null,
+        PurposeOfUse = lookup.Decision.AnyEmergencyBreak ? "ETREAT" : record.PurposeOfUse,
+        Entities =
+        [
+            new AuditEntity("query", $"{request.Path}{request.QueryString}", Detail: lookup.Emergency is null ? null : $"emergency invoked: {lookup.Emergency.Reason}"),
+            .. DecisionAudit.Entities(lookup.Decision, entityKind),
+            .. more ?? [],
+        ],
+    };
+
+    /// <summary>How many entries were withheld and why (counts per reason), never which: a block must not reveal what it hides.</summary>
+    public static string? Withheld(AccessDecision decision)
+    {
+        var reasons = decision.Withheld.GroupBy(d => d.Reason).Select(g => $"{ReasonText(g.Key)} ({g.Count()})").ToList();
+        return reasons.Count == 0 ? null : $"{decision.Withheld.Count()} entries withheld: {string.Join(", ", reasons)}.";
+    }
+
+    public static string ReasonText(DecisionReason reason) => reason switch
+    {
+        DecisionReason.OptedOut => "the patient has opted out of sharing with other providers",
+        DecisionReason.Blocked => "blocked by the patient",
+        DecisionReason.NoAssignment => "no assignment covering other providers",
+        DecisionReason.NoCareRelationship => $"no declared care relationship (header {CareRelationshipHeader}: declared)",
+        DecisionReason.PurposeNotTreatment => "the purpose of use is not treatment",
+        DecisionReason.EmergencyReasonMissing => $"an emergency needs a reason ({EmergencyReasonHeader})",
+        DecisionReason.NotRepresentative => "you do not represent this patient",
+        DecisionReason.SystemOtherProvider => "a system sees its own provider's entries only",
+        DecisionReason.NotADataActor => "operators see no patient data",
+        _ => reason.ToString(),
+    };
+}
+
+internal static class IndexAccessRegistration
+{
+    public static IServiceCollection TryAddIndexAccess(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IIndexStore>(sp => new IndexStore(sp.GetRequiredService<OpenNdi.Data.NdiDatabase>()));
+        services.TryAddPatientPrivacy();
+        services.TryAddSingleton<IndexAccess>();
+        return services;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics.Metrics;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using OpenNdi.Core.Audit;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Policy;
+using Task = System.Threading.Tasks.Task;
+using OpenNdi.Core.Index;
+using OpenNdi.Data.Index;
+using OpenNdi.Data.Population;
+using OpenNdi.Data.ServiceDirectory;
+using OpenNdi.Fhir;
+using OpenNdi.Fhir.Merging;
+using OpenNdi.Server.Audit;
+using OpenNdi.Server.PatientIndex;
+
+namespace OpenNdi.Server.ProfessionalAccess;
+
+/// <summary>Everything gathered for one request: the decided lookup, each provider's answer and what was kept of it, and the merged items.</summary>
+internal sealed record Gathered(
+    DecidedLookup Lookup,
+    IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> Answers,
+    IReadOnlyList<SourcedItem> Items,
+    SummaryEntry Patient);
+
+/// <summary>
+/// The professional access service's flow, shared by the summary and the category reads (SOU 2026:6 §2.6.1):
+/// policy decision on the index entries → directory → parallel fetch under deadlines → drop what is not about the
+/// patient → release only what permitted entries cover → merge. The caller assembles the answer, then
+/// <see cref="AuditAsync"/> stores the record before anything is sent. Nothing fetched is kept after the request.
+/// </summary>
+internal sealed class AccessFlow(
+    IndexAccess access,
+    IDirectoryStore directory,
+    ProviderFetcher fetcher,
+    ProviderNames names,
+    IPopulationStore population,
+    AuditTrail audit,
+    IOptions<ProfessionalAccessOptions> options,
+    ILogger<AccessFlow> logger)
+{
+    private static readonly Meter Meter = new("OpenNdi.ProfessionalAccess");
+    private static readonly Counter<long> ProviderFaults = Meter.CreateCounter<long>("openndi.provider.faults", description: "Provider answers missed or dropped, by kind");
+
+    public delegate Task<IReadOnlyList<FetchJob>> Planner(DecidedLookup lookup, IDirectoryStore directory, CancellationToken cancellationToken);
+
+    /// <summary>Decides, fetches and screens; or, when the professional may see nothing of it, the refusal (already audited).</summary>
+    public async Task<(Gathered? Gathered, IResult? Refusal)> GatherAsync(HttpContext http, Actor actor, AuditRecord record, PersonalIdentityNumber patient,
+        IReadOnlyCollection<DataCategory> categories, Planner plan)
+    {
+        var aborted = http.RequestAborted;
+        using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
+        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, aborted);
+        if (!lookup.Decision.Permitted.Any() && lookup.Decision.Withheld.Any() && lookup.Decision.Withheld.All(d => AccessOutcome.IsRefusal(d.Reason)))
+        {
+            await audit.RecordAsync(IndexAccess.Audited(record, http.Request, lookup, "index-entries"), aborted);
+            return (null, FhirResults.Error(403, "NDI-PAS-003", OperationOutcome.IssueType.Forbidden, $"Access refused: {IndexAccess.Withheld(lookup.Decision)}"));
+        }
+
+        var jobs = await plan(lookup, directory, aborted);
+        var providerNames = await names.NamesAsync(jobs.Select(j => j.Provider).Distinct(), aborted);
+        var answers = await Task.WhenAll(jobs.Select(job => fetcher.FetchAsync(job, deadline.Token, aborted)));
+
+        var nationalPatient = await NationalPatientAsync(patient, aborted);
+        var screened = new List<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)>(answers.Length);
+        foreach (var answer in answers)
+        {
+            var name = providerNames.GetValueOrDefault(answer.Job.Provider);
+            var result = answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, nationalPatient.FullUrl, name) : ScreenedAnswer.Empty;
+            if (answer.Status != FetchStatus.Answered)
+            {
+                ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", answer.Status.ToString()));
+                logger.LogWarning("Provider {Provider} ({System}) missed for a patient request: {Status}, {Problem} ({Url}, {ElapsedMs} ms)",
+                    answer.Job.Provider, answer.Job.SourceSystem, answer.Status, answer.Problem, answer.Job.Url, (int)answer.Elapsed.TotalMilliseconds);
+            }
+            if (result.OtherPatient > 0)
+            {
+                ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", "OtherPatient"));
+                logger.LogError("Provider fault: {Provider} ({System}) {Problem} at {Url}; {Dropped} resources dropped",
+                    answer.Job.Provider, answer.Job.SourceSystem, result.OtherPatientProblem, answer.Job.Url, result.OtherPatient);
+            }
+            screened.Add((answer, result, name));
+        }
+        var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items));
+        return (new Gathered(lookup, screened, items, nationalPatient), null);
+    }
+
+    /// <summary>
+    /// Stores the request's record before the answer is sent: the decision, each provider fetched and how it went, and
+    /// every item released (one entity per source, marked when it came through an emergency break).
+    /// </summary>
+    public Task AuditAsync(HttpContext http, AuditRecord record, Gathered gathered, IReadOnlyList<SourcedItem> released)
+    {
+        var fetches = gathered.Answers.Select(a => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
+            a.Answer.Status == FetchStatus.Answered
+                ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {a.Screened.Items.Count} kept, {a.Screened.Withheld} withheld, {a.Screened.NotIndexed} not indexed, {a.Screened.OtherPatient} about another patient"
+                : $"missed ({KebabStatus(a.Answer.Status)}): {a.Answer.Problem}"));
+        var items = released.SelectMany(item => item.Sources.Select(source => new AuditEntity("released", source.Url, source.Provider.Value, item.Category?.Code,
+            source.ViaEmergencyBreak ? "via emergency break" : null)));
+        var missed = gathered.Answers.Count(a => a.Answer.Status != FetchStatus.Answered);
+        var completed = IndexAccess.Audited(record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items]);
+        if (missed > 0)
+            completed = completed with { OutcomeText = $"{missed} provider systems missed. {completed.OutcomeText}".Trim() };
+        return audit.RecordAsync(completed, http.RequestAborted);
+    }
+
+    private static string KebabStatus(FetchStatus status) => status switch
+    {
+        FetchStatus.NoEndpoint => "no-endpoint",
+        FetchStatus.TimedOut => "timed-out",
+        FetchStatus.DeadlinePassed => "deadline-passed",
+        FetchStatus.Failed => "failed",
+        FetchStatus.Invalid => "invalid",
+        _ => "answered",
+    };
+
+    /// <summary>The patient as the population register knows them, under a stable urn:uuid, or the identity alone when not registered.</summary>
+    private async Task<SummaryEntry> NationalPatientAsync(PersonalIdentityNumber id, CancellationToken cancellationToken)
+    {
+        var patient = new Patient
+        {
+            Id = PatientSummaryBuilder.DeterministicUuid("patient|" + id.Value).ToString(),
+            Identifier = [new Identifier(id.IdentifierSystem, id.Value)],
+        };
+        if (await population.FindAsync(id, cancellationToken) is { } person)
+        {
+            patient.Name = [new HumanName { Family = person.FamilyName, Given = [person.GivenName] }];
+            patient.Gender = person.Sex == Sex.Female ? AdministrativeGender.Female : AdministrativeGender.Male;
+            patient.BirthDate = person.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var fullUrl = $"urn:uuid:{patient.Id}";
+        return new SummaryEntry(patient, fullUrl, fullUrl);
+    }
+}

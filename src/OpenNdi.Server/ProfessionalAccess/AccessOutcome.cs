@@ -1,0 +1,56 @@
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Policy;
+using OpenNdi.Fhir;
+using OpenNdi.Server.PatientIndex;
+
+namespace OpenNdi.Server.ProfessionalAccess;
+
+/// <summary>
+/// The OperationOutcome that travels with a partial answer: every provider that was missed and why (warning, code
+/// incomplete), what was withheld and why, counted but never named (information, code suppressed), and a note when
+/// items came through an emergency break. Null when there is nothing to say.
+/// </summary>
+internal static class AccessOutcome
+{
+    public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems)
+    {
+        var outcome = new OperationOutcome();
+        foreach (var (answer, screened, name) in answers)
+        {
+            var who = name is null ? $"Provider {answer.Job.Provider}" : $"Provider {name} ({answer.Job.Provider})";
+            var (code, type) = answer.Status switch
+            {
+                FetchStatus.TimedOut or FetchStatus.DeadlinePassed => ("NDI-PAS-010", OperationOutcome.IssueType.Timeout),
+                FetchStatus.Failed => ("NDI-PAS-011", OperationOutcome.IssueType.Transient),
+                FetchStatus.Invalid => ("NDI-PAS-012", OperationOutcome.IssueType.Incomplete),
+                FetchStatus.NoEndpoint => ("NDI-PAS-014", OperationOutcome.IssueType.NotFound),
+                _ => (null, OperationOutcome.IssueType.Incomplete),
+            };
+            if (code is not null)
+                Add(outcome, OperationOutcome.IssueSeverity.Warning, code, type, $"{who} is missing from this answer: its system {answer.Problem}.");
+            if (screened.OtherPatientProblem is not null)
+                Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-013", OperationOutcome.IssueType.BusinessRule,
+                    $"{who} {screened.OtherPatientProblem}; those were dropped and the fault is logged.{(screened.Items.Count == 0 ? " Nothing from this provider is in this answer." : "")}");
+            if (screened.NotIndexed > 0)
+                Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-015", OperationOutcome.IssueType.Suppressed,
+                    $"{who} sent {screened.NotIndexed} items of categories it has not published to the index; they were not released.");
+        }
+        var fetchWithheld = answers.Sum(a => a.Screened.Withheld);
+        if (IndexAccess.Withheld(lookup.Decision) is { } withheld)
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed, withheld);
+        if (fetchWithheld > 0)
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed,
+                $"{fetchWithheld} items withheld under the patient's settings for the care unit or category they came from.");
+        if (emergencyItems > 0)
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-030", OperationOutcome.IssueType.Informational,
+                $"{emergencyItems} items were released through the emergency break; they carry the security label BTG, and this access is logged for follow-up.");
+        return outcome.Issue.Count == 0 ? null : outcome;
+    }
+
+    private static void Add(OperationOutcome outcome, OperationOutcome.IssueSeverity severity, string code, OperationOutcome.IssueType type, string text) =>
+        outcome.Issue.AddRange(Outcomes.Issue(severity, code, type, text).Issue);
+
+    /// <summary>Reasons that concern the professional, not the data: with nothing released for them, the request is refused.</summary>
+    public static bool IsRefusal(DecisionReason reason) => reason is DecisionReason.NoAssignment or DecisionReason.NoCareRelationship or DecisionReason.PurposeNotTreatment
+        or DecisionReason.NotRepresentative or DecisionReason.SystemOtherProvider or DecisionReason.NotADataActor or DecisionReason.EmergencyReasonMissing;
+}

@@ -1,0 +1,202 @@
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using OpenNdi.Core.Audit;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Identity;
+using OpenNdi.Core.Index;
+using OpenNdi.Fhir;
+using OpenNdi.Fhir.Merging;
+using OpenNdi.Server.Audit;
+using OpenNdi.Server.FhirApi;
+using OpenNdi.Server.Identity;
+using OpenNdi.Server.PatientIndex;
+using OpenNdi.Server.ServiceDirectory;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.ProfessionalAccess;
+
+/// <summary>
+/// The state access service for professionals (SOU 2026:6 §2.6.1): a clinician at any provider gets the patient's data
+/// from every provider the patient has met, in one answer, in the European exchange format.
+/// <code>
+/// GET /fhir/Patient/$summary?identifier={system}|{personnummer}          IPS document Bundle merged from all providers
+/// GET /fhir/{Type}?patient.identifier={system}|{personnummer}[&amp;date=…][&amp;code=…]   one category across providers
+///     Type: MedicationStatement, MedicationRequest, MedicationDispense, AllergyIntolerance, Condition, Immunization,
+///           Observation, DiagnosticReport (category=LAB|RAD), Procedure, Flag, DeviceUseStatement, Composition (discharge reports)
+/// Headers: Ndi-Care-Relationship: declared · Ndi-Emergency-Reason: {why} (breaks blocks, never an opt-out)
+/// </code>
+/// Partial answers are answers: providers that were slow, down or wrong are named in the OperationOutcome.
+/// Nothing fetched is stored: answers carry <c>Cache-Control: no-store</c> (ADR 0006).
+/// </summary>
+internal static class ProfessionalAccessEndpoints
+{
+    /// <summary>The resource types read across providers, each under its index categories.</summary>
+    public static readonly string[] ReadTypes =
+    [
+        "MedicationStatement", "MedicationRequest", "MedicationDispense", "AllergyIntolerance", "Condition", "Immunization",
+        "Observation", "DiagnosticReport", "Procedure", "Flag", "DeviceUseStatement", "Composition",
+    ];
+
+    public static IServiceCollection AddProfessionalAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("ProfessionalAccess").Get<ProfessionalAccessOptions>() ?? new ProfessionalAccessOptions();
+        if (options.Validate() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Invalid professional access settings: " + string.Join("; ", problems));
+        services.AddSingleton(Options.Create(options));
+        services.TryAddDirectoryStore();
+        services.TryAddIndexAccess();
+        services.AddHttpClient(ProviderFetcher.HttpClientName, client =>
+            {
+                client.MaxResponseContentBufferSize = options.MaxAnswerBytes;
+                client.Timeout = Timeout.InfiniteTimeSpan; // the deadlines are ours, per provider and per request
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 });
+        services.AddSingleton<ProviderFetcher>();
+        services.AddSingleton<ProviderNames>();
+        services.AddSingleton<AccessFlow>();
+        services.AddSingleton(new FhirCapability("Patient", [], [("identifier", SearchParamType.Token)], [("summary", "http://hl7.org/fhir/uv/ips/OperationDefinition/summary")]));
+        foreach (var type in ReadTypes)
+            services.AddSingleton(new FhirCapability(type, [CapabilityStatement.TypeRestfulInteraction.SearchType],
+                [("patient.identifier", SearchParamType.Token), ("date", SearchParamType.Date), ("code", SearchParamType.Token), .. Extra(type)], []));
+        return services;
+    }
+
+    private static IEnumerable<(string, SearchParamType)> Extra(string type) => type switch
+    {
+        "DiagnosticReport" => [("category", SearchParamType.Token)],
+        "Composition" => [("type", SearchParamType.Token)],
+        _ => [],
+    };
+
+    public static IEndpointRouteBuilder MapProfessionalAccess(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/fhir/Patient/$summary", SummaryAsync)
+            .WithTags("Access service for professionals")
+            .RequireScope("Patient", ScopePermissions.Read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
+            .ExcludeFromDescription();
+        foreach (var type in ReadTypes)
+        {
+            app.MapGet($"/fhir/{type}", (HttpContext http, AccessFlow flow, AuditTrail audit) => SearchAsync(http, type, flow, audit))
+                .WithTags("Access service for professionals")
+                .RequireScope(type, ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
+                .ExcludeFromDescription();
+        }
+        return app;
+    }
+
+    private static async Task<IResult> SummaryAsync(HttpContext http, AccessFlow flow, AuditTrail audit)
+    {
+        var query = http.Request.Query;
+        if (query.Keys.FirstOrDefault(k => k is not ("identifier" or "patient.identifier" or "_format")) is { } unknown)
+            return FhirResults.Error(400, "NDI-PAS-002", OperationOutcome.IssueType.NotSupported, $"parameter '{unknown}' is not supported by $summary (identifier)", unknown);
+        var (parsed, error) = ParsePatient(query["identifier"].FirstOrDefault() ?? query["patient.identifier"].FirstOrDefault());
+        if (parsed is not { } patient)
+            return FhirResults.Error(400, "NDI-PAS-001", OperationOutcome.IssueType.Required, error!, "identifier");
+        if (Actors.From(http.User) is not { } actor)
+            return Actors.Unrecognised();
+
+        var record = audit.Start(http, actor, AuditEventCodes.PatientSummary, AuditAction.Execute, patient.Value);
+        var (gathered, refusal) = await flow.GatherAsync(http, actor, record, patient, ClinicalCategories.Summary, FetchPlan.ForSummaryAsync);
+        if (gathered is null)
+            return refusal!;
+
+        var documentId = Guid.NewGuid().ToString();
+        var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
+        var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
+        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak));
+        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, audit.Now, outcome);
+        document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
+
+        await flow.AuditAsync(http, record, gathered, released);
+        return NoStore(http, FhirResults.Resource(document));
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext http, string type, AccessFlow flow, AuditTrail audit)
+    {
+        var (parsed, passOn, categories, error, parameter) = ParseSearch(type, http.Request.Query);
+        if (parsed is not { } patient)
+            return FhirResults.Error(400, parameter == "patient.identifier" ? "NDI-PAS-001" : "NDI-PAS-002", OperationOutcome.IssueType.Invalid, error!, parameter);
+        if (Actors.From(http.User) is not { } actor)
+            return Actors.Unrecognised();
+
+        var record = audit.Start(http, actor, AuditEventCodes.ClinicalRead, AuditAction.Execute, patient.Value);
+        var (gathered, refusal) = await flow.GatherAsync(http, actor, record, patient, categories,
+            (lookup, directory, cancellationToken) => FetchPlan.ForSearchAsync(lookup, type, passOn, directory, cancellationToken));
+        if (gathered is null)
+            return refusal!;
+
+        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak && i.Resource.TypeName == type));
+        var request = http.Request;
+        var (searchset, released) = MergedAnswers.Searchset(type, [.. gathered.Items.Where(i => i.Category is null || categories.Contains(i.Category))],
+            $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}", outcome);
+        await flow.AuditAsync(http, record, gathered, released);
+        return NoStore(http, FhirResults.Resource(searchset));
+    }
+
+    /// <summary>Clinical data leaves no copy behind: not in the server (nothing is cached) and not in any HTTP cache on the way.</summary>
+    private static IResult NoStore(HttpContext http, IResult result)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return result;
+    }
+
+    private static (PersonalIdentityNumber? Patient, string? Error) ParsePatient(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return (null, "the patient is required: identifier=urn:oid:1.2.752.129.2.1.3.1|{personnummer}");
+        var bar = text.IndexOf('|');
+        var system = bar >= 0 ? text[..bar] : null;
+        if (system is not (null or PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem))
+            return (null, $"the patient identifier system must be {PersonalIdentityNumber.PersonnummerSystem} or {PersonalIdentityNumber.SamordningsnummerSystem}");
+        return PersonalIdentityNumber.TryParse(bar >= 0 ? text[(bar + 1)..] : text, out var id, out var problem)
+            ? (id, null)
+            : (null, $"patient identifier: {problem}");
+    }
+
+    /// <summary>
+    /// The patient, the search to pass on to each provider (date and code as given; DiagnosticReport category and
+    /// Composition type), and the index categories to look in. Unknown parameters are errors, not ignored.
+    /// </summary>
+    private static (PersonalIdentityNumber? Patient, string PassOn, IReadOnlyCollection<DataCategory> Categories, string? Error, string? Parameter) ParseSearch(string type, IQueryCollection query)
+    {
+        PersonalIdentityNumber? patient = null;
+        var passOn = new List<string>();
+        IReadOnlyCollection<DataCategory> categories = ClinicalCategories.ReadAs(type);
+        foreach (var (name, values) in query)
+        {
+            if (values.Count != 1)
+                return (null, "", categories, $"parameter '{name}' may be given once", name);
+            var value = values[0] ?? "";
+            switch (name)
+            {
+                case "patient.identifier":
+                    (patient, var error) = ParsePatient(value);
+                    if (patient is null)
+                        return (null, "", categories, error, name);
+                    break;
+                case "date" when System.Text.RegularExpressions.Regex.IsMatch(value, @"^(eq|ge|gt|le|lt)?\d{4}(-\d{2}(-\d{2})?)?$"):
+                case "code" when value.Length is > 0 and < 256:
+                    passOn.Add($"{name}={Uri.EscapeDataString(value)}");
+                    break;
+                case "category" when type == "DiagnosticReport" && value.Split('|')[^1] is "LAB" or "RAD":
+                    categories = value.EndsWith("LAB", StringComparison.Ordinal) ? [DataCategory.Laboratory] : [DataCategory.ImagingReport];
+                    passOn.Add($"category={Uri.EscapeDataString(value)}");
+                    break;
+                case "type" when type == "Composition" && value.Length is > 0 and < 256:
+                    passOn.Add($"type={Uri.EscapeDataString(value)}");
+                    break;
+                case "date" or "code" or "category" or "type":
+                    return (null, "", categories, $"'{value}' is not a valid {name} for {type}", name);
+                case "_format":
+                    break;
+                default:
+                    return (null, "", categories, $"search parameter '{name}' is not supported for {type} across providers", name);
+            }
+        }
+        if (type == "Composition" && !passOn.Any(p => p.StartsWith("type=", StringComparison.Ordinal)))
+            passOn.Add($"type={Uri.EscapeDataString($"{DataCategory.LoincSystem}|{DataCategory.DischargeReport.Loinc}")}");
+        return patient is null
+            ? (null, "", categories, "patient.identifier is required: data is read one patient at a time", "patient.identifier")
+            : (patient, string.Join('&', passOn), categories, null, null);
+    }
+}

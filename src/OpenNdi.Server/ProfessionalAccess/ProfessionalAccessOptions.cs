@@ -1,0 +1,30 @@
+namespace OpenNdi.Server.ProfessionalAccess;
+
+/// <summary>
+/// Deadlines of the professional access service (configuration section <c>ProfessionalAccess</c>). A clinician
+/// waits for the slowest provider only up to <see cref="ProviderTimeoutMs"/>, and for the whole answer at most
+/// <see cref="DeadlineMs"/>: what has not arrived by then is named as missed in the answer.
+/// </summary>
+public sealed class ProfessionalAccessOptions
+{
+    /// <summary>How long one provider system may take to answer.</summary>
+    public int ProviderTimeoutMs { get; set; } = 2_000;
+
+    /// <summary>How long the whole request may take, fetching included; at least the provider timeout.</summary>
+    public int DeadlineMs { get; set; } = 3_000;
+
+    /// <summary>The largest answer accepted from one provider system.</summary>
+    public int MaxAnswerBytes { get; set; } = 16 * 1024 * 1024;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (ProviderTimeoutMs is < 10 or > 120_000)
+            problems.Add("ProfessionalAccess:ProviderTimeoutMs must be between 10 and 120000");
+        if (DeadlineMs < ProviderTimeoutMs || DeadlineMs > 300_000)
+            problems.Add("ProfessionalAccess:DeadlineMs must be at least ProviderTimeoutMs and at most 300000");
+        if (MaxAnswerBytes is < 1024 or > 256 * 1024 * 1024)
+            problems.Add("ProfessionalAccess:MaxAnswerBytes must be between 1024 and 268435456");
+        return problems;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using OpenNdi.Fhir;
+
+namespace OpenNdi.Server.ProfessionalAccess;
+
+/// <summary>How a provider system's answer turned out.</summary>
+internal enum FetchStatus
+{
+    Answered,
+    NoEndpoint,
+    TimedOut,
+    DeadlinePassed,
+    Failed,
+    Invalid,
+}
+
+/// <summary>A provider system's answer: the Bundle when it answered with one, otherwise what went wrong.</summary>
+internal sealed record ProviderAnswer(FetchJob Job, FetchStatus Status, Bundle? Bundle, string? Problem, TimeSpan Elapsed, DateTimeOffset Fetched);
+
+/// <summary>
+/// Fetches from provider systems over HTTP with two deadlines: each provider has <see cref="ProfessionalAccessOptions.ProviderTimeoutMs"/>,
+/// and the whole request the overall token (the caller's deadline). Nothing a provider does fails the request: a
+/// slow, down or garbled provider becomes an answer saying so. Only the caller going away cancels.
+/// </summary>
+internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<ProfessionalAccessOptions> options, TimeProvider time)
+{
+    public const string HttpClientName = "provider-systems";
+
+    private static readonly MediaTypeWithQualityHeaderValue FhirJsonMedia = new("application/fhir+json");
+
+    public async Task<ProviderAnswer> FetchAsync(FetchJob job, CancellationToken deadline, CancellationToken aborted)
+    {
+        var fetched = time.GetUtcNow();
+        if (job.Endpoint is null)
+            return new ProviderAnswer(job, FetchStatus.NoEndpoint, null, "no active endpoint in the service directory", TimeSpan.Zero, fetched);
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline, aborted);
+        timeout.CancelAfter(options.Value.ProviderTimeoutMs);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, job.Url);
+            request.Headers.Accept.Add(FhirJsonMedia);
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (!response.IsSuccessStatusCode)
+                return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(body)}", elapsed, fetched);
+            return FhirJson.TryParse(body, out var error) switch
+            {
+                Bundle bundle => new ProviderAnswer(job, FetchStatus.Answered, bundle, null, elapsed, fetched),
+                null => new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered invalid FHIR: {Shorten(error)}", elapsed, fetched),
+                var other => new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered a {other.TypeName} where a Bundle was expected", elapsed, fetched),
+            };
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return deadline.IsCancellationRequested
+                ? new ProviderAnswer(job, FetchStatus.DeadlinePassed, null, "had not answered when the request's deadline passed", Stopwatch.GetElapsedTime(started), fetched)
+                : new ProviderAnswer(job, FetchStatus.TimedOut, null, $"did not answer within {options.Value.ProviderTimeoutMs} ms", Stopwatch.GetElapsedTime(started), fetched);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new ProviderAnswer(job, FetchStatus.Failed, null, $"could not be reached: {Shorten(ex.Message)}", Stopwatch.GetElapsedTime(started), fetched);
+        }
+    }
+
+    /// <summary>The first diagnostics of an OperationOutcome error body, if it is one.</summary>
+    private static string Diagnostics(string body) =>
+        body.Length < 64 * 1024 && FhirJson.TryParse(body, out _) is OperationOutcome { Issue: [{ Diagnostics: { Length: > 0 } text }, ..] } ? $": {Shorten(text)}" : string.Empty;
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length > 200 ? text[..200] + "…" : text;
+}
