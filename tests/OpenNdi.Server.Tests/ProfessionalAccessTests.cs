@@ -1,30 +1,50 @@
+using System.Diagnostics;
 using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
+using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
+using OpenNdi.Data.Audit;
 using OpenNdi.Data.Index;
 using OpenNdi.Data.Population;
 using OpenNdi.Fhir;
+using OpenNdi.Synthetic.Providers;
+using OpenNdi.Synthetic.Simulator;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.Tests;
 
-/// <summary>Patient/$summary and the per-category reads against the simulated providers, over HTTP.</summary>
+/// <summary>
+/// Patient/$summary and the per-category reads against the simulated providers over HTTP: every provider up, one
+/// slow past its deadline, one down, one answering another patient's data, one answering invalid FHIR; opt-out, a
+/// block with and without the emergency break, no care relationship; and the audit record of each.
+/// </summary>
 public sealed class ProfessionalAccessTests : IAsyncLifetime
 {
+    private const int ProviderTimeoutMs = 700;
+    private const int DeadlineMs = 1_500;
+
     private readonly TestIssuer _issuer = new("https://idp.national.example");
     private NdiServer _server = null!;
+    private PersonalIdentityNumber _patient;
+    private IReadOnlyList<IndexEntry> _entries = [];
 
     public async ValueTask InitializeAsync()
     {
         _server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string>
         {
-            ["Demo:Persons"] = "60",
+            ["Demo:Persons"] = "40",
             ["Demo:Providers"] = "4",
             ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
             ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
+            ["ProfessionalAccess:ProviderTimeoutMs"] = ProviderTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ProfessionalAccess:DeadlineMs"] = DeadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        (_patient, _entries) = await PatientWithMostProvidersAsync();
+        // Fast, faultless providers unless a test says otherwise.
+        foreach (var provider in Registry.Providers)
+            await Registry.SetBehaviourAsync(provider.Key, new ProviderBehaviour());
     }
 
     public async ValueTask DisposeAsync()
@@ -33,33 +53,312 @@ public sealed class ProfessionalAccessTests : IAsyncLifetime
         _issuer.Dispose();
     }
 
-    private async Task<(PersonalIdentityNumber Patient, IReadOnlyList<IndexEntry> Entries)> PatientWithManyProvidersAsync()
+    private SimulatorRegistry Registry => _server.Services.GetRequiredService<SimulatorRegistry>();
+
+    private IReadOnlyList<HsaId> Providers => [.. _entries.Select(e => e.Provider).Distinct().OrderBy(p => p.Value, StringComparer.Ordinal)];
+
+    private SimulatedProvider Simulated(HsaId provider) => Registry.Providers.Single(p => p.HsaId == provider.Value);
+
+    private async Task<(PersonalIdentityNumber, IReadOnlyList<IndexEntry>)> PatientWithMostProvidersAsync()
     {
         var index = _server.Services.GetRequiredService<IIndexStore>();
-        var persons = await _server.Services.GetRequiredService<IPopulationStore>().ListAsync(0, 60);
         var best = (Patient: default(PersonalIdentityNumber), Entries: (IReadOnlyList<IndexEntry>)[]);
-        foreach (var person in persons)
+        foreach (var person in await _server.Services.GetRequiredService<IPopulationStore>().ListAsync(0, 40))
         {
             var entries = await index.LookupAsync(new IndexQuery(person.Id, null, null, null));
-            if (entries.Select(e => e.Provider).Distinct().Count() > best.Entries.Select(e => e.Provider).Distinct().Count())
+            int Providers(IReadOnlyList<IndexEntry> e) => e.Where(x => x.Key.Category == DataCategory.PatientSummary).Select(x => x.Provider).Distinct().Count();
+            if (Providers(entries) > Providers(best.Entries))
                 best = (person.Id, entries);
         }
+        Assert.True(best.Entries.Select(e => e.Provider).Distinct().Count() >= 2, "the demo population has a patient with data at two providers or more");
         return best;
     }
 
-    private string ClinicianToken() => _issuer.Token("user/*.rs", claims: IndexApiTests.ClinicianClaims);
+    /// <summary>A clinician at a provider outside the simulated ones: everything they see comes from other providers.</summary>
+    private string OutsideClinician(string scope = "user/*.rs") => _issuer.Token(scope, claims: IndexApiTests.ClinicianClaims);
 
-    [Fact]
-    public async Task Summary_WhenAllProvidersAnswer_IsOneDocumentWithProvenance()
+    private string ClinicianAt(SimulatedProvider provider) => _issuer.Token("user/*.rs", claims: new Dictionary<string, object>
     {
-        var (patient, entries) = await PatientWithManyProvidersAsync();
-        using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/Patient/$summary?identifier={patient.Value}", ClinicianToken(), headers: IndexApiTests.CareRelationship);
+        ["ndi_actor"] = "professional", ["subject_organization_id"] = provider.HsaId, ["care_unit_id"] = provider.CareUnits[0].HsaId,
+        ["assignment_id"] = "uppdrag-1", ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
+    });
+
+    private string PatientToken() => _issuer.Token("patient/Consent.cruds", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = _patient.Value });
+
+    private Task<HttpResponseMessage> SummaryAsync(string token, bool careRelationship = true, string? emergency = null, string? query = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (careRelationship)
+            headers["Ndi-Care-Relationship"] = "declared";
+        if (emergency is not null)
+            headers["Ndi-Emergency-Reason"] = emergency;
+        return _server.SendAsync(HttpMethod.Get, query ?? $"/fhir/Patient/$summary?identifier={PersonalIdentityNumber.PersonnummerSystem}|{_patient.Value}", token, headers: headers);
+    }
+
+    private static async Task<Bundle> ReadAsync(HttpResponseMessage response)
+    {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        var document = FhirJson.Parse<Bundle>(body);
+        return FhirJson.Parse<Bundle>(body);
+    }
+
+    private static IReadOnlyList<OperationOutcome.IssueComponent> Issues(Bundle bundle) =>
+        [.. bundle.Entry.Select(e => e.Resource).OfType<OperationOutcome>().SelectMany(o => o.Issue)];
+
+    private static string Code(OperationOutcome.IssueComponent issue) => issue.Details.Coding[0].Code!;
+
+    /// <summary>The clinical items of the document: everything but the Composition, Patient, author, Provenance and outcome.</summary>
+    private static IReadOnlyList<Bundle.EntryComponent> Items(Bundle bundle) =>
+        [.. bundle.Entry.Where(e => e.Resource is not (Composition or Patient or Organization or Provenance or OperationOutcome))];
+
+    /// <summary>The provider HSA-ids each item's Provenance names (the onBehalfOf provider, or the agent itself).</summary>
+    private static Dictionary<string, HashSet<string>> SourcesByItem(Bundle bundle)
+    {
+        var sources = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var provenance in bundle.Entry.Select(e => e.Resource).OfType<Provenance>())
+        {
+            var agent = provenance.Agent[0];
+            var provider = (agent.OnBehalfOf ?? agent.Who).Identifier.Value;
+            foreach (var target in provenance.Target)
+            {
+                if (!sources.TryGetValue(target.Reference, out var set))
+                    sources[target.Reference] = set = new HashSet<string>(StringComparer.Ordinal);
+                set.Add(provider);
+            }
+        }
+        return sources;
+    }
+
+    private async Task<IReadOnlyList<AuditRecord>> AuditAsync(string @event)
+    {
+        var records = await _server.Services.GetRequiredService<AuditStore>().QueryAsync(new AuditQuery(Patient: _patient.Value));
+        return [.. records.Select(r => AuditJson.Read(System.Text.Encoding.UTF8.GetBytes(r.Json))).Where(r => r.Event == @event)];
+    }
+
+    private Task SetBehaviourAsync(HsaId provider, ProviderBehaviour behaviour) => Registry.SetBehaviourAsync(Simulated(provider).Key, behaviour);
+
+    [Fact]
+    public async Task Summary_WhenAllProvidersAnswer_IsOneDocumentFromEveryProviderWithProvenanceForEveryEntry()
+    {
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+
         Assert.Equal(Bundle.BundleType.Document, document.Type);
-        Console.WriteLine($"{entries.Select(e => e.Provider).Distinct().Count()} providers, {document.Entry.Count} entries: " + string.Join(", ", document.Entry.GroupBy(e => e.Resource.TypeName).Select(g => $"{g.Key} {g.Count()}")));
-        foreach (var o in document.Entry.Select(e => e.Resource).OfType<OperationOutcome>().SelectMany(o => o.Issue))
-            Console.WriteLine(o.Diagnostics);
+        var composition = Assert.IsType<Composition>(document.Entry[0].Resource);
+        Assert.Equal(["10160-0", "48765-2", "11450-4"], composition.Section.Select(s => s.Code.Coding[0].Code).Where(c => c is "10160-0" or "48765-2" or "11450-4"));
+        var patient = Assert.Single(document.Entry.Select(e => e.Resource).OfType<Patient>());
+        Assert.Equal(_patient.Value, patient.Identifier.Single().Value);
+        var sources = SourcesByItem(document);
+        var items = Items(document);
+        Assert.NotEmpty(items);
+        Assert.All(items, item => Assert.True(sources.ContainsKey(item.FullUrl), $"{item.FullUrl} has no Provenance"));
+        Assert.Equal(Providers.Select(p => p.Value), sources.Values.SelectMany(s => s).Distinct().Order(StringComparer.Ordinal));
+        // Every item is about this patient: its subject points at the document's Patient.
+        var patientUrl = document.Entry.Single(e => e.Resource is Patient).FullUrl;
+        Assert.All(items.Select(i => i.Resource).OfType<Condition>(), c => Assert.Equal(patientUrl, c.Subject.Reference));
+        Assert.DoesNotContain(Issues(document), i => i.Severity == OperationOutcome.IssueSeverity.Warning);
+    }
+
+    [Fact]
+    public async Task Summary_WhenOneProviderIsSlowPastItsDeadline_AnswersWithinTheDeadlineNamingIt()
+    {
+        var slow = Providers[0];
+        await SetBehaviourAsync(slow, new ProviderBehaviour(LatencyMedianMs: 5_000, LatencyP95Ms: 5_000));
+
+        var watch = Stopwatch.StartNew();
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+        watch.Stop();
+
+        Assert.True(watch.ElapsedMilliseconds < DeadlineMs, $"answered after {watch.ElapsedMilliseconds} ms");
+        var issue = Assert.Single(Issues(document), i => Code(i) == "NDI-PAS-010");
+        Assert.Contains(slow.Value, issue.Diagnostics);
+        Assert.Contains($"{ProviderTimeoutMs} ms", issue.Diagnostics);
+        Assert.DoesNotContain(slow.Value, SourcesByItem(document).Values.SelectMany(s => s));
+        Assert.NotEmpty(Items(document)); // the others are there
+    }
+
+    [Fact]
+    public async Task Summary_WhenOneProviderIsDown_NamesItAndAnswersWithTheOthers()
+    {
+        var down = Providers[^1];
+        await SetBehaviourAsync(down, new ProviderBehaviour(Down: true));
+
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+
+        var issue = Assert.Single(Issues(document), i => Code(i) == "NDI-PAS-011");
+        Assert.Contains(down.Value, issue.Diagnostics);
+        Assert.Contains("HTTP 503", issue.Diagnostics);
+        Assert.DoesNotContain(down.Value, SourcesByItem(document).Values.SelectMany(s => s));
+        Assert.NotEmpty(Items(document));
+    }
+
+    [Fact]
+    public async Task Summary_WhenOneProviderAnswersAnotherPatientsData_DropsAllOfItAndLogsTheFault()
+    {
+        var mixedUp = Providers[0];
+        await SetBehaviourAsync(mixedUp, new ProviderBehaviour(WrongPatientRate: 1));
+
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+
+        var issue = Assert.Single(Issues(document), i => Code(i) == "NDI-PAS-013");
+        Assert.Contains(mixedUp.Value, issue.Diagnostics);
+        Assert.DoesNotContain(mixedUp.Value, SourcesByItem(document).Values.SelectMany(s => s));
+        var record = Assert.Single(await AuditAsync("patient-summary"));
+        var fetch = Assert.Single(record.Entities, e => e.Kind == "provider-fetch" && e.Provider == mixedUp.Value);
+        Assert.Contains("another", fetch.Detail);
+        Assert.DoesNotContain(record.Entities, e => e.Kind == "released" && e.Provider == mixedUp.Value);
+    }
+
+    [Fact]
+    public async Task Summary_WhenOneProviderAnswersInvalidFhir_NamesIt()
+    {
+        var garbled = Providers[0];
+        await SetBehaviourAsync(garbled, new ProviderBehaviour(InvalidRate: 1));
+
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+
+        var issue = Assert.Single(Issues(document), i => Code(i) == "NDI-PAS-012");
+        Assert.Contains(garbled.Value, issue.Diagnostics);
+        Assert.Contains("invalid FHIR", issue.Diagnostics);
+        Assert.DoesNotContain(garbled.Value, SourcesByItem(document).Values.SelectMany(s => s));
+    }
+
+    [Fact]
+    public async Task Summary_WhenThePatientOptedOut_ShowsOnlyTheClinicianOwnProvidersData_EvenInAnEmergency()
+    {
+        var own = Simulated(Providers[0]);
+        await PostConsentAsync("optout-primary", """{"type":"deny"}""");
+
+        var document = await ReadAsync(await SummaryAsync(ClinicianAt(own), emergency: "unconscious"));
+
+        Assert.NotEmpty(Items(document));
+        Assert.Equal([own.HsaId], SourcesByItem(document).Values.SelectMany(s => s).Distinct());
+        Assert.Contains(Issues(document), i => Code(i) == "NDI-PAS-020" && i.Diagnostics.Contains("opted out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Summary_WhenAProviderIsBlocked_WithholdsIt_AndAnEmergencyBreakReleasesItMarked()
+    {
+        var blocked = Providers[0];
+        await PostConsentAsync("block", $$$$"""
+            {"type":"deny","actor":[{"role":{"coding":[{"system":"urn:openndi:consent-block-target","code":"provider"}]},
+              "reference":{"identifier":{"system":"{{{{HsaId.System}}}}","value":"{{{{blocked.Value}}}}"}}}]}
+            """);
+
+        var withheld = await ReadAsync(await SummaryAsync(OutsideClinician()));
+        var broken = await ReadAsync(await SummaryAsync(OutsideClinician(), emergency: "cardiac arrest, no history available"));
+
+        Assert.DoesNotContain(blocked.Value, SourcesByItem(withheld).Values.SelectMany(s => s));
+        Assert.Contains(Issues(withheld), i => Code(i) == "NDI-PAS-020" && i.Diagnostics.Contains("blocked by the patient", StringComparison.Ordinal));
+        var sources = SourcesByItem(broken);
+        var fromBlocked = Items(broken).Where(i => sources[i.FullUrl].Contains(blocked.Value)).ToList();
+        Assert.NotEmpty(fromBlocked);
+        Assert.All(fromBlocked.Where(i => sources[i.FullUrl].Count == 1), i => Assert.Contains(i.Resource.Meta.Security, s => s.Code == "BTG"));
+        Assert.All(Items(broken).Where(i => !sources[i.FullUrl].Contains(blocked.Value)), i => Assert.DoesNotContain(i.Resource.Meta?.Security ?? [], s => s.Code == "BTG"));
+        Assert.Contains(Issues(broken), i => Code(i) == "NDI-PAS-030");
+
+        var records = await AuditAsync("patient-summary");
+        var emergency = Assert.Single(records, r => r.EmergencyReason is not null);
+        Assert.Equal("cardiac arrest, no history available", emergency.EmergencyReason);
+        Assert.Equal("ETREAT", emergency.PurposeOfUse);
+        Assert.Contains(emergency.Entities, e => e.Kind == "released" && e.Provider == blocked.Value && e.Detail == "via emergency break");
+        var normal = Assert.Single(records, r => r.EmergencyReason is null);
+        Assert.Contains(normal.Entities, e => e.Kind == "index-entries" && e.Provider == blocked.Value && e.Detail!.Contains("blocked", StringComparison.Ordinal));
+        Assert.DoesNotContain(normal.Entities, e => e.Kind == "released" && e.Provider == blocked.Value);
+    }
+
+    [Fact]
+    public async Task Summary_WithoutACareRelationship_IsRefusedAndTheRefusalAudited()
+    {
+        using var response = await SummaryAsync(OutsideClinician(), careRelationship: false);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("NDI-PAS-003", body);
+        Assert.Contains("no declared care relationship", body);
+        var record = Assert.Single(await AuditAsync("patient-summary"));
+        Assert.Equal(AuditOutcome.MinorFailure, record.Outcome);
+        Assert.DoesNotContain(record.Entities, e => e.Kind is "provider-fetch" or "released");
+    }
+
+    [Fact]
+    public async Task Summary_IsAuditedWithEveryProviderFetchedAndEveryItemReleased()
+    {
+        var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
+
+        var record = Assert.Single(await AuditAsync("patient-summary"));
+        Assert.Equal(AuditOutcome.Success, record.Outcome);
+        Assert.Equal(Providers.Select(p => p.Value), record.Entities.Where(e => e.Kind == "provider-fetch").Select(e => e.Provider!).Distinct().Order(StringComparer.Ordinal));
+        var released = record.Entities.Where(e => e.Kind == "released").Select(e => e.Reference).ToHashSet();
+        var sources = SourcesByItem(document);
+        Assert.All(Items(document), item => Assert.Contains(item.FullUrl, released));
+        Assert.Equal(sources.Values.Sum(s => s.Count), released.Count);
+    }
+
+    [Fact]
+    public async Task Summary_AnswersAreNotStoredAnywhere()
+    {
+        using var response = await SummaryAsync(OutsideClinician());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, "Cache-Control: no-store");
+    }
+
+    [Theory]
+    [InlineData("/fhir/Patient/$summary", "NDI-PAS-001")]
+    [InlineData("/fhir/Patient/$summary?identifier=191212121213", "NDI-PAS-001")]
+    [InlineData("/fhir/Patient/$summary?identifier=urn:oid:1.2.3|191212121212", "NDI-PAS-001")]
+    [InlineData("/fhir/Patient/$summary?identifier=191212121212&_elements=id", "NDI-PAS-002")]
+    [InlineData("/fhir/Condition?date=ge2024", "NDI-PAS-001")]
+    [InlineData("/fhir/Condition?patient.identifier=191212121212&date=yesterday", "NDI-PAS-002")]
+    [InlineData("/fhir/Condition?patient.identifier=191212121212&_sort=date", "NDI-PAS-002")]
+    [InlineData("/fhir/DiagnosticReport?patient.identifier=191212121212&category=XYZ", "NDI-PAS-002")]
+    public async Task BadRequests_GetAnOutcomeNamingTheProblem_AndFetchNothing(string url, string code)
+    {
+        using var response = await SummaryAsync(OutsideClinician(), query: url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(code, await response.Content.ReadAsStringAsync());
+        Assert.Empty(await AuditAsync("patient-summary"));
+        Assert.Empty(await AuditAsync("clinical-read"));
+    }
+
+    [Fact]
+    public async Task Summary_WithoutTheScope_IsRefused()
+    {
+        using var response = await SummaryAsync(OutsideClinician("user/Condition.rs"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("NDI-IAM-003", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task CategoryRead_ReturnsTheCategoryFromEveryProvider_AsASearchsetWithProvenance()
+    {
+        using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/Condition?patient.identifier={_patient.Value}", OutsideClinician(), headers: IndexApiTests.CareRelationship);
+        var searchset = await ReadAsync(response);
+
+        Assert.Equal(Bundle.BundleType.Searchset, searchset.Type);
+        var matches = searchset.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Match).ToList();
+        Assert.NotEmpty(matches);
+        Assert.All(matches, m => Assert.IsType<Condition>(m.Resource));
+        Assert.Equal(matches.Count, searchset.Total);
+        var sources = SourcesByItem(searchset);
+        Assert.All(matches, m => Assert.True(sources.ContainsKey(m.FullUrl)));
+        var withConditions = _entries.Where(e => e.Key.Category == DataCategory.Problems).Select(e => e.Provider.Value).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(withConditions, sources.Values.SelectMany(s => s).Distinct().Order(StringComparer.Ordinal));
+        Assert.Single(await AuditAsync("clinical-read"));
+    }
+
+    private async Task PostConsentAsync(string kind, string provision)
+    {
+        var consent = $$$"""
+            {"resourceType":"Consent","status":"active",
+             "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"{{{kind}}}"}]}],
+             "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{_patient.Value}}}"}},
+             "provision":{{{provision}}}}
+            """;
+        using var response = await _server.SendAsync(HttpMethod.Post, "/fhir/Consent", PatientToken(), consent);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
     }
 }
