@@ -31,7 +31,7 @@ public static class PatientSummaryBuilder
     ];
 
     /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
-    /// <param name="author">The organisation that assembles the summary.</param>
+    /// <param name="author">The organisation that assembles the summary; pass its resource among <paramref name="resources"/> for it to travel in the document.</param>
     /// <param name="documentId">Identifier value of this document instance.</param>
     public static Bundle Build(Patient patient, IEnumerable<Resource> resources, string baseUrl, ResourceReference author, string documentId, DateTimeOffset timestamp)
     {
@@ -66,8 +66,11 @@ public static class PatientSummaryBuilder
             composition.Section.Add(section);
             included.AddRange(entries);
         }
-        // Resources referenced from section entries (a lab report's results, a device statement's device) travel too.
+        // Resources referenced from section entries (a lab report's results, a device statement's device) travel too,
+        // and so does the author when it is among the resources: what the Composition references is part of the
+        // document (FHIR R4 Composition), and a reader resolves it there.
         included.AddRange(all.Where(r => r is Device && !included.Contains(r)));
+        included.AddRange(all.Where(r => author.Reference == $"{r.TypeName}/{r.Id}" && !included.Contains(r)));
 
         var bundle = new Bundle
         {
