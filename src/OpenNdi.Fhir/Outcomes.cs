@@ -15,16 +15,16 @@ public static class Outcomes
 
     public static OperationOutcome Issue(OperationOutcome.IssueSeverity severity, string errorCode, OperationOutcome.IssueType type, string message, string? expression = null) => new()
     {
-        Issue =
-        [
-            new OperationOutcome.IssueComponent
-            {
-                Severity = severity,
-                Code = type,
-                Details = new CodeableConcept { Coding = [new Coding(ErrorCodeSystem, errorCode)], Text = message },
-                Diagnostics = message,
-                Expression = expression is null ? [] : [expression],
-            },
-        ],
+        Issue = [IssueComponent(severity, errorCode, type, message, expression)],
+    };
+
+    /// <summary>One issue, for outcomes that carry several (e.g. every problem a validator found).</summary>
+    public static OperationOutcome.IssueComponent IssueComponent(OperationOutcome.IssueSeverity severity, string errorCode, OperationOutcome.IssueType type, string message, string? expression = null) => new()
+    {
+        Severity = severity,
+        Code = type,
+        Details = new CodeableConcept { Coding = [new Coding(ErrorCodeSystem, errorCode)], Text = message },
+        Diagnostics = message,
+        Expression = expression is null ? [] : [expression],
     };
 }

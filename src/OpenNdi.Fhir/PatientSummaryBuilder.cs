@@ -31,7 +31,7 @@ public static class PatientSummaryBuilder
     ];
 
     /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
-    /// <param name="author">The organisation that assembles the summary.</param>
+    /// <param name="author">The organisation that assembles the summary; pass its resource among <paramref name="resources"/> for it to travel in the document.</param>
     /// <param name="documentId">Identifier value of this document instance.</param>
     public static Bundle Build(Patient patient, IEnumerable<Resource> resources, string baseUrl, ResourceReference author, string documentId, DateTimeOffset timestamp)
     {
@@ -77,8 +77,11 @@ public static class PatientSummaryBuilder
             composition.Section.Add(section);
             included.AddRange(inSection);
         }
-        // Resources referenced from section entries (a lab report's results, a device statement's device) travel too.
+        // Resources referenced from section entries (a lab report's results, a device statement's device) travel too,
+        // and so does the author when it is among the resources: what the Composition references is part of the
+        // document (FHIR R4 Composition), and a reader resolves it there.
         included.AddRange(entries.Where(e => e.Resource is Device && !included.Contains(e)));
+        included.AddRange(entries.Where(e => author.Reference == e.Reference && !included.Contains(e)));
 
         var bundle = new Bundle
         {
