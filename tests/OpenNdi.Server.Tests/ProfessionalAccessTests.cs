@@ -143,6 +143,8 @@ public sealed class ProfessionalAccessTests : IAsyncLifetime
         var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
 
         Assert.Equal(Bundle.BundleType.Document, document.Type);
+        var validation = new FhirDocumentValidator(new FhirDocumentValidatorOptions { RequireProvenance = true }).Validate(document);
+        Assert.True(validation.IsValid, string.Join("\n", validation.Errors.Select(e => $"{e.Code} {e.Location}: {e.Message}")));
         var composition = Assert.IsType<Composition>(document.Entry[0].Resource);
         Assert.Equal(["10160-0", "48765-2", "11450-4"], composition.Section.Select(s => s.Code.Coding[0].Code).Where(c => c is "10160-0" or "48765-2" or "11450-4"));
         var patient = Assert.Single(document.Entry.Select(e => e.Resource).OfType<Patient>());

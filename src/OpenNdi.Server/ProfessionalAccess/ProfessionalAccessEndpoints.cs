@@ -106,6 +106,7 @@ internal static class ProfessionalAccessEndpoints
         var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak));
         var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, audit.Now, outcome);
         document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
+        Validate(http, document);
 
         await flow.AuditAsync(http, record, gathered, released);
         return NoStore(http, FhirResults.Resource(document));
@@ -131,6 +132,27 @@ internal static class ProfessionalAccessEndpoints
             $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}", outcome);
         await flow.AuditAsync(http, record, gathered, released);
         return NoStore(http, FhirResults.Resource(searchset));
+    }
+
+    private static readonly FhirDocumentValidator DocumentValidator = new(new FhirDocumentValidatorOptions { RequireProvenance = true });
+
+    /// <summary>
+    /// The assembled document checked against the IPS document rules and for Provenance on every entry. A failure is
+    /// ours, not the providers' (their items were validated one by one): it is logged as an error and said in the
+    /// answer, which still goes out — withholding a whole summary from an emergency room for our own bug helps no one.
+    /// </summary>
+    private static void Validate(HttpContext http, Bundle document)
+    {
+        var result = DocumentValidator.Validate(document);
+        if (result.IsValid)
+            return;
+        var errors = result.Errors.ToList();
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProfessionalAccessEndpoints))
+            .LogError("The assembled patient summary failed validation: {Problems}", string.Join("; ", errors.Select(e => $"{e.Code} {e.Location}: {e.Message}")));
+        if (document.Entry[^1].Resource is not OperationOutcome outcome)
+            document.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = outcome = new OperationOutcome() });
+        foreach (var error in errors)
+            AccessOutcome.Add(outcome, OperationOutcome.IssueSeverity.Error, "NDI-PAS-040", OperationOutcome.IssueType.Invariant, $"The summary does not meet {error.Code} at {error.Location}: {error.Message}");
     }
 
     /// <summary>Clinical data leaves no copy behind: not in the server (nothing is cached) and not in any HTTP cache on the way.</summary>
