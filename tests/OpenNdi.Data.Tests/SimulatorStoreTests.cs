@@ -79,6 +79,82 @@ public class SimulatorStoreTests
         Assert.Equal(["o3"], bareCode.Select(r => r.Id));
     }
 
+    /// <summary>A report with the given category codings (system may be null), as the generator writes them.</summary>
+    private static StoredResource Report(string id, string patient, string date, params (string? System, string Code)[] categories)
+    {
+        var codings = categories.Select(c => c.System is null ? $$"""{"coding":[{"code":"{{c.Code}}"}]}""" : $$"""{"coding":[{"system":"{{c.System}}","code":"{{c.Code}}"}]}""");
+        return new("a", "DiagnosticReport", id, patient, null, date, null,
+            $$"""{"resourceType":"DiagnosticReport","id":"{{id}}","category":[{{string.Join(',', codings)}}]}""");
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Search_ByCategory_MatchesTheTokenInTheCategoryCodings(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new SimulatorStore(test.Database);
+        const string V2 = "http://terminology.hl7.org/CodeSystem/v2-0074";
+        await store.AddResourcesAsync(
+        [
+            Report("lab", "p1", "2024-03-01T08:00:00Z", (V2, "LAB")),
+            Report("rad", "p1", "2024-02-01T08:00:00Z", (V2, "RAD")),
+            Report("both", "p1", "2024-01-01T08:00:00Z", ("http://example.org/local", "X"), (V2, "LAB")),
+            Report("nosystem", "p1", "2023-12-01T08:00:00Z", (null, "LAB")),
+            Resource("a", "DiagnosticReport", "none", "p1", "2023-11-01T08:00:00Z"),
+            Report("other", "p2", "2024-03-01T08:00:00Z", (V2, "LAB")),
+        ]);
+
+        async Task<IEnumerable<string>> Ids(string token) => (await store.SearchAsync(new ResourceQuery("a", "DiagnosticReport", "p1", Category: token))).Select(r => r.Id);
+
+        Assert.Equal(["lab", "both", "nosystem"], await Ids("LAB"));
+        Assert.Equal(["lab", "both"], await Ids($"{V2}|LAB"));
+        Assert.Equal(["nosystem"], await Ids("|LAB"));
+        Assert.Equal(["lab", "rad", "both"], await Ids($"{V2}|"));
+        Assert.Equal(["rad"], await Ids("RAD"));
+        Assert.Empty(await Ids("http://example.org/local|LAB"));
+        Assert.Empty(await Ids("lab"));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Search_ByCategory_PagesOverTheMatchesOnly(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new SimulatorStore(test.Database);
+        // Newest first, RAD and LAB interleaved: a filter applied after the page was cut would lose LAB reports.
+        await store.AddResourcesAsync([.. Enumerable.Range(0, 20).Select(i => Report($"r{i:D2}", "p1", $"2024-01-{1 + i:D2}T08:00:00Z", (null, i % 2 == 0 ? "LAB" : "RAD")))]);
+
+        var pages = new List<string>();
+        for (var offset = 0; offset < 12; offset += 4)
+            pages.AddRange((await store.SearchAsync(new ResourceQuery("a", "DiagnosticReport", "p1", Category: "LAB", Offset: offset, Limit: 4))).Select(r => r.Id));
+
+        Assert.Equal(["r18", "r16", "r14", "r12", "r10", "r08", "r06", "r04", "r02", "r00"], pages);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ReadMany_ReturnsTheNamedResourcesOfThatProviderAndType_SkippingUnknownIds(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new SimulatorStore(test.Database);
+        await store.AddResourcesAsync(
+        [
+            Resource("a", "Observation", "o1", "p1", null),
+            Resource("a", "Observation", "o2", "p1", null),
+            Resource("a", "Observation", "o3", "p1", null),
+            Resource("a", "Condition", "o4", "p1", null),
+            Resource("b", "Observation", "o5", "p1", null),
+        ]);
+
+        var found = await store.ReadManyAsync("a", "Observation", ["o3", "o1", "o4", "o5", "missing"]);
+
+        Assert.Equal(["o1", "o3"], found.Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(await store.ReadManyAsync("a", "Observation", []));
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

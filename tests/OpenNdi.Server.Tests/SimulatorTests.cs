@@ -3,7 +3,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection;
+using OpenNdi.Data.Index;
+using OpenNdi.Data.Population;
 using OpenNdi.Fhir;
+using OpenNdi.Synthetic.Simulator;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.Tests;
@@ -136,6 +140,164 @@ public class SimulatorTests
         Assert.All(composition.Section.SelectMany(s => s.Entry), reference => Assert.Contains(fullUrls, u => u.EndsWith("/" + reference.Reference, StringComparison.Ordinal)));
     }
 
+    private const string DiagnosticServiceSystem = "http://terminology.hl7.org/CodeSystem/v2-0074";
+
+    /// <summary>A patient with at least two laboratory reports and one radiology report, and all their reports' ids by category code.</summary>
+    private static async Task<(string Provider, string PatientId, ILookup<string, string> ReportsByCategory)> PatientWithLabsAndImagingAsync(HttpClient client)
+    {
+        foreach (var (provider, patientId, _) in await PatientsAsync(client))
+        {
+            var reports = await SearchAsync(client, $"/sim/{provider}/fhir/DiagnosticReport?patient={patientId}&_count=1000");
+            var byCategory = reports.Entry.Select(e => (DiagnosticReport)e.Resource)
+                .SelectMany(r => r.Category.SelectMany(c => c.Coding).Select(c => (c.Code, r.Id))).ToLookup(x => x.Code, x => x.Id);
+            if (byCategory["LAB"].Count() >= 2 && byCategory["RAD"].Any())
+                return (provider, patientId, byCategory);
+        }
+        throw new InvalidOperationException("No patient with both laboratory and radiology reports in the demo population.");
+    }
+
+    /// <summary>All pages of a search, following next links.</summary>
+    private static async Task<List<Bundle.EntryComponent>> AllPagesAsync(HttpClient client, string url)
+    {
+        var entries = new List<Bundle.EntryComponent>();
+        for (string? next = url; next is not null;)
+        {
+            var page = await SearchAsync(client, next);
+            entries.AddRange(page.Entry);
+            next = page.Link.FirstOrDefault(l => l.Relation == "next")?.Url is { } link ? new Uri(link).PathAndQuery : null;
+        }
+        return entries;
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Search_ByCategory_ReturnsOnlyReportsOfThatCategory_OnEveryPage(string backend)
+    {
+        await using var server = await NdiServer.StartAsync(backend);
+        using var client = server.CreateClient();
+        var (provider, patientId, byCategory) = await PatientWithLabsAndImagingAsync(client);
+        var search = $"/sim/{provider}/fhir/DiagnosticReport?patient={patientId}";
+
+        var lab = await SearchAsync(client, $"{search}&category=LAB");
+        var labWithSystem = await SearchAsync(client, $"{search}&category={Uri.EscapeDataString($"{DiagnosticServiceSystem}|LAB")}");
+        var rad = await SearchAsync(client, $"{search}&category=RAD");
+        var otherSystem = await SearchAsync(client, $"{search}&category={Uri.EscapeDataString("http://example.org/other|LAB")}");
+        var labPages = await AllPagesAsync(client, $"{search}&category=LAB&_count=1");
+        var labObservations = await SearchAsync(client, $"/sim/{provider}/fhir/Observation?patient={patientId}&category=laboratory");
+
+        Assert.Equal(byCategory["LAB"].Order(StringComparer.Ordinal), lab.Entry.Select(e => e.Resource.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(lab.Entry.Select(e => e.Resource.Id), labWithSystem.Entry.Select(e => e.Resource.Id));
+        Assert.Equal(byCategory["RAD"].Order(StringComparer.Ordinal), rad.Entry.Select(e => e.Resource.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(otherSystem.Entry);
+        Assert.Equal(lab.Entry.Select(e => e.Resource.Id), labPages.Select(e => e.Resource.Id));
+        Assert.NotEmpty(labObservations.Entry);
+        Assert.All(labObservations.Entry, e => Assert.Contains(((Observation)e.Resource).Category.SelectMany(c => c.Coding), c => c.Code == "laboratory"));
+    }
+
+    [Fact]
+    public async Task Search_WithIncludeOfResults_AddsTheCitedObservationsAsIncludes()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var (provider, patientId, _) = await PatientWithLabsAndImagingAsync(client);
+
+        var bundle = await SearchAsync(client, $"/sim/{provider}/fhir/DiagnosticReport?patient={patientId}&category=LAB&_include=DiagnosticReport:result");
+
+        var matches = bundle.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Match).Select(e => (DiagnosticReport)e.Resource).ToList();
+        var included = bundle.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Include).ToList();
+        var cited = matches.SelectMany(r => r.Result).Select(r => r.Reference).ToHashSet();
+        Assert.True(matches.Count >= 2);
+        Assert.NotEmpty(cited);
+        Assert.Equal(cited.Order(StringComparer.Ordinal), included.Select(e => $"Observation/{e.Resource.Id}").Order(StringComparer.Ordinal));
+        Assert.All(included, e => Assert.Equal($"Patient/{patientId}", Assert.IsType<Observation>(e.Resource).Subject.Reference));
+        Assert.All(included, e => Assert.EndsWith($"/sim/{provider}/fhir/Observation/{e.Resource.Id}", e.FullUrl));
+        Assert.Equal(bundle.Entry.Count, matches.Count + included.Count);
+    }
+
+    [Fact]
+    public async Task Search_CompositionByType_ReturnsTheDischargeReports()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var patients = await PatientsAsync(client);
+        (string Provider, string PatientId, Bundle All)? found = null;
+        foreach (var (provider, patientId, _) in patients)
+        {
+            var all = await SearchAsync(client, $"/sim/{provider}/fhir/Composition?patient={patientId}");
+            if (all.Entry.Count > 0)
+            {
+                found = (provider, patientId, all);
+                break;
+            }
+        }
+        Assert.NotNull(found);
+        var (p, id, compositions) = found.Value;
+
+        var byType = await SearchAsync(client, $"/sim/{p}/fhir/Composition?patient={id}&type={Uri.EscapeDataString("http://loinc.org|34105-7")}");
+        var byBareCode = await SearchAsync(client, $"/sim/{p}/fhir/Composition?patient={id}&type=34105-7");
+        var byOtherType = await SearchAsync(client, $"/sim/{p}/fhir/Composition?patient={id}&type={Uri.EscapeDataString("http://loinc.org|60591-5")}");
+
+        Assert.NotEmpty(byType.Entry);
+        Assert.All(byType.Entry, e => Assert.Equal(("http://loinc.org", "34105-7"), (((Composition)e.Resource).Type.Coding[0].System, ((Composition)e.Resource).Type.Coding[0].Code)));
+        Assert.Equal(compositions.Entry.Count(e => ((Composition)e.Resource).Type.Coding[0].Code == "34105-7"), byType.Entry.Count);
+        Assert.Equal(byType.Entry.Select(e => e.Resource.Id), byBareCode.Entry.Select(e => e.Resource.Id));
+        Assert.Empty(byOtherType.Entry);
+    }
+
+    /// <summary>
+    /// What the index tells a caller to fetch must be fetchable: every source reference the simulated providers
+    /// published at start is a search (or $summary) their own endpoint answers with data, not an error or nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task EveryPublishedIndexEntry_FetchedFromItsProvider_AnswersWithAtLeastOneEntry(string backend)
+    {
+        await using var server = await NdiServer.StartAsync(backend);
+        using var client = server.CreateClient();
+        var providerOf = server.Services.GetRequiredService<SimulatorRegistry>().Providers.ToDictionary(ProviderIndexPublication.SourceSystem, p => p.Key);
+        var index = new IndexStore(server.Database.Database);
+        var published = new HashSet<(string Provider, string Reference)>();
+        foreach (var person in await new PopulationStore(server.Database.Database).ListAsync(0, 100_000))
+        {
+            foreach (var entry in await index.LookupAsync(new IndexQuery(person.Id)))
+                published.Add((providerOf[entry.Key.SourceSystem], entry.Key.SourceReference));
+        }
+
+        var failures = new List<string>();
+        foreach (var (provider, reference) in published)
+        {
+            using var response = await client.GetAsync($"/sim/{provider}/fhir/{reference}");
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK)
+                failures.Add($"{provider} {reference}: {(int)response.StatusCode} {body}");
+            else if (!JsonDocument.Parse(body).RootElement.TryGetProperty("entry", out var entries) || entries.GetArrayLength() == 0)
+                failures.Add($"{provider} {reference}: no entries");
+        }
+
+        // The searches this test is about are among what was published, not only the plain patient searches.
+        foreach (var search in new[] { "&category=LAB", "&category=RAD", "&type=http://loinc.org|34105-7", "/$summary" })
+            Assert.Contains(published, p => p.Reference.EndsWith(search, StringComparison.Ordinal));
+        Assert.True(failures.Count == 0, $"{failures.Count} of {published.Count} published references fail:\n{string.Join('\n', failures.Take(20))}");
+    }
+
+    [Fact]
+    public async Task Metadata_DeclaresTheCategoryTypeAndIncludeSearches()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite");
+        using var client = server.CreateClient();
+        var provider = (await ProviderKeysAsync(client))[0];
+
+        var statement = FhirJson.Parse<CapabilityStatement>(await client.GetStringAsync($"/sim/{provider}/fhir/metadata"));
+
+        var resources = statement.Rest[0].Resource.ToDictionary(r => r.Type!);
+        Assert.Contains(resources["DiagnosticReport"].SearchParam, p => p.Name == "category");
+        Assert.Contains(resources["Observation"].SearchParam, p => p.Name == "category");
+        Assert.Contains(resources["Composition"].SearchParam, p => p.Name == "type");
+        Assert.Equal(["DiagnosticReport:result"], resources["DiagnosticReport"].SearchInclude);
+    }
+
     [Fact]
     public async Task Search_PagesWithANextLinkUntilAllAreReturned()
     {
@@ -164,6 +326,12 @@ public class SimulatorTests
     [InlineData("Patient?identifier=19121212-1213", "identifier")]
     [InlineData("Patient?identifier=urn:oid:9.9|191212121212", "identifier")]
     [InlineData("Patient?patient=x", "patient")]
+    [InlineData("DiagnosticReport?_include=DiagnosticReport:subject", "_include")]
+    [InlineData("Observation?_include=DiagnosticReport:result", "_include")]
+    [InlineData("Encounter?category=LAB", "category")]
+    [InlineData("DiagnosticReport?category=", "category")]
+    [InlineData("Condition?type=x", "type")]
+    [InlineData("Composition?type=http://loinc.org|34105-7&code=http://loinc.org|60591-5", "type")]
     public async Task Search_WithABadParameter_IsRefusedWithAnOutcomeNamingIt(string query, string parameter)
     {
         await using var server = await NdiServer.StartAsync("sqlite");

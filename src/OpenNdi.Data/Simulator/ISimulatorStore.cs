@@ -21,6 +21,12 @@ public sealed record StoredResource(
     string Json);
 
 /// <summary>A search in one provider's EHR (FHIR search semantics: all given criteria must match).</summary>
+/// <param name="Code">Token on the main code column: "system|code" exactly, or a bare code in any system.</param>
+/// <param name="Category">
+/// Token on the resource's <c>category</c> codings (FHIR R4 §3.1.1.4.7): "code" in any system, "system|code",
+/// "|code" (a coding without system) or "system|" (any code in that system). There is no column for it: it is
+/// matched in the JSON, after the patient filter has narrowed the rows to one patient's.
+/// </param>
 public sealed record ResourceQuery(
     string ProviderKey,
     string ResourceType,
@@ -28,6 +34,7 @@ public sealed record ResourceQuery(
     string? DateFrom = null,
     string? DateTo = null,
     string? Code = null,
+    string? Category = null,
     int Offset = 0,
     int Limit = 100);
 
@@ -47,15 +54,18 @@ public interface ISimulatorStore
 
     Task<StoredResource?> ReadAsync(string providerKey, string resourceType, string id, CancellationToken cancellationToken = default);
 
+    /// <summary>The named resources of one type that this provider holds, in no particular order; unknown ids are left out.</summary>
+    Task<IReadOnlyList<StoredResource>> ReadManyAsync(string providerKey, string resourceType, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
+
     /// <summary>Matching resources ordered by date (newest first) then id, one page.</summary>
     Task<IReadOnlyList<StoredResource>> SearchAsync(ResourceQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>The provider-local Patient id of the person with this national identifier, or null.</summary>
     Task<string?> FindPatientIdAsync(string providerKey, string identifier, CancellationToken cancellationToken = default);
 
-    /// <summary>The number of stored resources, for one provider or all.</summary>
     /// <summary>Every resource of one provider, patient by patient (rows of a patient are adjacent), without loading them all.</summary>
     IAsyncEnumerable<StoredResource> StreamResourcesAsync(string providerKey, CancellationToken cancellationToken = default);
 
+    /// <summary>The number of stored resources, for one provider or all.</summary>
     Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default);
 }

@@ -1,12 +1,15 @@
 using System.Data.Common;
 using System.Text;
+using System.Text.Json;
 using NpgsqlTypes;
 
 namespace OpenNdi.Data.Simulator;
 
 /// <summary>
-/// <see cref="ISimulatorStore"/> for both backends. The SQL is the same but for table names, the upsert form and
-/// bulk writes (binary COPY on PostgreSQL, a prepared INSERT in one transaction on SQLite).
+/// <see cref="ISimulatorStore"/> for both backends. The SQL is the same but for table names, the upsert form,
+/// bulk writes (binary COPY on PostgreSQL, a prepared INSERT in one transaction on SQLite), lists of ids (an array
+/// parameter on PostgreSQL, a JSON array on SQLite) and the category search, which reads the stored JSON with each
+/// backend's own JSON functions.
 /// </summary>
 public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
 {
@@ -115,6 +118,24 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
         return await reader.ReadAsync(cancellationToken) ? ReadResource(reader) : null;
     }
 
+    public async Task<IReadOnlyList<StoredResource>> ReadManyAsync(string providerKey, string resourceType, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0)
+            return [];
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // One parameter however many ids: SQLite limits the number of parameters, and one statement text keeps plans cached.
+        var idFilter = _sqlite ? "id IN (SELECT value FROM json_each(@ids))" : "id = ANY(@ids)";
+        await using var command = connection.Command(
+            $"SELECT {ResourceColumns} FROM {_resources} WHERE provider_key = @p AND resource_type = @t AND {idFilter}")
+            .With("@p", providerKey).With("@t", resourceType)
+            .With("@ids", _sqlite ? JsonSerializer.Serialize(ids) : ids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var resources = new List<StoredResource>(ids.Count);
+        while (await reader.ReadAsync(cancellationToken))
+            resources.Add(ReadResource(reader));
+        return resources;
+    }
+
     public async Task<IReadOnlyList<StoredResource>> SearchAsync(ResourceQuery query, CancellationToken cancellationToken = default)
     {
         var sql = new StringBuilder($"SELECT {ResourceColumns} FROM {_resources} WHERE provider_key = @p AND resource_type = @t");
@@ -144,6 +165,8 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
             if (!query.Code.Contains('|'))
                 command.With("@cs", "%|" + query.Code);
         }
+        if (query.Category is not null)
+            sql.Append(CategoryFilter(command, query.Category));
         sql.Append(" ORDER BY date DESC, id LIMIT @limit OFFSET @offset");
         command.With("@limit", query.Limit).With("@offset", query.Offset);
         command.CommandText = sql.ToString();
@@ -179,6 +202,49 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
             ? connection.Command($"SELECT COUNT(*) FROM {_resources}")
             : connection.Command($"SELECT COUNT(*) FROM {_resources} WHERE provider_key = @p").With("@p", providerKey);
         return await command.ScalarLongAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The condition that some coding of the resource's <c>category</c> matches the token. The conditions go into the
+    /// SQL (not applied to the page afterwards) so that <c>_count</c> and <c>_offset</c> count matching rows only; they
+    /// follow the patient filter, so the JSON of one patient's rows of one type is read, not the provider's.
+    /// </summary>
+    private string CategoryFilter(DbCommand command, string token)
+    {
+        if (token.Length == 0 || token == "|")
+            throw new ArgumentException("A category token needs a code, a system or both.", nameof(token));
+        var separator = token.IndexOf('|');
+        var system = separator >= 0 ? token[..separator] : null;
+        var code = separator >= 0 ? token[(separator + 1)..] : token;
+        var matchCode = code.Length > 0;
+        if (matchCode)
+            command.With("@cat", code);
+        if (system is { Length: > 0 })
+            command.With("@catsys", system);
+        if (_sqlite)
+        {
+            var conditions = new List<string>();
+            if (matchCode)
+                conditions.Add("json_extract(k.value, '$.code') = @cat");
+            if (system is not null)
+                conditions.Add(system.Length > 0 ? "json_extract(k.value, '$.system') = @catsys" : "json_extract(k.value, '$.system') IS NULL");
+            // Qualified: json_each has a hidden column named json of its own.
+            return $" AND EXISTS (SELECT 1 FROM json_each({_resources}.json, '$.category') AS c, json_each(c.value, '$.coding') AS k WHERE {string.Join(" AND ", conditions)})";
+        }
+        var predicates = new List<string>();
+        var variables = new List<string>();
+        if (matchCode)
+        {
+            predicates.Add("@.code == $code");
+            variables.Add("'code', @cat::text");
+        }
+        if (system is not null)
+        {
+            predicates.Add(system.Length > 0 ? "@.system == $system" : "!(exists(@.system))");
+            if (system.Length > 0)
+                variables.Add("'system', @catsys::text");
+        }
+        return $" AND jsonb_path_exists(json::jsonb, '$.category[*].coding[*] ? ({string.Join(" && ", predicates)})', jsonb_build_object({string.Join(", ", variables)}))";
     }
 
     private static StoredResource ReadResource(DbDataReader reader) => new(

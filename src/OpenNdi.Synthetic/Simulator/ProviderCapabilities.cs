@@ -30,7 +30,17 @@ internal static class ProviderCapabilities
         });
         rest.Resource.Add(Resource("Organization", ("_id", SearchParamType.Token)));
         foreach (var type in SearchParameters.ClinicalTypes.Order(StringComparer.Ordinal))
-            rest.Resource.Add(Resource(type, ("patient", SearchParamType.Reference), ("date", SearchParamType.Date), ("code", SearchParamType.Token)));
+        {
+            List<(string, SearchParamType)> parameters = [("patient", SearchParamType.Reference), ("date", SearchParamType.Date), ("code", SearchParamType.Token)];
+            if (SearchParameters.CategoryTypes.Contains(type))
+                parameters.Add(("category", SearchParamType.Token));
+            if (type == "Composition")
+                parameters.Add(("type", SearchParamType.Token));
+            var resource = Resource(type, [.. parameters]);
+            if (type == "DiagnosticReport")
+                resource.SearchInclude = [SearchParameters.ReportResults];
+            rest.Resource.Add(resource);
+        }
         statement.Rest.Add(rest);
         return statement;
     }

@@ -9,9 +9,14 @@ namespace OpenNdi.Synthetic.Simulator;
 /// </summary>
 internal static class SearchBundle
 {
-    public static byte[] Write(string baseUrl, string selfUrl, string? nextUrl, IReadOnlyList<StoredResource> matches)
+    /// <param name="included">
+    /// Resources the matches reference that the search asked for with <c>_include</c>: entries with search mode
+    /// <c>include</c> (FHIR R4 §3.1.1.5.4), after the matches, not counted by <c>_count</c>.
+    /// </param>
+    public static byte[] Write(string baseUrl, string selfUrl, string? nextUrl, IReadOnlyList<StoredResource> matches, IReadOnlyList<StoredResource>? included = null)
     {
-        using var buffer = new MemoryStream(256 + matches.Sum(m => m.Json.Length + 128));
+        included ??= [];
+        using var buffer = new MemoryStream(256 + matches.Concat(included).Sum(m => m.Json.Length + 128));
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -23,24 +28,30 @@ internal static class SearchBundle
                 WriteLink(json, "next", nextUrl);
             json.WriteEndArray();
             // FHIR forbids empty arrays: an empty result has no entry element at all.
-            if (matches.Count > 0)
-                json.WriteStartArray("entry");
-            foreach (var match in matches)
+            if (matches.Count + included.Count > 0)
             {
-                json.WriteStartObject();
-                json.WriteString("fullUrl", $"{baseUrl}/{match.ResourceType}/{match.Id}");
-                json.WritePropertyName("resource");
-                json.WriteRawValue(match.Json, skipInputValidation: true);
-                json.WriteStartObject("search");
-                json.WriteString("mode", "match");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-            if (matches.Count > 0)
+                json.WriteStartArray("entry");
+                foreach (var match in matches)
+                    WriteEntry(json, baseUrl, match, "match");
+                foreach (var include in included)
+                    WriteEntry(json, baseUrl, include, "include");
                 json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         return buffer.ToArray();
+    }
+
+    private static void WriteEntry(Utf8JsonWriter json, string baseUrl, StoredResource resource, string mode)
+    {
+        json.WriteStartObject();
+        json.WriteString("fullUrl", $"{baseUrl}/{resource.ResourceType}/{resource.Id}");
+        json.WritePropertyName("resource");
+        json.WriteRawValue(resource.Json, skipInputValidation: true);
+        json.WriteStartObject("search");
+        json.WriteString("mode", mode);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     private static void WriteLink(Utf8JsonWriter json, string relation, string url)

@@ -8,10 +8,20 @@ namespace OpenNdi.Synthetic.Simulator;
 /// The FHIR search a simulated EHR understands, parsed strictly: an unknown parameter or a malformed value is an
 /// error naming it, never silently ignored (as with <c>Prefer: handling=strict</c>, FHIR R4 §3.1.1.5.2).
 /// </summary>
-internal sealed record SearchParameters(string? PatientId, PersonalIdentityNumber? Identifier, string? Id, string? DateFrom, string? DateTo, string? Code, int Count, int Offset)
+/// <param name="Code">Token on the main code; for Composition also what <c>type</c> asks for (the stored code is Composition.type).</param>
+/// <param name="Category">Token on the <c>category</c> codings (DiagnosticReport, Observation, Condition).</param>
+/// <param name="IncludeResults"><c>_include=DiagnosticReport:result</c>: add the Observations the matched reports cite.</param>
+internal sealed record SearchParameters(string? PatientId, PersonalIdentityNumber? Identifier, string? Id, string? DateFrom, string? DateTo, string? Code,
+    string? Category, bool IncludeResults, int Count, int Offset)
 {
     public const int DefaultCount = 100;
     public const int MaxCount = 1000;
+
+    /// <summary>The one <c>_include</c> served: a DiagnosticReport's results (FHIR R4 §3.1.1.5.4, search parameter DiagnosticReport-result).</summary>
+    public const string ReportResults = "DiagnosticReport:result";
+
+    /// <summary>The types whose FHIR R4 <c>category</c> search parameter is served: each has category as CodeableConcept[].</summary>
+    public static readonly IReadOnlySet<string> CategoryTypes = new HashSet<string>(StringComparer.Ordinal) { "DiagnosticReport", "Observation", "Condition" };
 
     /// <summary>The resource types each simulated EHR serves: the patient summary parts and the EEHRxF categories.</summary>
     public static readonly IReadOnlySet<string> ClinicalTypes = new HashSet<string>(StringComparer.Ordinal)
@@ -24,7 +34,8 @@ internal sealed record SearchParameters(string? PatientId, PersonalIdentityNumbe
 
     public static (SearchParameters? Parameters, string? Error, string? Parameter) Parse(string type, IQueryCollection query, DateOnly today)
     {
-        string? patient = null, id = null, from = null, to = null, code = null;
+        string? patient = null, id = null, from = null, to = null, code = null, compositionType = null, category = null;
+        var includeResults = false;
         PersonalIdentityNumber? identifier = null;
         int count = DefaultCount, offset = 0;
         foreach (var (name, values) in query)
@@ -73,14 +84,38 @@ internal sealed record SearchParameters(string? PatientId, PersonalIdentityNumbe
                         return (null, "code must be a token: code or system|code", name);
                     code = value;
                     break;
+                case "type" when type == "Composition":
+                    if (value.Length == 0)
+                        return (null, "type must be a token: code or system|code", name);
+                    compositionType = value;
+                    break;
+                case "category" when CategoryTypes.Contains(type):
+                    if (value.Length == 0 || value == "|")
+                        return (null, "category must be a token: code, system|code, |code or system|", name);
+                    category = value;
+                    break;
+                case "_include" when type == "DiagnosticReport":
+                    // R4 lets _include name the target type as a third part; Observation is the only one result may point to here.
+                    if (value is not (ReportResults or ReportResults + ":Observation"))
+                        return (null, $"_include '{value}' is not supported (only {ReportResults})", name);
+                    includeResults = true;
+                    break;
                 default:
                     return (null, $"search parameter '{name}' is not supported for {type}", name);
             }
         }
-        return (new SearchParameters(patient, identifier, id, from, to, code, count, offset), null, null);
+        if (compositionType is not null)
+        {
+            // Both filter the one stored code (Composition.type); two different tokens on it are refused rather than combined by guess.
+            if (code is not null && code != compositionType)
+                return (null, "type and code both search Composition.type: give one of them", "type");
+            code = compositionType;
+        }
+        return (new SearchParameters(patient, identifier, id, from, to, code, category, includeResults, count, offset), null, null);
     }
 
-    public ResourceQuery ToQuery(string providerKey, string type) => new(providerKey, type, PatientId, DateFrom, DateTo, Code, Offset, Count);
+    public ResourceQuery ToQuery(string providerKey, string type) =>
+        new(providerKey, type, PatientId, DateFrom, DateTo, Code, Category, Offset: Offset, Limit: Count);
 }
 
 /// <summary>FHIR date search (R4 §3.1.1.4.2): prefixes eq, ge, gt, le, lt over dates of year, month or day precision, or instants.</summary>

@@ -21,7 +21,9 @@ namespace OpenNdi.Synthetic.Simulator;
 /// GET /sim/{provider}/fhir/metadata            CapabilityStatement
 /// GET /sim/{provider}/fhir/Patient/{id}/$summary   this provider's part of the patient summary (IPS document)
 /// GET /sim/{provider}/fhir/{type}/{id}         read
-/// GET /sim/{provider}/fhir/{type}?…            search (patient, date, code; Patient: identifier, _id)
+/// GET /sim/{provider}/fhir/{type}?…            search (patient, date, code; Patient: identifier, _id;
+///                                              DiagnosticReport, Observation, Condition: category; Composition: type;
+///                                              DiagnosticReport: _include=DiagnosticReport:result)
 /// </code>
 /// </summary>
 public static class SimulatorEndpoints
@@ -199,7 +201,8 @@ public static class SimulatorEndpoints
                 .Append($"_offset={parameters.Offset + parameters.Count}");
             next = $"{baseUrl}/{type}?{string.Join('&', query)}";
         }
-        return FhirResults.Json(SearchBundle.Write(baseUrl, self, next, matches));
+        var included = parameters.IncludeResults ? await SearchIncludes.ReportResultsAsync(store, provider, matches, cancellationToken) : null;
+        return FhirResults.Json(SearchBundle.Write(baseUrl, self, next, matches, included));
     }
 
     private static async Task<IResult> SummaryAsync(string provider, string id, SimulatorRegistry registry, ISimulatorStore store, HttpRequest request, CancellationToken cancellationToken)
