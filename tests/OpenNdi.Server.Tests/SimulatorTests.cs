@@ -138,6 +138,8 @@ public class SimulatorTests
         Assert.Equal(patientId, Assert.Single(bundle.Entry, e => e.Resource is Patient).Resource.Id);
         var fullUrls = bundle.Entry.Select(e => e.FullUrl).ToHashSet();
         Assert.All(composition.Section.SelectMany(s => s.Entry), reference => Assert.Contains(fullUrls, u => u.EndsWith("/" + reference.Reference, StringComparison.Ordinal)));
+        var validation = new FhirDocumentValidator().Validate(bundle);
+        Assert.True(validation.IsValid, string.Join("\n", validation.Errors.Select(e => $"{e.Code} {e.Location}: {e.Message}")));
     }
 
     private const string DiagnosticServiceSystem = "http://terminology.hl7.org/CodeSystem/v2-0074";

@@ -217,6 +217,9 @@ public static class SimulatorEndpoints
             foreach (var row in await store.SearchAsync(new ResourceQuery(provider, type, id, Limit: SearchParameters.MaxCount), cancellationToken))
                 resources.Add(FhirJson.Parse(row.Json));
         }
+        // The author travels in the document: what a Composition references is part of it (FHIR R4 Composition).
+        if (await store.ReadAsync(provider, "Organization", p.HsaId, cancellationToken) is { } organization)
+            resources.Add(FhirJson.Parse(organization.Json));
         var summary = PatientSummaryBuilder.Build(FhirJson.Parse<Patient>(stored.Json), resources, BaseUrl(request, provider),
             History.FhirFactory.OrganizationReference(p.HsaId, p.Name), $"{provider}-{id}-summary", DateTimeOffset.UtcNow);
         return FhirResults.Resource(summary);
