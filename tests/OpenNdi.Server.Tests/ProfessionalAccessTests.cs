@@ -352,6 +352,21 @@ public sealed class ProfessionalAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CategoryRead_LaboratoryReports_ComeWithTheirResults_AndNoImagingReports()
+    {
+        using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/DiagnosticReport?patient.identifier={_patient.Value}&category=LAB", OutsideClinician(), headers: IndexApiTests.CareRelationship);
+        var searchset = await ReadAsync(response);
+
+        var reports = searchset.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Match).Select(e => (DiagnosticReport)e.Resource).ToList();
+        Assert.All(reports, r => Assert.Contains(r.Category, c => c.Coding.Any(k => k.Code == "LAB")));
+        var included = searchset.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Include && e.Resource is Observation).Select(e => e.FullUrl).ToHashSet();
+        foreach (var entry in searchset.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Match))
+            Assert.All(((DiagnosticReport)entry.Resource).Result, r => Assert.Contains(OpenNdi.Fhir.Merging.MergedAnswers.Resolve(entry.FullUrl, r.Reference), included));
+        if (_entries.Any(e => e.Key.Category == DataCategory.Laboratory))
+            Assert.NotEmpty(reports);
+    }
+
+    [Fact]
     public async Task Summary_WhenTwoProvidersReportTheSameMedication_ShowsItOnceWithBothSources()
     {
         var (first, second) = (Providers[0], Providers[1]);

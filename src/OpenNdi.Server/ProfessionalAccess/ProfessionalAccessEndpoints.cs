@@ -215,6 +215,9 @@ internal static class ProfessionalAccessEndpoints
                     return (null, "", categories, $"search parameter '{name}' is not supported for {type} across providers", name);
             }
         }
+        // A laboratory report without its results is half a report: the results travel as included Observations.
+        if (type == "DiagnosticReport")
+            passOn.Add("_include=DiagnosticReport:result");
         if (type == "Composition" && !passOn.Any(p => p.StartsWith("type=", StringComparison.Ordinal)))
             passOn.Add($"type={Uri.EscapeDataString($"{DataCategory.LoincSystem}|{DataCategory.DischargeReport.Loinc}")}");
         return patient is null
