@@ -6,6 +6,7 @@ using OpenNdi.Server.Identity;
 using OpenNdi.Server.Identity.AuthorizationServer;
 using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
+using OpenNdi.Server.Portal;
 using OpenNdi.Server.ProfessionalAccess;
 using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic.Simulator;
@@ -22,6 +23,7 @@ builder.Services.AddPatientIndex();
 builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
 builder.Services.AddProfessionalAccess(builder.Configuration);
+builder.Services.AddClinicianPortal();
 builder.Services.AddSimulator();
 builder.Services.AddDemoPopulation(builder.Configuration);
 
@@ -38,6 +40,7 @@ app.MapPatientIndex();
 app.MapServiceDirectory();
 app.MapConsentManagement();
 app.MapProfessionalAccess();
+app.MapClinicianPortal();
 app.MapSimulator();
 
 app.Run();

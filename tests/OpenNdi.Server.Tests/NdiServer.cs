@@ -42,11 +42,13 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     /// The real server listening on a local port, for a real browser: the embedded authorization server's issuer is
     /// that origin, so the demo page's redirect URI matches. <see cref="Origin"/> is where to point the browser.
     /// </summary>
-    public static async Task<NdiServer> StartListeningAsync(string backend)
+    /// <param name="settings">Extra configuration (e.g. a trusted test issuer, for tokens the test itself uses).</param>
+    public static async Task<NdiServer> StartListeningAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var origin = $"http://localhost:{port}";
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), new Dictionary<string, string> { ["Identity:Server:Issuer"] = origin, ["Demo:PublicBaseUrl"] = origin });
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Identity:Server:Issuer"] = origin, ["Demo:PublicBaseUrl"] = origin };
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), all);
         server.UseKestrel(port);
         server.StartServer();
         server.Origin = origin;

@@ -247,7 +247,8 @@ public sealed class ProfessionalAccessTests : IAsyncLifetime
             """);
 
         var withheld = await ReadAsync(await SummaryAsync(OutsideClinician()));
-        var broken = await ReadAsync(await SummaryAsync(OutsideClinician(), emergency: "cardiac arrest, no history available"));
+        // Header values are ASCII: a Swedish reason travels percent-encoded and is logged as written.
+        var broken = await ReadAsync(await SummaryAsync(OutsideClinician(), emergency: Uri.EscapeDataString("hjärtstopp, ingen anamnes")));
 
         Assert.DoesNotContain(blocked.Value, SourcesByItem(withheld).Values.SelectMany(s => s));
         Assert.Contains(Issues(withheld), i => Code(i) == "NDI-PAS-020" && i.Diagnostics.Contains("blocked by the patient", StringComparison.Ordinal));
@@ -260,7 +261,7 @@ public sealed class ProfessionalAccessTests : IAsyncLifetime
 
         var records = await AuditAsync("patient-summary");
         var emergency = Assert.Single(records, r => r.EmergencyReason is not null);
-        Assert.Equal("cardiac arrest, no history available", emergency.EmergencyReason);
+        Assert.Equal("hjärtstopp, ingen anamnes", emergency.EmergencyReason);
         Assert.Equal("ETREAT", emergency.PurposeOfUse);
         Assert.Contains(emergency.Entities, e => e.Kind == "released" && e.Provider == blocked.Value && e.Detail == "via emergency break");
         var normal = Assert.Single(records, r => r.EmergencyReason is null);

@@ -25,7 +25,10 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
     /// <summary>A professional declares a care relationship with the patient for this request (PDL 6 kap.).</summary>
     public const string CareRelationshipHeader = "Ndi-Care-Relationship";
 
-    /// <summary>A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.</summary>
+    /// <summary>
+    /// A professional invokes an emergency, with the reason; it breaks blocks (never an opt-out) for this request.
+    /// HTTP header values are ASCII, so a reason in Swedish travels percent-encoded as UTF-8 ("medvetsl%C3%B6s").
+    /// </summary>
     public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
 
     /// <param name="categories">Only entries of these categories (null: the query's category, or all).</param>
@@ -35,7 +38,7 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         if (categories is not null)
             entries = [.. entries.Where(e => categories.Contains(e.Key.Category))];
         var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
-        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(request.Headers[EmergencyReasonHeader].ToString()) : null;
+        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(Uri.UnescapeDataString(request.Headers[EmergencyReasonHeader].ToString())) : null;
         var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",

@@ -27,7 +27,7 @@ internal static class AccessOutcome
                 _ => (null, OperationOutcome.IssueType.Incomplete),
             };
             if (code is not null)
-                Add(outcome, OperationOutcome.IssueSeverity.Warning, code, type, $"{who} is missing from this answer: its system {answer.Problem}.");
+                Add(outcome, OperationOutcome.IssueSeverity.Warning, code, type, $"{who} is missing from this answer: its system {answer.Problem?.TrimEnd('.')}.");
             if (screened.OtherPatientProblem is not null)
                 Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-013", OperationOutcome.IssueType.BusinessRule,
                     $"{who} {screened.OtherPatientProblem}; those were dropped and the fault is logged.{(screened.Items.Count == 0 ? " Nothing from this provider is in this answer." : "")}");

@@ -20,7 +20,8 @@ internal static class AuthorizationServerSetup
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(key);
-        services.AddSingleton(new OAuthClients(options));
+        // Built-in apps (the clinician portal) are contributed by their services, whenever those are added.
+        services.AddSingleton(sp => new OAuthClients(options, sp.GetServices<BuiltInApp>()));
         services.AddSingleton<AuthorizationCodes>();
         services.AddSingleton<ClientAssertionValidator>();
         services.AddSingleton<AccessTokenIssuer>();

@@ -12,6 +12,12 @@ public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedS
 }
 
 /// <summary>
+/// A public app that ships with the server (authorization code with PKCE, no secret): its redirect URI is
+/// <see cref="RedirectPath"/> under the issuer, so it follows wherever the server is reached.
+/// </summary>
+public sealed record BuiltInApp(string ClientId, string Name, string Scopes, string RedirectPath);
+
+/// <summary>
 /// The clients the authorization server knows: those in configuration (validated at start, so a typo fails the
 /// start rather than a token request) and those registered at run time (the simulated providers' systems).
 /// </summary>
@@ -22,15 +28,23 @@ public sealed class OAuthClients
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
 
-    public OAuthClients(AuthorizationServerOptions options)
+    private static readonly BuiltInApp Demo = new(DemoPortal, "OpenNdi demo portal",
+        "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds",
+        "/demo/callback");
+
+    /// <param name="apps">Built-in apps besides the demo portal, contributed by the services that serve them.</param>
+    public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null)
     {
-        Register(new OAuthClientOptions
+        foreach (var app in (IEnumerable<BuiltInApp>)[Demo, .. apps ?? []])
         {
-            ClientId = DemoPortal,
-            Name = "OpenNdi demo portal",
-            Scopes = "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds",
-            RedirectUris = [$"{options.Issuer.TrimEnd('/')}/demo/callback"],
-        });
+            Register(new OAuthClientOptions
+            {
+                ClientId = app.ClientId,
+                Name = app.Name,
+                Scopes = app.Scopes,
+                RedirectUris = [$"{options.Issuer.TrimEnd('/')}{app.RedirectPath}"],
+            });
+        }
         foreach (var client in options.Clients)
             Register(client);
     }
