@@ -59,10 +59,12 @@ internal sealed class AccessFlow(
         }
 
         var jobs = await plan(lookup, directory, aborted);
+        // The register lookup and provider names run while the providers are asked: they cost nothing next to the slowest provider.
+        var fetching = Task.WhenAll(jobs.Select(job => fetcher.FetchAsync(job, deadline.Token, aborted)));
+        var registered = NationalPatientAsync(patient, aborted);
         var providerNames = await names.NamesAsync(jobs.Select(j => j.Provider).Distinct(), aborted);
-        var answers = await Task.WhenAll(jobs.Select(job => fetcher.FetchAsync(job, deadline.Token, aborted)));
-
-        var nationalPatient = await NationalPatientAsync(patient, aborted);
+        var nationalPatient = await registered;
+        var answers = await fetching;
         var screened = new List<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)>(answers.Length);
         foreach (var answer in answers)
         {
