@@ -177,6 +177,16 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.Contains($"{ProviderTimeoutMs} ms", issue.Diagnostics);
         Assert.DoesNotContain(slow.Value, SourcesByItem(document).Values.SelectMany(s => s));
         Assert.NotEmpty(Items(document)); // the others are there
+        await AssertFetchAuditedAsync(slow, "missed (timed-out)");
+    }
+
+    /// <summary>The request's record names how the provider's fetch went, and nothing of it as released.</summary>
+    private async Task AssertFetchAuditedAsync(HsaId provider, string how)
+    {
+        var record = Assert.Single(await AuditAsync("patient-summary"));
+        Assert.Contains(record.Entities, e => e.Kind == "provider-fetch" && e.Provider == provider.Value && e.Detail!.StartsWith(how, StringComparison.Ordinal));
+        Assert.DoesNotContain(record.Entities, e => e.Kind == "released" && e.Provider == provider.Value);
+        Assert.Contains("provider systems missed", record.OutcomeText);
     }
 
     [Fact]
@@ -192,6 +202,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.Contains("HTTP 503", issue.Diagnostics);
         Assert.DoesNotContain(down.Value, SourcesByItem(document).Values.SelectMany(s => s));
         Assert.NotEmpty(Items(document));
+        await AssertFetchAuditedAsync(down, "missed (failed)");
     }
 
     [Fact]
@@ -223,6 +234,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.Contains(garbled.Value, issue.Diagnostics);
         Assert.Contains("invalid FHIR", issue.Diagnostics);
         Assert.DoesNotContain(garbled.Value, SourcesByItem(document).Values.SelectMany(s => s));
+        await AssertFetchAuditedAsync(garbled, "missed (invalid)");
     }
 
     [Fact]
