@@ -12,6 +12,13 @@ public sealed class FhirDocumentValidatorOptions
     /// Provenance in the document: a summary merged from several providers says, per resource, where it came from.
     /// </summary>
     public bool RequireProvenance { get; init; }
+
+    /// <summary>
+    /// Which entries get the SDK's element-level validation (default: all). A caller that validated some resources
+    /// already (e.g. items fetched from providers, checked one by one as they arrived) names the rest, so the
+    /// document's own parts are checked without checking everything twice.
+    /// </summary>
+    public Func<Bundle.EntryComponent, bool>? ValidateElementsOf { get; init; }
 }
 
 /// <summary>
@@ -36,7 +43,7 @@ public sealed class FhirDocumentValidator(FhirDocumentValidatorOptions? options 
         var parts = IpsCompositionRules.Check(bundle, references, issues);
         if (_options.RequireProvenance)
             DocumentProvenanceRules.Check(bundle, references, parts, issues);
-        CheckElements(bundle, issues);
+        CheckElements(bundle, issues, _options.ValidateElementsOf);
         return new DocumentValidationResult(issues.ToList());
     }
 
@@ -78,12 +85,16 @@ public sealed class FhirDocumentValidator(FhirDocumentValidatorOptions? options 
     /// primitive formats, narrative XHTML). A problem this validator already reported at the same location (e.g. a
     /// missing Composition.title) is not reported twice.
     /// </summary>
-    private static void CheckElements(Bundle bundle, DocumentIssueList issues)
+    private static void CheckElements(Bundle bundle, DocumentIssueList issues, Func<Bundle.EntryComponent, bool>? which)
     {
         var reported = issues.Locations();
-        foreach (var problem in bundle.Validate(NarrativeValidationKind.FhirXhtml))
+        var problems = which is null
+            ? bundle.Validate(NarrativeValidationKind.FhirXhtml).Select(p => (p, p.InstancePath))
+            : bundle.Entry.Select((entry, i) => (entry, i)).Where(x => x.entry?.Resource is not null && which(x.entry))
+                .SelectMany(x => x.entry.Resource!.Validate(NarrativeValidationKind.FhirXhtml).Select(p => (p, (string?)$"Bundle.entry[{x.i}].resource{Suffix(p.InstancePath)}")));
+        foreach (var (problem, path) in problems)
         {
-            var location = string.IsNullOrEmpty(problem.InstancePath) ? "Bundle" : problem.InstancePath;
+            var location = string.IsNullOrEmpty(path) ? "Bundle" : path;
             if (reported.Contains(location))
                 continue;
             var severity = problem.IssueSeverity is OperationOutcome.IssueSeverity.Warning or OperationOutcome.IssueSeverity.Information
@@ -92,6 +103,9 @@ public sealed class FhirDocumentValidator(FhirDocumentValidatorOptions? options 
             issues.Add(new DocumentIssue(severity, DocumentIssueCodes.ElementInvalid, location, $"{problem.ErrorCode}: {problem.BaseErrorMessage}"));
         }
     }
+
+    /// <summary>The part of a resource-relative path after the resource's own name ("Condition.subject" → ".subject").</summary>
+    private static string Suffix(string? path) => path is null || path.IndexOf('.') is var dot && dot < 0 ? "" : path[dot..];
 
     internal static string Describe(Resource? resource) =>
         resource is null ? "empty" : $"a {resource.TypeName}" + (resource.Id is null ? "" : $" ({resource.TypeName}/{resource.Id})");

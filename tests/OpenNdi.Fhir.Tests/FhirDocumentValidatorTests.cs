@@ -266,6 +266,21 @@ public class FhirDocumentValidatorTests
     }
 
     [Fact]
+    public void Validate_WithElementsOfSomeEntriesOnly_ChecksThoseAtTheSameLocations()
+    {
+        var bundle = Minimal();
+        var condition = Index<Condition>(bundle);
+        ((Condition)bundle.Entry[condition].Resource).Subject = null!;
+
+        var skipped = new FhirDocumentValidator(new FhirDocumentValidatorOptions { ValidateElementsOf = e => e.Resource is not Condition }).Validate(bundle);
+        var chosen = new FhirDocumentValidator(new FhirDocumentValidatorOptions { ValidateElementsOf = e => e.Resource is Condition }).Validate(bundle);
+
+        Assert.Empty(skipped.Issues);
+        var issue = Assert.Single(chosen.Issues);
+        Assert.Equal((ElementInvalid, $"Bundle.entry[{condition}].resource.subject"), (issue.Code, issue.Location));
+    }
+
+    [Fact]
     public void Validate_WhenProvenanceIsRequiredAndAnEntryHasNone_ReportsThatEntryOnly()
     {
         var bundle = Minimal();

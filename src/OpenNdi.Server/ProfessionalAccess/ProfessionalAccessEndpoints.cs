@@ -134,7 +134,12 @@ internal static class ProfessionalAccessEndpoints
         return NoStore(http, FhirResults.Resource(searchset));
     }
 
-    private static readonly FhirDocumentValidator DocumentValidator = new(new FhirDocumentValidatorOptions { RequireProvenance = true });
+    // The fetched items were validated one by one as they arrived (AnswerScreening): here, the parts made by this service.
+    private static readonly FhirDocumentValidator DocumentValidator = new(new FhirDocumentValidatorOptions
+    {
+        RequireProvenance = true,
+        ValidateElementsOf = entry => entry.Resource is Composition or Patient or Organization or Provenance or OperationOutcome,
+    });
 
     /// <summary>
     /// The assembled document checked against the IPS document rules and for Provenance on every entry. A failure is
