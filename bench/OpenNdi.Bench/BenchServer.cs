@@ -41,7 +41,7 @@ internal sealed class BenchIssuer : IDisposable
     /// A clinician at a provider outside the loaded data, with an assignment covering other providers: every lookup
     /// goes through the whole access policy (another provider's entries, care relationship declared per request).
     /// </summary>
-    public string ClinicianToken() => Token("user/DocumentReference.rs", "SE5560125790-2000", new Dictionary<string, object>
+    public string ClinicianToken(string scope = "user/DocumentReference.rs") => Token(scope, "SE5560125790-2000", new Dictionary<string, object>
     {
         ["ndi_actor"] = "professional", ["care_unit_id"] = "SE5560125790-V1", ["assignment_id"] = "bench-assignment",
         ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
@@ -53,6 +53,7 @@ internal sealed class BenchIssuer : IDisposable
 /// <summary>
 /// The real server (the Release build of src/OpenNdi.Server) as a child process on a local port, configured as in
 /// production except: the bench database, no demo seed, logs at Warning, and the bench issuer as the one trusted issuer.
+/// A benchmark may add settings (<c>environment</c>, as environment variables) and further local ports to listen on.
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
@@ -69,7 +70,8 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<BenchServer> StartAsync(string dll, string database, BenchIssuer issuer, int port)
+    public static async Task<BenchServer> StartAsync(string dll, string database, BenchIssuer issuer, int port,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyCollection<int>? extraPorts = null)
     {
         var path = Path.GetFullPath(dll);
         if (!File.Exists(path))
@@ -77,7 +79,7 @@ internal sealed class BenchServer : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(path)!, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(path);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.ArgumentList.Add(string.Join(';', new[] { port }.Concat(extraPorts ?? []).Select(p => $"http://127.0.0.1:{p}")));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__Database"] = database;
         start.Environment["Demo__Seed"] = "false";
@@ -86,6 +88,8 @@ internal sealed class BenchServer : IAsyncDisposable
         start.Environment["Identity__Audience"] = "openndi";
         start.Environment["Identity__TrustedIssuers__0__Issuer"] = BenchIssuer.Issuer;
         start.Environment["Identity__TrustedIssuers__0__Jwks"] = issuer.Jwks;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };

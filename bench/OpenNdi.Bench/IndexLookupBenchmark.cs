@@ -82,7 +82,7 @@ internal static class IndexLookupBenchmark
     }
 
     /// <summary>For profiling only: samples the server's threads with dotnet-trace (installed as a .NET tool) during the HTTP step.</summary>
-    private static Process StartTrace(int processId, string file, TimeSpan length)
+    internal static Process StartTrace(int processId, string file, TimeSpan length)
     {
         var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace");
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -24,11 +24,12 @@ internal sealed record Measurement(string Step, int Concurrency, long Operations
 /// <summary>
 /// A closed-loop load: <c>concurrency</c> workers each run one operation after another, first for a warm-up whose
 /// results are dropped, then for the measured time, recording each operation's latency. An operation returns false
-/// (or throws) to count as failed.
+/// (or throws) to count as failed. <c>phase</c>, when given, is called with true as the measured time starts and with
+/// false as it ends (to sample processor time over exactly that window).
 /// </summary>
 internal static class LoadDriver
 {
-    public static async Task<Measurement> RunAsync(string step, int concurrency, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker)
+    public static async Task<Measurement> RunAsync(string step, int concurrency, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker, Action<bool>? phase = null)
     {
         var measuring = 0;
         var stop = 0;
@@ -64,11 +65,13 @@ internal static class LoadDriver
 
         await Task.Delay(warmup);
         var load = Measurement.LoadAverage();
+        phase?.Invoke(true);
         var clock = Stopwatch.StartNew();
         Volatile.Write(ref measuring, 1);
         await Task.Delay(duration);
         Volatile.Write(ref measuring, 0);
         var seconds = clock.Elapsed.TotalSeconds;
+        phase?.Invoke(false);
         Volatile.Write(ref stop, 1);
         await Task.WhenAll(tasks);
         var result = Measurement.FromLatencies(step, concurrency, [.. latencies.SelectMany(l => l)], failures, seconds, load);

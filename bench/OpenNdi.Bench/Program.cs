@@ -10,6 +10,7 @@ using OpenNdi.Bench;
 //   index-bulk   --postgres CONNSTR [--entries 200000]                         NDJSON bulk publish vs raw binary COPY
 //   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
+//   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
@@ -19,6 +20,7 @@ return args.FirstOrDefault() switch
     "index-bulk" => await IndexBulkBenchmark.RunAsync(args[1..]),
     "audit-append" => await AuditAppendBenchmark.RunAsync(args[1..]),
     "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
+    "summary" => await SummaryBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -33,6 +35,7 @@ static int Usage()
     Console.Error.WriteLine("usage: OpenNdi.Bench seed --persons N --providers M [--postgres CONNSTR] [--sqlite PATH] | micro [BenchmarkDotNet args]"
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
-        + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]");
+        + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
+        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S]");
     return 2;
 }

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using OpenNdi.Synthetic.Providers;
+
+namespace OpenNdi.Bench;
+
+/// <summary>
+/// <c>summary</c>: the professional access service's <c>GET /fhir/Patient/$summary</c> (issue 6) against simulated
+/// providers that each answer after a fixed latency L, for patients with data at N providers, measured in the same run as
+/// a raw parallel fan-out: the same N provider requests (<c>{endpoint}/Patient/{id}/$summary</c>) sent by the bench
+/// itself with <c>HttpClient</c> and awaited, no index, policy, parsing, merge or audit. Closed loop at a given
+/// concurrency; every summary is checked for 200 and for no provider missed. The real server runs as a child process
+/// on the embedded SQLite default, with the audit log on; its simulated providers run in the same process.
+/// </summary>
+internal static class SummaryBenchmark
+{
+    /// <summary>The codes an answer carries when a provider was missed, answered garbage or about someone else (NDI-PAS-010 … 015).</summary>
+    private static readonly byte[] FaultMarker = Encoding.UTF8.GetBytes("NDI-PAS-01");
+
+    private static readonly byte[] FullUrl = Encoding.UTF8.GetBytes("\"fullUrl\"");
+
+    /// <summary>Providers answer after <see cref="LatencyMs"/>; each bench patient has data at <see cref="Providers"/> of them; so many requests in flight.</summary>
+    private sealed record Config(int LatencyMs, int Providers, int Concurrency)
+    {
+        public override string ToString() => $"L={LatencyMs} ms, {Providers} providers, concurrency {Concurrency}";
+    }
+
+    /// <summary><c>LxN</c> or <c>LxN@C</c>: latency L ms, N providers, concurrency C (default: <c>--concurrency</c>).</summary>
+    private static Config ParseConfig(string text, int concurrency)
+    {
+        var at = text.Split('@');
+        var parts = at[0].Split('x');
+        return new Config(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture),
+            at.Length > 1 ? int.Parse(at[1], CultureInfo.InvariantCulture) : concurrency);
+    }
+
+    /// <param name="MachineBusy">Share of all cores busy (anything but idle and iowait) during the measured window.</param>
+    /// <param name="OursBusy">Share of all cores used by the server and the bench during that window: the rest of <paramref name="MachineBusy"/> is other work on the machine.</param>
+    private sealed record Step(string Kind, Config Config, Measurement Result, double ServerCpuMsPerOp, double ClientCpuMsPerOp, double MachineBusy, double OursBusy);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var latencies = Ints(BenchArgs.Get(args, "--latency") ?? "50");
+        var counts = Ints(BenchArgs.Get(args, "--providers") ?? "1,10,50");
+        var concurrency = BenchArgs.Int(args, "--concurrency", 16);
+        var extra = (BenchArgs.Get(args, "--extra") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(e => ParseConfig(e, concurrency));
+        var configs = latencies.SelectMany(l => counts.Select(n => new Config(l, n, concurrency))).Concat(extra).Distinct()
+            .OrderBy(c => c.LatencyMs).ThenByDescending(c => c.Concurrency).ThenBy(c => c.Providers).ToList();
+        var duration = TimeSpan.FromSeconds(BenchArgs.Int(args, "--seconds", 20));
+        var warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 5));
+        var serverWarmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--server-warmup", 45));
+        var persons = BenchArgs.Int(args, "--persons", 300);
+        var patientsPerCount = BenchArgs.Int(args, "--patients", 50);
+        var allCounts = configs.Select(c => c.Providers).Distinct().Order().ToList();
+        var populationProviders = BenchArgs.Int(args, "--population-providers", Math.Max(20, allCounts.Max()));
+        var sharedOrigin = args.Contains("--shared-origin");
+        var dll = BenchArgs.Get(args, "--server-dll") ?? BenchServer.DefaultDll;
+        var dataDirectory = BenchArgs.Get(args, "--data") ?? Path.Combine(Path.GetTempPath(), "ndi-bench-summary");
+        var traceFile = BenchArgs.Get(args, "--trace");
+        var perfFile = BenchArgs.Get(args, "--perf");
+        var traceAt = BenchArgs.Get(args, "--trace-at") is { } t ? ParseConfig(t, concurrency) : configs[configs.Count / 2];
+
+        Console.WriteLine($"# summary: {string.Join("; ", configs)}; "
+            + $"{warmup.TotalSeconds:N0} s warm-up + {duration.TotalSeconds:N0} s per step ({serverWarmup.TotalSeconds:N0} s server warm-up first), "
+            + $"{(sharedOrigin ? "one origin for all providers" : "one origin per provider")}, {Environment.ProcessorCount} cores, load {Measurement.LoadAverage()}");
+
+        // Fixture: population, bench patients, one port per provider (or the server's own).
+        Directory.CreateDirectory(dataDirectory);
+        var databasePath = Path.Combine(dataDirectory, "openndi.db");
+        var mainPort = BenchServer.FreePort();
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        int PortOf(SimulatedProvider provider)
+        {
+            if (sharedOrigin)
+                return mainPort;
+            if (!ports.TryGetValue(provider.Key, out var port))
+            {
+                do
+                {
+                    port = BenchServer.FreePort();
+                }
+                while (port == mainPort || ports.ContainsValue(port));
+                ports[provider.Key] = port;
+            }
+            return port;
+        }
+        var fixture = await SummaryFixture.BuildAsync(databasePath, persons, populationProviders, allCounts, patientsPerCount, PortOf);
+        await fixture.Database.DisposeAsync();
+        Console.WriteLine($"fixture: {fixture.PopulationPersons:N0} persons and {fixture.PopulationResources:N0} resources at {fixture.Providers.Count} providers seeded in {fixture.SeedTime.TotalSeconds:N1} s; "
+            + $"{fixture.PatientsByProviders.Values.Sum(s => s.Count)} bench patients with {fixture.BenchResources:N0} resources copied from {fixture.Templates} template records; {fixture.Elapsed.TotalSeconds:N1} s in all");
+
+        using var issuer = new BenchIssuer();
+        var environment = new Dictionary<string, string>
+        {
+            ["Demo__PublicBaseUrl"] = $"http://127.0.0.1:{mainPort}",
+            // The endpoint health checker probes every endpoint once a minute; left on, as deployed. A missed provider is
+            // logged as a warning per request; the bench counts misses itself, and at saturation the log lines would
+            // cost the server more than the misses, so only errors are logged from the flow.
+            ["Logging__LogLevel__OpenNdi.Server.ProfessionalAccess.AccessFlow"] = "Error",
+        };
+        if (perfFile is not null)
+            environment["DOTNET_PerfMapEnabled"] = "1";
+        foreach (var setting in (BenchArgs.Get(args, "--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            environment[setting[..setting.IndexOf('=')]] = setting[(setting.IndexOf('=') + 1)..];
+        var startClock = Stopwatch.StartNew();
+        await using var server = await BenchServer.StartAsync(dll, databasePath, issuer, mainPort, environment, sharedOrigin ? [] : [.. ports.Values]);
+        Console.WriteLine($"server up in {startClock.Elapsed.TotalSeconds:N1} s (index entries published by the simulated providers at start)");
+
+        using var client = server.Client(configs.Max(c => c.Concurrency));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.ClinicianToken("user/*.rs"));
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
+        client.DefaultRequestHeaders.Add("Ndi-Care-Relationship", "declared");
+        // The fan-out client is configured as the server's own client for provider systems (ProfessionalAccessEndpoints).
+        using var fanOut = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256, UseProxy = false, UseCookies = false })
+        { Timeout = TimeSpan.FromSeconds(30) };
+        fanOut.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
+        string ProviderUrl(BenchRecord r) => $"http://127.0.0.1:{PortOf(r.Provider)}/sim/{r.Provider.Key}/fhir/Patient/{r.LocalId}/$summary";
+
+        await SetLatencyAsync(client, fixture.Providers, 0);
+        var dataset = await VerifyAsync(client, fanOut, fixture, ProviderUrl);
+
+        // Server warm-up: tiered compilation needs tens of seconds under load (see the index lookup benchmark).
+        var warmSet = fixture.PatientsByProviders.GetValueOrDefault(10) ?? fixture.PatientsByProviders[allCounts.Max()];
+        await LoadDriver.RunAsync("warm-up: summary (not measured)", 4, serverWarmup, TimeSpan.FromSeconds(1), w => SummaryOperation(client, warmSet, w));
+        await LoadDriver.RunAsync("warm-up: fan-out (not measured)", 4, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), w => FanOutOperation(fanOut, warmSet, ProviderUrl, w));
+
+        var steps = new List<Step>();
+        var current = -1;
+        foreach (var config in configs)
+        {
+            if (config.LatencyMs != current)
+                await SetLatencyAsync(client, fixture.Providers, current = config.LatencyMs);
+            var set = fixture.PatientsByProviders[config.Providers];
+            using var trace = traceFile is not null && config == traceAt ? IndexLookupBenchmark.StartTrace(server.ProcessId, traceFile, warmup + duration)
+                : perfFile is not null && config == traceAt ? StartPerf(server.ProcessId, perfFile, warmup + duration) : null;
+            steps.Add(await MeasureAsync("summary", config, server, warmup, duration, w => SummaryOperation(client, set, w)));
+            if (trace is not null)
+                await trace.WaitForExitAsync();
+            steps.Add(await MeasureAsync("fan-out", config, server, warmup, duration, w => FanOutOperation(fanOut, set, ProviderUrl, w)));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| L ms | providers | concurrency | summaries/s | summary p50 / p95 / p99 ms | overhead vs L p50 / p95 / p99 ms | fan-outs/s | fan-out p50 / p95 / p99 ms | beyond fan-out p50 / p95 ms | p95 ratio | server CPU ms: summary / fan-out | machine busy (ours) | failed |");
+        Console.WriteLine("|---:|---:|---:|---:|---|---|---:|---|---|---:|---|---:|---:|");
+        var rows = configs.Select(c => (Config: c, Summary: steps.Single(s => s.Kind == "summary" && s.Config == c), FanOut: steps.Single(s => s.Kind == "fan-out" && s.Config == c))).ToList();
+        foreach (var (c, s, f) in rows)
+        {
+            var (sr, fr) = (s.Result, f.Result);
+            Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {c.Concurrency} | {sr.PerSecond:N0} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {sr.P50Ms - c.LatencyMs:N1} / {sr.P95Ms - c.LatencyMs:N1} / {sr.P99Ms - c.LatencyMs:N1} "
+                + $"| {fr.PerSecond:N0} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P50Ms - fr.P50Ms:N1} / {sr.P95Ms - fr.P95Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {s.ServerCpuMsPerOp:N2} / {f.ServerCpuMsPerOp:N2} | {s.MachineBusy:P0} ({s.OursBusy:P0}) | {sr.Failures} / {fr.Failures} |");
+        }
+
+        Directory.CreateDirectory("bench/results");
+        var file = $"bench/results/summary-{DateTime.UtcNow:yyyyMMddTHHmmss}.json";
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+        {
+            warmupSeconds = warmup.TotalSeconds, seconds = duration.TotalSeconds, serverWarmupSeconds = serverWarmup.TotalSeconds, serverDll = dll,
+            cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), origins = sharedOrigin ? "shared" : "per-provider", storage = "SQLite (embedded default)",
+            fixture = new
+            {
+                populationPersons = fixture.PopulationPersons, populationResources = fixture.PopulationResources, providers = fixture.Providers.Count,
+                templates = fixture.Templates, benchResources = fixture.BenchResources, patientsPerSet = patientsPerCount, seedSeconds = fixture.SeedTime.TotalSeconds,
+            },
+            dataset,
+            results = rows.Select(r => new
+            {
+                r.Config.LatencyMs, r.Config.Providers, r.Config.Concurrency,
+                ownServerCpuMsPerSummary = r.Summary.ServerCpuMsPerOp - r.FanOut.ServerCpuMsPerOp,
+                summary = Json(r.Summary), fanOut = Json(r.FanOut),
+                overheadVsLatencyMs = new { p50 = r.Summary.Result.P50Ms - r.Config.LatencyMs, p95 = r.Summary.Result.P95Ms - r.Config.LatencyMs, p99 = r.Summary.Result.P99Ms - r.Config.LatencyMs },
+                fanOutOverheadVsLatencyMs = new { p50 = r.FanOut.Result.P50Ms - r.Config.LatencyMs, p95 = r.FanOut.Result.P95Ms - r.Config.LatencyMs, p99 = r.FanOut.Result.P99Ms - r.Config.LatencyMs },
+                beyondFanOutMs = new { p50 = r.Summary.Result.P50Ms - r.FanOut.Result.P50Ms, p95 = r.Summary.Result.P95Ms - r.FanOut.Result.P95Ms, p99 = r.Summary.Result.P99Ms - r.FanOut.Result.P99Ms },
+                p95Ratio = r.Summary.Result.P95Ms / r.FanOut.Result.P95Ms,
+            }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"\nRaw results: {file}");
+        return 0;
+    }
+
+    /// <summary>For profiling only: samples the server's processor use with perf (call graphs, JIT symbols from the perf map).</summary>
+    private static Process StartPerf(int processId, string file, TimeSpan length)
+    {
+        var start = new ProcessStartInfo("perf") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["record", "-F", "499", "-g", "-p", $"{processId}", "-o", Path.GetFullPath(file), "--", "sleep", $"{(int)length.TotalSeconds}"])
+            start.ArgumentList.Add(argument);
+        return Process.Start(start)!;
+    }
+
+    private static object Json(Step s) => new
+    {
+        s.Result.Step, s.Result.Operations, s.Result.Failures, s.Result.Seconds, s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs,
+        s.ServerCpuMsPerOp, s.ClientCpuMsPerOp, s.MachineBusy, s.OursBusy, s.Result.LoadBefore, s.Result.LoadAfter,
+    };
+
+    private static List<int> Ints(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+
+    /// <summary>One measured step, with the server's and the bench's processor time and the machine's busy share over exactly the measured window.</summary>
+    private static async Task<Step> MeasureAsync(string kind, Config config, BenchServer server, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker)
+    {
+        TimeSpan serverCpu = default, clientCpu = default;
+        (long Busy, long Total) machine = default;
+        var result = await LoadDriver.RunAsync($"{kind}, {config}", config.Concurrency, warmup, duration, worker, starting =>
+        {
+            var (s, c, m) = (server.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, ProcStat());
+            if (starting)
+            {
+                (serverCpu, clientCpu, machine) = (s, c, m);
+                return;
+            }
+            (serverCpu, clientCpu, machine) = (s - serverCpu, c - clientCpu, (m.Busy - machine.Busy, m.Total - machine.Total));
+        });
+        var operations = Math.Max(1, result.Operations);
+        return new Step(kind, config, result, serverCpu.TotalMilliseconds / operations, clientCpu.TotalMilliseconds / operations,
+            machine.Total == 0 ? 0 : (double)machine.Busy / machine.Total, (serverCpu + clientCpu).TotalMilliseconds / (result.Seconds * 1000 * Environment.ProcessorCount));
+    }
+
+    /// <summary>Busy and total jiffies of all cores from /proc/stat (busy: everything but idle and iowait).</summary>
+    private static (long Busy, long Total) ProcStat()
+    {
+        if (!File.Exists("/proc/stat"))
+            return default;
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+        var total = fields.Sum();
+        return (total - fields[3] - fields[4], total);
+    }
+
+    private static Func<Task<bool>> SummaryOperation(HttpClient client, IReadOnlyList<BenchPatient> set, int worker)
+    {
+        var random = new Random(3000 + worker);
+        return async () =>
+        {
+            var patient = set[random.Next(set.Count)];
+            using var response = await client.GetAsync($"/fhir/Patient/$summary?identifier={patient.Id.Value}", HttpCompletionOption.ResponseContentRead);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            if (!response.IsSuccessStatusCode || body.AsSpan().IndexOf(FaultMarker) >= 0)
+                throw new InvalidOperationException($"summary of {patient.Id.Value}: HTTP {(int)response.StatusCode}, {Fault(body)}");
+            return true;
+        };
+    }
+
+    /// <summary>The baseline: the same provider requests, in parallel, each answer read as the server's fetcher reads it (as a string), nothing else.</summary>
+    private static Func<Task<bool>> FanOutOperation(HttpClient fanOut, IReadOnlyList<BenchPatient> set, Func<BenchRecord, string> url, int worker)
+    {
+        var random = new Random(4000 + worker);
+        return async () =>
+        {
+            var patient = set[random.Next(set.Count)];
+            var answers = await Task.WhenAll(patient.Records.Select(async record =>
+            {
+                using var response = await fanOut.GetAsync(url(record), HttpCompletionOption.ResponseContentRead);
+                var body = await response.Content.ReadAsStringAsync();
+                return response.IsSuccessStatusCode && body.Length > 0;
+            }));
+            return answers.All(ok => ok);
+        };
+    }
+
+    private static string Fault(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        var at = text.IndexOf("NDI-PAS-01", StringComparison.Ordinal);
+        return at < 0 ? text[..Math.Min(300, text.Length)] : text[Math.Max(0, at - 50)..Math.Min(text.Length, at + 250)];
+    }
+
+    /// <summary>Sets every simulated provider to answer after exactly <paramref name="latencyMs"/> (median = p95: no spread), nothing failing.</summary>
+    private static async Task SetLatencyAsync(HttpClient client, IReadOnlyList<SimulatedProvider> providers, int latencyMs)
+    {
+        foreach (var provider in providers)
+        {
+            using var body = new StringContent($$"""{"latencyMedianMs":{{latencyMs}},"latencyP95Ms":{{latencyMs}}}""", Encoding.UTF8, "application/json");
+            using var response = await client.PutAsync($"/sim/{provider.Key}/behaviour", body);
+            response.EnsureSuccessStatusCode();
+        }
+        Console.WriteLine($"providers' latency set to {latencyMs} ms");
+    }
+
+    /// <summary>
+    /// Every bench patient's summary once (checked: 200, no provider missed, every provider's HSA-id in it) and every
+    /// provider record once directly, at L = 0; returns the sizes of what providers answer and of the merged documents.
+    /// </summary>
+    private static async Task<object> VerifyAsync(HttpClient client, HttpClient fanOut, SummaryFixture.Built fixture, Func<BenchRecord, string> url)
+    {
+        var sets = new List<object>();
+        foreach (var (count, patients) in fixture.PatientsByProviders.OrderBy(p => p.Key))
+        {
+            var providerAnswers = new List<(int Entries, int Bytes)>();
+            var summaries = new List<(int Entries, int Bytes)>();
+            // One patient at a time: the server is still cold here, and 16 patients × 50 providers at once would run into the 2 s provider timeout.
+            foreach (var patient in patients)
+            {
+                using var response = await client.GetAsync($"/fhir/Patient/$summary?identifier={patient.Id.Value}");
+                var body = await response.Content.ReadAsByteArrayAsync();
+                var text = Encoding.UTF8.GetString(body);
+                if (!response.IsSuccessStatusCode || body.AsSpan().IndexOf(FaultMarker) >= 0)
+                    throw new InvalidOperationException($"verification: summary of {patient.Id.Value}: HTTP {(int)response.StatusCode}, {Fault(body)}");
+                if (patient.Records.FirstOrDefault(r => !text.Contains(r.Provider.HsaId, StringComparison.Ordinal)) is { } missing)
+                    throw new InvalidOperationException($"verification: summary of {patient.Id.Value} has nothing from {missing.Provider.Key}");
+                summaries.Add((Count(body, FullUrl), body.Length));
+                foreach (var answer in await Task.WhenAll(patient.Records.Select(r => fanOut.GetByteArrayAsync(url(r)))))
+                    providerAnswers.Add((Count(answer, FullUrl), answer.Length));
+            }
+            var records = patients.SelectMany(p => p.Records).ToList();
+            var set = new
+            {
+                providers = count, patients = patients.Count,
+                storedResourcesPerRecord = Stats(records.Select(r => (double)r.Resources)),
+                summaryTypeResourcesPerRecord = Stats(records.Select(r => (double)r.SummaryResources)),
+                providerAnswerEntries = Stats(providerAnswers.Select(a => (double)a.Entries)),
+                providerAnswerKiB = Stats(providerAnswers.Select(a => a.Bytes / 1024.0)),
+                summaryEntries = Stats(summaries.Select(s => (double)s.Entries)),
+                summaryKiB = Stats(summaries.Select(s => s.Bytes / 1024.0)),
+            };
+            Console.WriteLine($"verified {count} providers: {JsonSerializer.Serialize(set)}");
+            sets.Add(set);
+        }
+        return sets;
+    }
+
+    private static object Stats(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return new { min = list.Min(), mean = Math.Round(list.Average(), 1), max = list.Max() };
+    }
+
+    private static int Count(ReadOnlySpan<byte> body, ReadOnlySpan<byte> what)
+    {
+        var count = 0;
+        int at;
+        while ((at = body.IndexOf(what)) >= 0)
+        {
+            count++;
+            body = body[(at + what.Length)..];
+        }
+        return count;
+    }
+}
