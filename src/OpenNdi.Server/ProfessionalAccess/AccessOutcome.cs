@@ -31,9 +31,6 @@ internal static class AccessOutcome
             if (screened.OtherPatientProblem is not null)
                 Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-013", OperationOutcome.IssueType.BusinessRule,
                     $"{who} {screened.OtherPatientProblem}; those were dropped and the fault is logged.{(screened.Items.Count == 0 ? " Nothing from this provider is in this answer." : "")}");
-            if (screened.Invalid > 0)
-                Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-016", OperationOutcome.IssueType.Invalid,
-                    $"{who} sent {screened.Invalid} items that are not valid FHIR; they were not released.");
             if (screened.NotIndexed > 0)
                 Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-015", OperationOutcome.IssueType.Suppressed,
                     $"{who} sent {screened.NotIndexed} items of categories it has not published to the index; they were not released.");

@@ -1,5 +1,4 @@
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Validation;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.Policy;
@@ -8,7 +7,7 @@ using OpenNdi.Fhir.Merging;
 namespace OpenNdi.Server.ProfessionalAccess;
 
 /// <summary>What was kept of one provider's answer, and what was dropped and why.</summary>
-internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int OtherPatient, int Withheld, int NotIndexed, string? OtherPatientProblem, int Invalid = 0)
+internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int OtherPatient, int Withheld, int NotIndexed, string? OtherPatientProblem)
 {
     public static ScreenedAnswer Empty { get; } = new([], 0, 0, 0, null);
 }
@@ -21,8 +20,6 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int Othe
 /// <item>it must fall under a permitted index entry of that provider: its category by resource type, its care unit by
 /// the HSA-ids inside it (an item naming no unit is released only when every entry of its category is permitted,
 /// so a block on one unit is never bypassed by data that does not say where it came from);</item>
-/// <item>it must be valid FHIR element by element (cardinality, required elements, formats: the Firely SDK's
-/// validation); an invalid item is not released, the rest of the answer is;</item>
 /// <item>references to the provider's Patient are rewritten to the national Patient of the answer.</item>
 /// </list>
 /// </summary>
@@ -50,7 +47,7 @@ internal static class AnswerScreening
         }
 
         var items = new List<SourcedItem>();
-        int otherPatient = 0, withheld = 0, notIndexed = 0, invalid = 0;
+        int otherPatient = 0, withheld = 0, notIndexed = 0;
         foreach (var entry in bundle.Entry)
         {
             var resource = entry.Resource;
@@ -89,12 +86,6 @@ internal static class AnswerScreening
                 }
             }
 
-            if (resource.Validate(NarrativeValidationKind.FhirXhtml).Any(p => p.IssueSeverity is not (OperationOutcome.IssueSeverity.Warning or OperationOutcome.IssueSeverity.Information)))
-            {
-                invalid++;
-                continue;
-            }
-
             foreach (var reference in ResourceWalk.References(resource))
             {
                 if (reference.Reference is { } text && (patientRefs.Contains(text) || patientRefs.Contains(MergedAnswers.Resolve(fullUrl, text) ?? "")))
@@ -105,7 +96,7 @@ internal static class AnswerScreening
                 window is { Count: > 0 } ? window.Min(e => e.FirstDate) : null, window is { Count: > 0 } ? window.Max(e => e.LatestDate) : null,
                 answer.Fetched, decision?.ViaEmergencyBreak ?? false)));
         }
-        return new ScreenedAnswer(items, otherPatient, withheld, notIndexed, otherPatient > 0 ? $"answered {otherPatient} resources about another patient" : null, invalid);
+        return new ScreenedAnswer(items, otherPatient, withheld, notIndexed, otherPatient > 0 ? $"answered {otherPatient} resources about another patient" : null);
     }
 
     /// <summary>
@@ -116,7 +107,8 @@ internal static class AnswerScreening
     {
         var units = entries.Select(p => p.Entry.Key.CareUnit).ToHashSet();
         HsaId? named = null;
-        foreach (var identifier in ResourceWalk.Descendants(resource).OfType<Identifier>())
+        // With one care unit in the category there is nothing to tell apart: no need to look inside the item.
+        foreach (var identifier in units.Count == 1 ? [] : ResourceWalk.Descendants(resource).OfType<Identifier>())
         {
             if (identifier.System == HsaId.System && HsaId.TryParse(identifier.Value, out var id, out _) && units.Contains(id))
             {

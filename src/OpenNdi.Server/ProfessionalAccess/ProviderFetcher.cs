@@ -48,6 +48,8 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!response.IsSuccessStatusCode)
                 return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(body)}", elapsed, fetched);
+            // The parser is strict (FhirJson): unknown elements, bad values and missing required elements make the whole
+            // answer invalid. An EHR that sends one malformed resource is not trusted for the rest of that answer.
             return FhirJson.TryParse(body, out var error) switch
             {
                 Bundle bundle => new ProviderAnswer(job, FetchStatus.Answered, bundle, null, elapsed, fetched),
