@@ -161,6 +161,18 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Summary_NeverListsTheSameProblemOrMedicationTwice()
+    {
+        foreach (var person in await _server.Services.GetRequiredService<IPopulationStore>().ListAsync(0, 40))
+        {
+            var document = await ReadAsync(await SummaryAsync(OutsideClinician(), query: $"/fhir/Patient/$summary?identifier={person.Id.Value}"));
+
+            var keys = Items(document).Select(i => OpenNdi.Fhir.Merging.SameItem.Key(i.Resource)).Where(k => k is not null).ToList();
+            Assert.True(keys.Distinct().Count() == keys.Count, $"{person.Id}: {string.Join(", ", keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key))}");
+        }
+    }
+
+    [Fact]
     public async Task Summary_WhenOneProviderIsSlowPastItsDeadline_AnswersWithinTheDeadlineNamingIt()
     {
         var slow = Providers[0];
