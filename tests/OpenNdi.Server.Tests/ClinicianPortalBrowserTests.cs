@@ -22,8 +22,7 @@ public sealed class ClinicianPortalBrowserTests : IAsyncLifetime
 {
     private readonly TestIssuer _issuer = new("https://idp.national.example");
     private NdiServer _server = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -33,28 +32,21 @@ public sealed class ClinicianPortalBrowserTests : IAsyncLifetime
             ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
             ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
         });
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _server.DisposeAsync();
         _issuer.Dispose();
     }
 
-    private static string Screenshot(string name)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "openndi-clinician-portal");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, name);
-    }
+    private static string Screenshot(string name) => HeadlessChromium.Screenshot(Path.Combine(Path.GetTempPath(), "openndi-clinician-portal"), name);
 
     private async Task<IPage> LogInAsync()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
         await page.GotoAsync($"{_server.Origin}/portal/clinician");
         await page.ClickAsync("#login");
         await page.WaitForURLAsync("**/oauth/authorize?**");
@@ -96,20 +88,7 @@ public sealed class ClinicianPortalBrowserTests : IAsyncLifetime
     }
 
     /// <summary>The patient blocks every care unit of one provider (a FHIR Consent, as the patient's own app would post it).</summary>
-    private async Task BlockAsync(PersonalIdentityNumber patient, HsaId provider)
-    {
-        var consent = $$$$"""
-            {"resourceType":"Consent","status":"active",
-             "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"block"}]}],
-             "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{{patient.Value}}}}"}},
-             "provision":{"type":"deny","actor":[{"role":{"coding":[{"system":"urn:openndi:consent-block-target","code":"provider"}]},
-               "reference":{"identifier":{"system":"urn:oid:1.2.752.29.4.19","value":"{{{{provider.Value}}}}"}}}]}}
-            """;
-        var token = _issuer.Token("patient/Consent.cruds", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = patient.Value });
-        using var response = await _server.SendAsync(HttpMethod.Post, "/fhir/Consent", token, consent);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-    }
+    private Task BlockAsync(PersonalIdentityNumber patient, HsaId provider) => ConsentRequests.PostAsync(_server, _issuer, patient, "block", ConsentRequests.ProviderBlock(provider));
 
     [Fact]
     public async Task Clinician_ReadsTheSummaryWithSources_SeesWhatABlockWithholds_AndBreaksItInAnEmergency()

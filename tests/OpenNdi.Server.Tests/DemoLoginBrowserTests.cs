@@ -10,29 +10,21 @@ namespace OpenNdi.Server.Tests;
 public sealed class DemoLoginBrowserTests : IAsyncLifetime
 {
     private NdiServer _server = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
     public async ValueTask InitializeAsync()
     {
         _server = await NdiServer.StartListeningAsync("sqlite");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _server.DisposeAsync();
     }
 
-    private static string Screenshot(string name)
-    {
-        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, name);
-    }
+    private static string Screenshot(string name) => HeadlessChromium.Screenshot(Path.Combine(AppContext.BaseDirectory, "screenshots"), name);
 
     private async Task<string> LogInAsync(IPage page, string user, string screenshotPrefix)
     {
@@ -49,7 +41,7 @@ public sealed class DemoLoginBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Clinician_LogsIn_AndSeesAProfessionalToken()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
 
         var claims = await LogInAsync(page, "clinician-1", "clinician");
 
@@ -63,7 +55,7 @@ public sealed class DemoLoginBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Patient_LogsIn_AndSeesTheirIdentityNumberAndPatientScopes()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
 
         var claims = await LogInAsync(page, "patient-1", "patient");
 

@@ -62,18 +62,7 @@ public sealed class IndexPolicyTests : IDisposable
 
     private static string Units(IEnumerable<DocumentReference> documents) => string.Join(",", documents.Select(d => d.Author[0].Identifier.Value).Order());
 
-    private async Task PostConsentAsync(NdiServer server, string kind, string provision)
-    {
-        var consent = $$$"""
-            {"resourceType":"Consent","status":"active",
-             "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"{{{kind}}}"}]}],
-             "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{Patient.Value}}}"}},
-             "provision":{{{provision}}}}
-            """;
-        using var response = await server.SendAsync(HttpMethod.Post, "/fhir/Consent", PatientToken(), consent);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-    }
+    private Task PostConsentAsync(NdiServer server, string kind, string provision) => ConsentRequests.PostAsync(server, _issuer, Patient, kind, provision);
 
     [Fact]
     public async Task WithACareRelationship_AClinicianSeesEveryProvidersEntries()

@@ -83,8 +83,6 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         ["assignment_id"] = "uppdrag-1", ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
     });
 
-    private string PatientToken() => _issuer.Token("patient/Consent.cruds", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = _patient.Value });
-
     private Task<HttpResponseMessage> SummaryAsync(string token, bool careRelationship = true, string? emergency = null, string? query = null)
     {
         var headers = new Dictionary<string, string>();
@@ -266,10 +264,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     public async Task Summary_WhenAProviderIsBlocked_WithholdsIt_AndAnEmergencyBreakReleasesItMarked()
     {
         var blocked = Providers[0];
-        await PostConsentAsync("block", $$$$"""
-            {"type":"deny","actor":[{"role":{"coding":[{"system":"urn:openndi:consent-block-target","code":"provider"}]},
-              "reference":{"identifier":{"system":"{{{{HsaId.System}}}}","value":"{{{{blocked.Value}}}}"}}}]}
-            """);
+        await PostConsentAsync("block", ConsentRequests.ProviderBlock(blocked));
 
         var withheld = await ReadAsync(await SummaryAsync(OutsideClinician()));
         // Header values are ASCII: a Swedish reason travels percent-encoded and is logged as written.
@@ -428,18 +423,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         _entries = await _server.Services.GetRequiredService<IIndexStore>().LookupAsync(new IndexQuery(_patient, null, null, null));
     }
 
-    private async Task PostConsentAsync(string kind, string provision)
-    {
-        var consent = $$$"""
-            {"resourceType":"Consent","status":"active",
-             "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"{{{kind}}}"}]}],
-             "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{_patient.Value}}}"}},
-             "provision":{{{provision}}}}
-            """;
-        using var response = await _server.SendAsync(HttpMethod.Post, "/fhir/Consent", PatientToken(), consent);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-    }
+    private Task PostConsentAsync(string kind, string provision) => ConsentRequests.PostAsync(_server, _issuer, _patient, kind, provision);
 }
 
 /// <summary>The professional access tests on the embedded SQLite default.</summary>
