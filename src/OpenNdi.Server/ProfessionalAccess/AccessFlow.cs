@@ -59,17 +59,20 @@ internal sealed class AccessFlow(
         }
 
         var jobs = await plan(lookup, directory, aborted);
-        // The register lookup and provider names run while the providers are asked: they cost nothing next to the slowest provider.
-        var fetching = Task.WhenAll(jobs.Select(job => fetcher.FetchAsync(job, deadline.Token, aborted)));
-        var registered = NationalPatientAsync(patient, aborted);
         var providerNames = await names.NamesAsync(jobs.Select(j => j.Provider).Distinct(), aborted);
-        var nationalPatient = await registered;
-        var answers = await fetching;
-        var screened = new List<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)>(answers.Length);
-        foreach (var answer in answers)
+        var patientFullUrl = NationalPatientUrl(patient);
+        // Each answer is screened as soon as it arrives, while slower providers are still answering; the register
+        // lookup runs meanwhile too: none of it should add to the wait for the slowest provider.
+        var fetching = Task.WhenAll(jobs.Select(async job =>
         {
-            var name = providerNames.GetValueOrDefault(answer.Job.Provider);
-            var result = answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, nationalPatient.FullUrl, name) : ScreenedAnswer.Empty;
+            var answer = await fetcher.FetchAsync(job, deadline.Token, aborted);
+            var name = providerNames.GetValueOrDefault(job.Provider);
+            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name) : ScreenedAnswer.Empty, Name: name);
+        }));
+        var nationalPatient = await NationalPatientAsync(patient, aborted);
+        var screened = await fetching;
+        foreach (var (answer, result, _) in screened)
+        {
             if (answer.Status != FetchStatus.Answered)
             {
                 ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", answer.Status.ToString()));
@@ -82,7 +85,6 @@ internal sealed class AccessFlow(
                 logger.LogError("Provider fault: {Provider} ({System}) {Problem} at {Url}; {Dropped} resources dropped",
                     answer.Job.Provider, answer.Job.SourceSystem, result.OtherPatientProblem, answer.Job.Url, result.OtherPatient);
             }
-            screened.Add((answer, result, name));
         }
         var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items));
         return (new Gathered(lookup, screened, items, nationalPatient), null);
@@ -117,12 +119,17 @@ internal sealed class AccessFlow(
         _ => "answered",
     };
 
+    /// <summary>The national Patient's id in answers: stable for a person, so every reference to it can be written before it is built.</summary>
+    private static string NationalPatientId(PersonalIdentityNumber id) => PatientSummaryBuilder.DeterministicUuid("patient|" + id.Value).ToString();
+
+    private static string NationalPatientUrl(PersonalIdentityNumber id) => $"urn:uuid:{NationalPatientId(id)}";
+
     /// <summary>The patient as the population register knows them, under a stable urn:uuid, or the identity alone when not registered.</summary>
     private async Task<SummaryEntry> NationalPatientAsync(PersonalIdentityNumber id, CancellationToken cancellationToken)
     {
         var patient = new Patient
         {
-            Id = PatientSummaryBuilder.DeterministicUuid("patient|" + id.Value).ToString(),
+            Id = NationalPatientId(id),
             Identifier = [new Identifier(id.IdentifierSystem, id.Value)],
         };
         if (await population.FindAsync(id, cancellationToken) is { } person)
@@ -131,7 +138,6 @@ internal sealed class AccessFlow(
             patient.Gender = person.Sex == Sex.Female ? AdministrativeGender.Female : AdministrativeGender.Male;
             patient.BirthDate = person.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         }
-        var fullUrl = $"urn:uuid:{patient.Id}";
-        return new SummaryEntry(patient, fullUrl, fullUrl);
+        return new SummaryEntry(patient, NationalPatientUrl(id), NationalPatientUrl(id));
     }
 }
