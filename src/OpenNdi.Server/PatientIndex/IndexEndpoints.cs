@@ -70,7 +70,8 @@ internal static class IndexEndpoints
         var (entries, decision) = (lookup.Entries, lookup.Decision);
 
         // The record is stored before anything is answered: an access that is not logged is not given.
-        await audit.RecordAsync(IndexAccess.Audited(record, request, lookup, "index-entries"), cancellationToken);
+        var audited = IndexAccess.Audited(record, request, lookup, "index-entries");
+        await audit.RecordAsync(audited, cancellationToken);
 
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
@@ -88,7 +89,7 @@ internal static class IndexEndpoints
             }
             matches.Add(new IndexMatch(entry, address, item.ViaEmergencyBreak));
         }
-        return FhirResults.Json(SearchsetJson.Write(matches, IndexAccess.Withheld(decision), $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
+        return FhirResults.Json(SearchsetJson.Write(matches, audited.OutcomeText, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
     }
 
     private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
