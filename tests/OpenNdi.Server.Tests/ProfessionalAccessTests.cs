@@ -272,6 +272,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
 
         Assert.DoesNotContain(blocked.Value, SourcesByItem(withheld).Values.SelectMany(s => s));
         Assert.Contains(Issues(withheld), i => Code(i) == "NDI-PAS-020" && i.Diagnostics.Contains("blocked by the patient", StringComparison.Ordinal));
+        Assert.Contains(Issues(withheld), i => i.Details.Coding.Any(c => c.System == "urn:openndi:access-decision-reason" && c.Code == "blocked"));
         var sources = SourcesByItem(broken);
         var fromBlocked = Items(broken).Where(i => sources[i.FullUrl].Contains(blocked.Value)).ToList();
         Assert.NotEmpty(fromBlocked);

@@ -112,7 +112,7 @@ internal static class ClinicianPortalRendering
         }
 
         // Only blocks yield to an emergency (not an opt-out, nor a missing care relationship); the reason is in the text only.
-        const byBlock = i => /blocked by the patient|the patient's settings/.test(issueText(i));
+        const byBlock = i => (i.details?.coding || []).some(c => c.system === "urn:openndi:access-decision-reason" && (c.code === "blocked" || c.code === "withheld-by-settings"));
 
         // The OperationOutcome, split for the reader: what was withheld and why, which providers were missed and why.
         function notices(issues, emergencyReason) {

@@ -12,6 +12,9 @@ namespace OpenNdi.Server.ProfessionalAccess;
 /// </summary>
 internal static class AccessOutcome
 {
+    /// <summary>The code system of the access policy's reasons (<c>blocked</c>, <c>opted-out</c>, …) as they appear in answers and the audit log.</summary>
+    public const string ReasonSystem = "urn:openndi:access-decision-reason";
+
     public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems)
     {
         var outcome = new OperationOutcome();
@@ -36,11 +39,20 @@ internal static class AccessOutcome
                     $"{who} sent {screened.NotIndexed} items of categories it has not published to the index; they were not released.");
         }
         var fetchWithheld = answers.Sum(a => a.Screened.Withheld);
-        if (IndexAccess.Withheld(lookup.Decision) is { } withheld)
-            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed, withheld);
+        // One issue per reason, with the policy's reason code beside the error code, so an app can act on it (offer
+        // the emergency break for blocks only) without reading the text.
+        foreach (var reason in lookup.Decision.Withheld.GroupBy(d => d.Reason))
+        {
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed,
+                $"{reason.Count()} entries withheld: {IndexAccess.ReasonText(reason.Key)}.");
+            outcome.Issue[^1].Details!.Coding.Add(new Coding(ReasonSystem, Audit.DecisionAudit.Code(reason.Key)));
+        }
         if (fetchWithheld > 0)
+        {
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed,
                 $"{fetchWithheld} items withheld under the patient's settings for the care unit or category they came from.");
+            outcome.Issue[^1].Details!.Coding.Add(new Coding(ReasonSystem, "withheld-by-settings"));
+        }
         if (emergencyItems > 0)
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-030", OperationOutcome.IssueType.Informational,
                 $"{emergencyItems} items were released through the emergency break; they carry the security label BTG, and this access is logged for follow-up.");
