@@ -374,6 +374,33 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CategoryReads_OfEveryType_AnswerThatTypeOnly_FromTheProvidersThatIndexedIt_WithProvenance()
+    {
+        foreach (var type in new[] { "MedicationStatement", "MedicationRequest", "MedicationDispense", "AllergyIntolerance", "Condition", "Immunization",
+            "Observation", "DiagnosticReport", "Procedure", "Flag", "DeviceUseStatement", "Composition" })
+        {
+            using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/{type}?patient.identifier={_patient.Value}", OutsideClinician(), headers: IndexApiTests.CareRelationship);
+            var searchset = await ReadAsync(response);
+
+            var matches = searchset.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Match).ToList();
+            Assert.All(matches, m => Assert.Equal(type, m.Resource.TypeName));
+            var categories = OpenNdi.Fhir.Merging.ClinicalCategories.ReadAs(type);
+            var indexed = _entries.Where(e => categories.Contains(e.Key.Category)).Select(e => e.Provider.Value).ToHashSet();
+            var sources = SourcesByItem(searchset);
+            Assert.All(matches, m => Assert.True(sources.TryGetValue(m.FullUrl, out var from) && from.IsSubsetOf(indexed), $"{type}: {m.FullUrl} without Provenance or from a provider that indexed no {string.Join("/", categories)}"));
+            // What the providers indexed, they answer (a lab category may be results without a report, so not for DiagnosticReport).
+            if (indexed.Count > 0 && type != "DiagnosticReport")
+                Assert.True(matches.Count > 0, $"{type}: providers indexed {string.Join("/", categories)} but nothing came back");
+            if (type == "Composition")
+                Assert.All(matches, m => Assert.Equal(DataCategory.DischargeReport.Loinc, ((Composition)m.Resource).Type.Coding[0].Code));
+            Assert.DoesNotContain(Issues(searchset), i => i.Severity == OperationOutcome.IssueSeverity.Warning);
+        }
+        Assert.Equal(12, await AuditCountAsync("clinical-read"));
+    }
+
+    private async Task<int> AuditCountAsync(string @event) => (await AuditAsync(@event)).Count;
+
+    [Fact]
     public async Task CategoryRead_LaboratoryReports_ComeWithTheirResults_AndNoImagingReports()
     {
         using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/DiagnosticReport?patient.identifier={_patient.Value}&category=LAB", OutsideClinician(), headers: IndexApiTests.CareRelationship);
