@@ -104,13 +104,8 @@ internal static class IndexEndpoints
                 switch (name)
                 {
                     case "patient.identifier":
-                        var text = value ?? string.Empty;
-                        var bar = text.IndexOf('|');
-                        var system = bar >= 0 ? text[..bar] : null;
-                        if (system is not (null or PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem))
-                            return (null, $"patient.identifier system must be {PersonalIdentityNumber.PersonnummerSystem} or {PersonalIdentityNumber.SamordningsnummerSystem}", name);
-                        if (!PersonalIdentityNumber.TryParse(bar >= 0 ? text[(bar + 1)..] : text, out var id, out var problem))
-                            return (null, $"patient.identifier: {problem}", name);
+                        if (!PatientIdentifierParameter.TryParse(value, name, out var id, out var problem))
+                            return (null, problem, name);
                         patient = id;
                         break;
                     case "type":

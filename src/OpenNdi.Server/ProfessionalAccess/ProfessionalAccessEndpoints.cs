@@ -89,7 +89,8 @@ internal static class ProfessionalAccessEndpoints
         var query = http.Request.Query;
         if (query.Keys.FirstOrDefault(k => k is not ("identifier" or "patient.identifier" or "_format")) is { } unknown)
             return FhirResults.Error(400, "NDI-PAS-002", OperationOutcome.IssueType.NotSupported, $"parameter '{unknown}' is not supported by $summary (identifier)", unknown);
-        var (parsed, error) = ParsePatient(query["identifier"].FirstOrDefault() ?? query["patient.identifier"].FirstOrDefault());
+        var name = query.ContainsKey("patient.identifier") && !query.ContainsKey("identifier") ? "patient.identifier" : "identifier";
+        var (parsed, error) = ParsePatient(query[name].FirstOrDefault(), name);
         if (parsed is not { } patient)
             return FhirResults.Error(400, "NDI-PAS-001", OperationOutcome.IssueType.Required, error!, "identifier");
         if (Actors.From(http.User) is not { } actor)
@@ -167,18 +168,10 @@ internal static class ProfessionalAccessEndpoints
         return result;
     }
 
-    private static (PersonalIdentityNumber? Patient, string? Error) ParsePatient(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-            return (null, "the patient is required: identifier=urn:oid:1.2.752.129.2.1.3.1|{personnummer}");
-        var bar = text.IndexOf('|');
-        var system = bar >= 0 ? text[..bar] : null;
-        if (system is not (null or PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem))
-            return (null, $"the patient identifier system must be {PersonalIdentityNumber.PersonnummerSystem} or {PersonalIdentityNumber.SamordningsnummerSystem}");
-        return PersonalIdentityNumber.TryParse(bar >= 0 ? text[(bar + 1)..] : text, out var id, out var problem)
-            ? (id, null)
-            : (null, $"patient identifier: {problem}");
-    }
+    private static (PersonalIdentityNumber? Patient, string? Error) ParsePatient(string? text, string name) =>
+        string.IsNullOrEmpty(text)
+            ? (null, $"the patient is required: {name}={PersonalIdentityNumber.PersonnummerSystem}|{{personnummer}}")
+            : PatientIdentifierParameter.TryParse(text, name, out var id, out var error) ? (id, null) : (null, error);
 
     /// <summary>
     /// The patient, the search to pass on to each provider (date and code as given; DiagnosticReport category and
@@ -197,7 +190,7 @@ internal static class ProfessionalAccessEndpoints
             switch (name)
             {
                 case "patient.identifier":
-                    (patient, var error) = ParsePatient(value);
+                    (patient, var error) = ParsePatient(value, name);
                     if (patient is null)
                         return (null, "", categories, error, name);
                     break;
