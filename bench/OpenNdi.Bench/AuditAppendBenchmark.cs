@@ -20,7 +20,6 @@ internal static class AuditAppendBenchmark
 {
     public const string DatabaseName = "ndi_bench_audit_append";
     public const string Partition = "bench-node-1";
-    private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
     private const int PoolSize = 100_000;
 
     public static async Task<int> RunAsync(string[] args)
@@ -143,27 +142,14 @@ internal static class AuditAppendBenchmark
         {
             await using var connection = await source.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
-            await using (var copy = await connection.BeginBinaryImportAsync($"COPY bench.events_raw ({Columns}) FROM STDIN (FORMAT BINARY)"))
+            await using (var copy = await connection.BeginBinaryImportAsync(AuditRows.CopyInto("bench.events_raw")))
             {
                 var now = AuditJson.Truncate(DateTimeOffset.UtcNow);
                 for (var i = 0; i < batch; i++)
                 {
                     var k = Interlocked.Increment(ref next);
                     var row = rows[k % PoolSize];
-                    var c = row.Columns;
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync($"raw-{w}", NpgsqlDbType.Text);
-                    await copy.WriteAsync(k, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                    await copy.WriteAsync(c.Event, NpgsqlDbType.Text);
-                    await copy.WriteAsync((short)c.Outcome, NpgsqlDbType.Smallint);
-                    await copy.WriteAsync(c.Actor, NpgsqlDbType.Text);
-                    await WriteNullableAsync(copy, c.ActorProvider);
-                    await WriteNullableAsync(copy, c.Patient);
-                    await copy.WriteAsync(c.Emergency, NpgsqlDbType.Boolean);
-                    await copy.WriteAsync(row.Json, NpgsqlDbType.Text);
-                    await copy.WriteAsync(row.Hash, NpgsqlDbType.Text);
-                    await copy.WriteAsync(row.Hash, NpgsqlDbType.Text);
+                    await AuditRows.WriteAsync(copy, $"raw-{w}", k, now, row.Columns, row.Json, row.Hash, row.Hash);
                 }
                 await copy.CompleteAsync();
             }
@@ -178,14 +164,6 @@ internal static class AuditAppendBenchmark
     }
 
     private sealed record RawRow(AuditColumns Columns, string Json, string Hash);
-
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-            await copy.WriteNullAsync();
-        else
-            await copy.WriteAsync(value, NpgsqlDbType.Text);
-    }
 
     /// <summary>A fresh database with the audit schema (its migration) and the raw table shaped like audit.events, without its triggers.</summary>
     private static async Task<string> CreateDatabaseAsync(string admin)

@@ -21,11 +21,10 @@ namespace OpenNdi.Bench;
 internal static class AuditViewBenchmark
 {
     public const string DatabaseName = "ndi_bench_audit";
-    private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
     private static readonly DateTimeOffset LogStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>The statement <see cref="AuditStore.QueryAsync"/> runs for a patient and a limit of 100.</summary>
-    public const string ViewSql = $"SELECT {Columns} FROM audit.events WHERE patient = @patient ORDER BY recorded DESC, partition, seq DESC LIMIT 100";
+    public const string ViewSql = $"SELECT {AuditStore.Columns} FROM audit.events WHERE patient = @patient ORDER BY recorded DESC, partition, seq DESC LIMIT 100";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -251,26 +250,15 @@ internal static class AuditViewBenchmark
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using var copy = await connection.BeginBinaryImportAsync($"COPY audit.events ({Columns}) FROM STDIN (FORMAT BINARY)");
+            await using var copy = await connection.BeginBinaryImportAsync(AuditRows.CopyInto("audit.events"));
             for (var k = from + (from % streams == s ? 0 : 1); k < to; k += streams)
             {
                 var recorded = LogStart.AddSeconds(k);
                 var record = AuditPopulation.Record(k, recorded);
                 var canonical = AuditJson.Write(record);
                 var c = AuditColumns.Of(record);
-                await copy.StartRowAsync();
-                await copy.WriteAsync($"node-{k % 4}", NpgsqlDbType.Text);
-                await copy.WriteAsync(k / 4 + 1, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(c.Recorded, NpgsqlDbType.TimestampTz);
-                await copy.WriteAsync(c.Event, NpgsqlDbType.Text);
-                await copy.WriteAsync((short)c.Outcome, NpgsqlDbType.Smallint);
-                await copy.WriteAsync(c.Actor, NpgsqlDbType.Text);
-                await WriteNullableAsync(copy, c.ActorProvider);
-                await WriteNullableAsync(copy, c.Patient);
-                await copy.WriteAsync(c.Emergency, NpgsqlDbType.Boolean);
-                await copy.WriteAsync(Encoding.UTF8.GetString(canonical), NpgsqlDbType.Text);
-                await copy.WriteAsync(Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(k))), NpgsqlDbType.Text);
-                await copy.WriteAsync(Convert.ToHexStringLower(SHA256.HashData(canonical)), NpgsqlDbType.Text);
+                await AuditRows.WriteAsync(copy, $"node-{k % 4}", k / 4 + 1, c.Recorded, c, Encoding.UTF8.GetString(canonical),
+                    Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(k))), Convert.ToHexStringLower(SHA256.HashData(canonical)));
                 if (Interlocked.Increment(ref done) % 1_000_000 == 0)
                     Console.WriteLine($"  {from + done:N0} records, {clock.Elapsed.TotalSeconds:N0} s");
             }
@@ -278,11 +266,4 @@ internal static class AuditViewBenchmark
         })));
     }
 
-    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value)
-    {
-        if (value is null)
-            await copy.WriteNullAsync();
-        else
-            await copy.WriteAsync(value, NpgsqlDbType.Text);
-    }
 }

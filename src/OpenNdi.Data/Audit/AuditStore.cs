@@ -35,7 +35,8 @@ public sealed class AuditStore(NdiDatabase database, int checkpointInterval = Au
     /// <summary>The most records one query returns; longer listings page with <see cref="AuditQuery.After"/>.</summary>
     public const int MaxPage = 10_000;
 
-    private const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
+    /// <summary>The columns of audit.events, in the order every statement and COPY here uses them.</summary>
+    public const string Columns = "partition, seq, recorded, event, outcome, actor, actor_provider, patient, emergency, json, prev_hash, hash";
 
     private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
     private readonly string _events = database.Table("audit", "events");
