@@ -24,7 +24,7 @@ internal static class AuditViewBenchmark
     private static readonly DateTimeOffset LogStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>The statement <see cref="AuditStore.QueryAsync"/> runs for a patient and a limit of 100.</summary>
-    public const string ViewSql = $"SELECT {AuditStore.Columns} FROM audit.events WHERE patient = @patient ORDER BY recorded DESC, partition, seq DESC LIMIT 100";
+    public const string ViewSql = $"SELECT {AuditStore.Columns} FROM audit.events WHERE patient = @patient ORDER BY recorded DESC, partition DESC, seq DESC LIMIT 100";
 
     public static async Task<int> RunAsync(string[] args)
     {
