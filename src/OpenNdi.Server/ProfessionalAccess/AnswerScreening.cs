@@ -57,7 +57,8 @@ internal static class AnswerScreening
                 continue; // the provider's own summary composition: its sections are rebuilt nationally
             var fullUrl = FullUrl(entry, baseUrl);
             var subject = ClinicalCategories.PatientOf(resource);
-            if (subject is not null || ClinicalCategories.Of(resource) is not null)
+            var category = ClinicalCategories.Of(resource);
+            if (subject is not null || category is not null)
             {
                 var target = subject?.Reference is { } reference ? MergedAnswers.Resolve(fullUrl, reference) ?? reference : null;
                 if (target is null || !(patientRefs.Contains(target) || patientRefs.Contains(subject!.Reference!)))
@@ -67,12 +68,11 @@ internal static class AnswerScreening
                 }
             }
 
-            var category = ClinicalCategories.Of(resource);
             ItemDecision? decision = null;
             HsaId? unit = null;
+            var entries = category is null ? [] : job.Entries.Where(p => p.Entry.Key.Category == category).ToList();
             if (category is not null)
             {
-                var entries = job.Entries.Where(p => p.Entry.Key.Category == category).ToList();
                 if (entries.Count == 0)
                 {
                     notIndexed++;
@@ -91,9 +91,9 @@ internal static class AnswerScreening
                 if (reference.Reference is { } text && (patientRefs.Contains(text) || patientRefs.Contains(MergedAnswers.Resolve(fullUrl, text) ?? "")))
                     reference.Reference = patientFullUrl;
             }
-            var window = category is null ? default : job.Entries.Where(p => p.Entry.Key.Category == category && (unit is null || p.Entry.Key.CareUnit == unit)).Select(p => p.Entry).ToList();
+            var window = entries.Where(p => unit is null || p.Entry.Key.CareUnit == unit).Select(p => p.Entry).ToList();
             items.Add(new SourcedItem(resource, category, new ItemSource(job.Provider, providerName, unit, fullUrl,
-                window is { Count: > 0 } ? window.Min(e => e.FirstDate) : null, window is { Count: > 0 } ? window.Max(e => e.LatestDate) : null,
+                window.Count > 0 ? window.Min(e => e.FirstDate) : null, window.Count > 0 ? window.Max(e => e.LatestDate) : null,
                 answer.Fetched, decision?.ViaEmergencyBreak ?? false)));
         }
         return new ScreenedAnswer(items, otherPatient, withheld, notIndexed, otherPatient > 0 ? $"answered {otherPatient} resources about another patient" : null);
