@@ -18,10 +18,20 @@ public static class FhirResults
     public static IResult Json(string json, int statusCode = StatusCodes.Status200OK) => new StatusCodeFhirResult(Encoding.UTF8.GetBytes(json), statusCode);
 
     public static IResult Error(int statusCode, string errorCode, OperationOutcome.IssueType type, string message, string? expression = null) =>
-        Resource(Outcomes.Error(errorCode, type, message, expression), statusCode);
+        new FhirErrorResult(FhirJson.SerializeToUtf8(Outcomes.Error(errorCode, type, message, expression)), statusCode, errorCode, message);
 
-    private sealed class StatusCodeFhirResult(byte[] body, int statusCode) : IResult
+    /// <summary>An error answer that says, to the audit filter, which error it is (code and text) without re-parsing the body.</summary>
+    public sealed class FhirErrorResult(byte[] body, int statusCode, string errorCode, string message) : StatusCodeFhirResult(body, statusCode)
     {
+        public string ErrorCode { get; } = errorCode;
+
+        public string Message { get; } = message;
+    }
+
+    public class StatusCodeFhirResult(byte[] body, int statusCode) : IResult, IStatusCodeHttpResult
+    {
+        int? IStatusCodeHttpResult.StatusCode => statusCode;
+
         public System.Threading.Tasks.Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = statusCode;

@@ -41,7 +41,7 @@ app.MapServiceDirectory();
 app.MapConsentManagement();
 app.MapProfessionalAccess();
 app.MapClinicianPortal();
-app.MapSimulator();
+app.MapSimulatedProviders();
 
 app.Run();
 

@@ -26,6 +26,9 @@ public static class AuditAgentKind
     public const string Person = "person";
     public const string System = "system";
     public const string Operator = "operator";
+
+    /// <summary>A caller whose token named no actor, or who presented no valid token: the record keeps what is known (address, claimed issuer, client, subject).</summary>
+    public const string Unidentified = "unidentified";
 }
 
 /// <summary>

@@ -72,19 +72,19 @@ internal static class AuditEndpoints
     {
         var group = app.MapGroup("/fhir/AuditEvent").WithTags("Audit log").ExcludeFromDescription();
         var contexts = new[] { ScopeContext.Patient, ScopeContext.User, ScopeContext.System };
-        group.MapGet("", SearchAsync).RequireScope("AuditEvent", ScopePermissions.Search, contexts);
-        group.MapGet("/$export", ExportAsync).RequireScope("AuditEvent", ScopePermissions.Search, contexts);
-        group.MapGet("/{id}", ReadAsync).RequireScope("AuditEvent", ScopePermissions.Read, contexts);
+        group.MapGet("", SearchAsync).NationalApi(AuditEventCodes.AuditQuery, AuditAction.Execute, "AuditEvent", ScopePermissions.Search, contexts);
+        group.MapGet("/$export", ExportAsync).NationalApi(AuditEventCodes.AuditQuery, AuditAction.Execute, "AuditEvent", ScopePermissions.Search, contexts);
+        group.MapGet("/{id}", ReadAsync).NationalApi(AuditEventCodes.AuditQuery, AuditAction.Read, "AuditEvent", ScopePermissions.Read, contexts);
         return app;
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, AuditStore store, AuditTrail trail, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> SearchAsync(HttpContext http, AuditStore store, AuditScope audit, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
     {
         var (query, failure) = await AuthorisedQueryAsync(http, privacy, time, cancellationToken);
         if (query is null)
             return failure!;
         var found = await store.QueryAsync(query, cancellationToken);
-        await RecordReadAsync(http, trail, query, found.Count, cancellationToken);
+        DescribeRead(http, audit, query, found.Count);
 
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir";
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
@@ -101,43 +101,43 @@ internal static class AuditEndpoints
     }
 
     /// <summary>Every matching record as NDJSON (one AuditEvent per line), streamed page by page.</summary>
-    private static async Task<IResult> ExportAsync(HttpContext http, AuditStore store, AuditTrail trail, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(HttpContext http, AuditStore store, AuditScope audit, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
     {
         var (query, failure) = await AuthorisedQueryAsync(http, privacy, time, cancellationToken, exporting: true);
         if (query is null)
             return failure!;
-        await RecordReadAsync(http, trail, query, null, cancellationToken);
-        http.Response.ContentType = "application/fhir+ndjson";
-        var page = query with { Limit = AuditStore.MaxPage };
-        while (true)
+        DescribeRead(http, audit, query, null);
+        // Streamed after the route's filter has stored the record of this read.
+        return Results.Stream(async body =>
         {
-            var found = await store.QueryAsync(page, cancellationToken);
-            foreach (var stored in found)
+            var page = query with { Limit = AuditStore.MaxPage };
+            while (true)
             {
-                await http.Response.Body.WriteAsync(FhirJson.SerializeToUtf8(AuditEvents.ToFhir(stored)), cancellationToken);
-                await http.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken);
+                var found = await store.QueryAsync(page, cancellationToken);
+                foreach (var stored in found)
+                {
+                    await body.WriteAsync(FhirJson.SerializeToUtf8(AuditEvents.ToFhir(stored)), cancellationToken);
+                    await body.WriteAsync("\n"u8.ToArray(), cancellationToken);
+                }
+                if (found.Count < page.Limit)
+                    return;
+                page = page with { After = AuditCursor.Of(found[^1]) };
             }
-            if (found.Count < page.Limit)
-                return Results.Empty;
-            page = page with { After = AuditCursor.Of(found[^1]) };
-        }
+        }, "application/fhir+ndjson");
     }
 
-    private static async Task<IResult> ReadAsync(string id, HttpContext http, AuditStore store, AuditTrail trail, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadAsync(string id, HttpContext http, AuditStore store, AuditScope audit, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Actors.From(http.User) is not { } actor)
-            return Actors.Unrecognised();
-        if (!Actors.ScopesFit(http.User, actor, "AuditEvent", ScopePermissions.Read))
-            return WrongScope(actor, "r");
+        var actor = audit.Actor;
         var stored = AuditReceipt.TryParse(id, out var receipt) ? await store.GetAsync(receipt, cancellationToken) : null;
         // A record the caller may not read answers exactly as one that does not exist: ids must not reveal whose log holds what.
         if (stored is null || !await MayReadAsync(actor, stored.Columns, privacy, time, cancellationToken))
             return FhirResults.Error(404, "NDI-AUD-005", OperationOutcome.IssueType.NotFound, $"No AuditEvent {id} that you may read.");
-        var record = trail.Start(http, actor, AuditEventCodes.AuditQuery, AuditAction.Read, stored.Columns.Patient) with
+        audit.Record = audit.Record with
         {
+            Patient = stored.Columns.Patient,
             Entities = [new AuditEntity("audit-event", stored.Receipt.Id)],
         };
-        await trail.RecordAsync(record, cancellationToken);
         return FhirResults.Resource(AuditEvents.ToFhir(stored));
     }
 
@@ -154,10 +154,7 @@ internal static class AuditEndpoints
     /// <summary>The query the parameters ask for, narrowed to what the caller may read; or the error answer.</summary>
     private static async Task<(AuditQuery? Query, IResult? Failure)> AuthorisedQueryAsync(HttpContext http, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken, bool exporting = false)
     {
-        if (Actors.From(http.User) is not { } actor)
-            return (null, Actors.Unrecognised());
-        if (!Actors.ScopesFit(http.User, actor, "AuditEvent", ScopePermissions.Search))
-            return (null, WrongScope(actor, "s"));
+        var actor = Actors.From(http.User)!; // the route's filter refused tokens that name no actor
         var (query, error, parameter) = ParseQuery(http.Request.Query, exporting);
         if (query is null)
             return (null, FhirResults.Error(400, "NDI-AUD-001", OperationOutcome.IssueType.Invalid, error!, parameter));
@@ -181,19 +178,13 @@ internal static class AuditEndpoints
         }
     }
 
-    private static IResult WrongScope(Actor actor, string permissions) => FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden,
-        $"Insufficient scope: {Actors.NeededScope(actor, "AuditEvent", permissions)} is needed; scopes count in the context of who the token speaks for.");
-
     /// <summary>Reading the log is an access to personal data too, and is logged like any other.</summary>
-    private static async Task RecordReadAsync(HttpContext http, AuditTrail trail, AuditQuery query, int? count, CancellationToken cancellationToken)
-    {
-        var actor = Actors.From(http.User)!;
-        var record = trail.Start(http, actor, AuditEventCodes.AuditQuery, AuditAction.Execute, query.Patient) with
+    private static void DescribeRead(HttpContext http, AuditScope audit, AuditQuery query, int? count) =>
+        audit.Record = audit.Record with
         {
+            Patient = query.Patient,
             Entities = [new AuditEntity("query", http.Request.QueryString.Value, query.ActorProvider, Detail: count is { } n ? $"{n} records listed" : "export")],
         };
-        await trail.RecordAsync(record, cancellationToken);
-    }
 
     private static (AuditQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection parameters, bool exporting)
     {

@@ -26,6 +26,13 @@ internal static class AuditEvents
         [AuditEventCodes.ConsentChange] = ("PatientUpdate", "update"),
         [AuditEventCodes.AuditQuery] = ("PatientQuery", "search-type"),
         [AuditEventCodes.AccessRefused] = ("Read", "read"),
+        [AuditEventCodes.PatientSummary] = ("PatientQuery", "operation"),
+        [AuditEventCodes.ClinicalRead] = ("PatientQuery", "search-type"),
+        [AuditEventCodes.DirectoryRead] = ("Query", "search-type"),
+        [AuditEventCodes.DirectoryChange] = ("Update", "update"),
+        [AuditEventCodes.Login] = ("Read", "read"),
+        [AuditEventCodes.TokenIssue] = ("Read", "read"),
+        [AuditEventCodes.SimulatorRead] = ("PatientRead", "read"),
     };
 
     public static AuditEvent ToFhir(ChainedAuditRecord stored)
@@ -171,4 +178,9 @@ internal static class AuditEventCodes
     public const string AccessRefused = "access-refused";
     public const string PatientSummary = "patient-summary";
     public const string ClinicalRead = "clinical-read";
+    public const string DirectoryRead = "directory-read";
+    public const string DirectoryChange = "directory-change";
+    public const string Login = "login";
+    public const string TokenIssue = "token-issue";
+    public const string SimulatorRead = "simulator-read";
 }

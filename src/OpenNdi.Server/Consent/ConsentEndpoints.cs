@@ -54,15 +54,15 @@ internal static class ConsentEndpoints
     public static IEndpointRouteBuilder MapConsentManagement(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/fhir/Consent").WithTags("Consent").ExcludeFromDescription();
-        group.MapPost("", CreateAsync).RequireScope("Consent", ScopePermissions.Create, ScopeContext.Patient);
-        group.MapPut("/{id}", UpdateAsync).RequireScope("Consent", ScopePermissions.Update, ScopeContext.Patient);
-        group.MapGet("", SearchAsync).RequireScope("Consent", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.Patient);
-        group.MapGet("/{id}", ReadAsync).RequireScope("Consent", ScopePermissions.Read, ScopeContext.Patient);
-        group.MapGet("/{id}/_history", HistoryAsync).RequireScope("Consent", ScopePermissions.Read, ScopeContext.Patient);
+        group.MapPost("", CreateAsync).NationalApi(AuditEventCodes.ConsentChange, AuditAction.Create, "Consent", ScopePermissions.Create, ScopeContext.Patient);
+        group.MapPut("/{id}", UpdateAsync).NationalApi(AuditEventCodes.ConsentChange, AuditAction.Update, "Consent", ScopePermissions.Update, ScopeContext.Patient);
+        group.MapGet("", SearchAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.Patient);
+        group.MapGet("/{id}", ReadAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
+        group.MapGet("/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (input, failure) = await ReadInputAsync(http, cancellationToken);
         if (input is null)
@@ -70,7 +70,7 @@ internal static class ConsentEndpoints
         var (consent, parsed, person) = input.Value;
         var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
         if (!allowed)
-            return await RefusedAsync(http, audit, person, parsed.Patient, AuditEventCodes.ConsentChange, AuditAction.Create, NotYours("change"), cancellationToken);
+            return Refused(audit, parsed.Patient, NotYours("change"));
 
         // An opt-out of a kind is one setting per patient: posting it again changes that one.
         var existing = parsed.Kind.StartsWith("optout", StringComparison.Ordinal)
@@ -78,12 +78,12 @@ internal static class ConsentEndpoints
             : null;
         var id = existing?.Id ?? Guid.NewGuid().ToString("N");
         var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
-        await RecordChangeAsync(http, audit, person, parsed, actingAs, existing is null ? AuditAction.Create : AuditAction.Update, id, version, cancellationToken);
+        DescribeChange(audit, parsed, actingAs, existing is null ? AuditAction.Create : AuditAction.Update, id, version);
         http.Response.Headers.Location = $"/fhir/Consent/{id}/_history/{version}";
         return FhirResults.Resource(WithVersion(consent, version), existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
@@ -96,13 +96,13 @@ internal static class ConsentEndpoints
             return FhirResults.Error(400, "NDI-CNS-005", OperationOutcome.IssueType.Invalid, "A Consent keeps its patient and kind; record a new one instead.", "Consent.patient");
         var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
         if (!allowed)
-            return await RefusedAsync(http, audit, person, parsed.Patient, AuditEventCodes.ConsentChange, AuditAction.Update, NotYours("change"), cancellationToken);
+            return Refused(audit, parsed.Patient, NotYours("change"));
         var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
-        await RecordChangeAsync(http, audit, person, parsed, actingAs, AuditAction.Update, id, version, cancellationToken);
+        DescribeChange(audit, parsed, actingAs, AuditAction.Update, id, version);
         return FhirResults.Resource(WithVersion(consent, version));
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> SearchAsync(HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var value = http.Request.Query["patient"].ToString();
         var bar = value.IndexOf('|');
@@ -117,7 +117,7 @@ internal static class ConsentEndpoints
         return FhirResults.Resource(bundle);
     }
 
-    private static async Task<IResult> ReadAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
@@ -125,7 +125,7 @@ internal static class ConsentEndpoints
         return await MayReadAsync(http, PersonalIdentityNumber.Parse(stored.Patient), privacy, audit, time, $"Consent/{id}", cancellationToken) ?? FhirResults.Resource(Stored(stored.Json, stored.Version));
     }
 
-    private static async Task<IResult> HistoryAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string id, HttpContext http, ConsentStore store, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
@@ -165,32 +165,36 @@ internal static class ConsentEndpoints
     }
 
     /// <summary>Null when the caller may read the patient's settings (the read is logged first); the logged refusal otherwise.</summary>
-    private static async Task<IResult?> MayReadAsync(HttpContext http, PersonalIdentityNumber patient, PatientPrivacyReader privacy, AuditTrail audit, TimeProvider time, string what, CancellationToken cancellationToken)
+    private static async Task<IResult?> MayReadAsync(HttpContext http, PersonalIdentityNumber patient, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, string what, CancellationToken cancellationToken)
     {
         if (Actors.From(http.User) is not PersonActor person)
             return OnlyPersons();
         var (may, representation) = await privacy.PersonMayActForAsync(person.Person, patient, time.GetUtcNow(), cancellationToken);
         if (!may)
-            return await RefusedAsync(http, audit, person, patient, AuditEventCodes.ConsentRead, AuditAction.Read, NotYours("read"), cancellationToken);
-        await audit.RecordAsync(audit.Start(http, person, AuditEventCodes.ConsentRead, AuditAction.Read, patient.Value) with
+            return Refused(audit, patient, NotYours("read"));
+        audit.Record = audit.Record with
         {
+            Patient = patient.Value,
             OnBehalfOf = AuditTrail.OnBehalfOf(representation),
             Entities = [new AuditEntity("consent", what)],
-        }, cancellationToken);
+        };
         return null;
     }
 
-    private static async Task RecordChangeAsync(HttpContext http, AuditTrail audit, PersonActor person, ParsedConsent parsed, Representation? actingAs, AuditAction action, string id, int version, CancellationToken cancellationToken) =>
-        await audit.RecordAsync(audit.Start(http, person, AuditEventCodes.ConsentChange, action, parsed.Patient.Value) with
+    private static void DescribeChange(AuditScope audit, ParsedConsent parsed, Representation? actingAs, AuditAction action, string id, int version) =>
+        audit.Record = audit.Record with
         {
+            Action = action,
+            Patient = parsed.Patient.Value,
             OnBehalfOf = AuditTrail.OnBehalfOf(actingAs),
             Entities = [new AuditEntity("consent", $"Consent/{id}/_history/{version}", Category: parsed.Kind, Detail: parsed.Active ? "active" : "inactive")],
-        }, cancellationToken);
+        };
 
-    /// <summary>A refused read or change of a patient's settings is logged, then answered.</summary>
-    private static async Task<IResult> RefusedAsync(HttpContext http, AuditTrail audit, PersonActor person, PersonalIdentityNumber patient, string @event, AuditAction action, IResult answer, CancellationToken cancellationToken)
+    /// <summary>A refused read or change of a patient's settings: the log names the patient and why; the answer says only that it is not theirs.</summary>
+    private static IResult Refused(AuditScope audit, PersonalIdentityNumber patient, IResult answer)
     {
-        await audit.RecordAsync(AuditTrail.Refused(audit.Start(http, person, @event, action, patient.Value), "not the patient nor a representative with the needed scope"), cancellationToken);
+        audit.Patient(patient.Value);
+        audit.Refused("not the patient nor a representative with the needed scope");
         return answer;
     }
 

@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using OpenNdi.Fhir;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.FhirApi;
 
@@ -22,7 +23,8 @@ internal static class FhirApiEndpoints
         fhir.MapGet("/metadata", (CapabilityStatementFactory factory, HttpRequest request) =>
                 FhirResults.Resource(factory.Create($"{request.Scheme}://{request.Host}{request.PathBase}/fhir")))
             .WithSummary("FHIR R4 CapabilityStatement of the national FHIR API")
-            .Produces(200, contentType: FhirResults.ContentType);
+            .Produces(200, contentType: FhirResults.ContentType)
+            .Public("the CapabilityStatement (FHIR requires it to be readable without a token)");
         return app;
     }
 }

@@ -32,7 +32,8 @@ internal static class Actors
     /// <summary>The scope an actor needs, e.g. <c>user/DocumentReference.rs</c>, for error messages.</summary>
     public static string NeededScope(Actor actor, string resourceType, string permissions) => $"{ContextOf(actor).ToString().ToLowerInvariant()}/{resourceType}.{permissions}";
 
-    private static ScopeContext ContextOf(Actor actor) => actor switch
+    /// <summary>The scope context an actor acts in: user/ for professionals and operators, patient/ for persons, system/ for systems.</summary>
+    internal static ScopeContext ContextOf(Actor actor) => actor switch
     {
         PersonActor => ScopeContext.Patient,
         SystemActor => ScopeContext.System,

@@ -73,6 +73,8 @@ internal static class IdentitySetup
                     context.HandleResponse();
                     var reason = context.AuthenticateFailure?.Message ?? context.ErrorDescription ?? "a bearer token is required";
                     context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                    // A denial on a national API route is logged with what is known of the caller (NationalApiFilter).
+                    await Audit.NationalApiFilter.RecordUnauthenticatedAsync(context.HttpContext, Shorten(reason));
                     await FhirResults.Error(401, "NDI-IAM-001", OperationOutcome.IssueType.Login, $"Not authenticated: {Shorten(reason)}").ExecuteAsync(context.HttpContext);
                 },
             };
@@ -82,32 +84,4 @@ internal static class IdentitySetup
     }
 
     private static string Shorten(string message) => message.Length > 300 ? message[..300] : message;
-
-    /// <summary>
-    /// Requires a token whose scopes grant <paramref name="permissions"/> on <paramref name="resourceType"/> in one
-    /// of <paramref name="contexts"/>; otherwise 403 with an OperationOutcome naming the scope needed.
-    /// </summary>
-    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string resourceType, ScopePermissions permissions, params ScopeContext[] contexts)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        builder.RequireAuthorization();
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var claims = context.HttpContext.User.FindAll("scope").Concat(context.HttpContext.User.FindAll("scp")).Select(c => c.Value);
-            if (!ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out var error))
-            {
-                await Audit.AuditTrail.RecordRefusalAsync(context.HttpContext, "malformed scopes");
-                return FhirResults.Error(403, "NDI-IAM-002", OperationOutcome.IssueType.Forbidden, $"The token's scopes are malformed: {error}");
-            }
-            if (!contexts.Any(c => scopes.Grants(c, resourceType, permissions)))
-            {
-                var needed = string.Join(" or ", contexts.Select(c => new SmartScope(c, resourceType, permissions, []).ToString()));
-                await Audit.AuditTrail.RecordRefusalAsync(context.HttpContext, $"insufficient scope: needs {needed}");
-                return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: this needs {needed}.");
-            }
-            return await next(context);
-        });
-        return builder;
-    }
-
 }

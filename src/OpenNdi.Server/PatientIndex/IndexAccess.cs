@@ -48,15 +48,16 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
 
     /// <summary>
     /// The audit record completed with the decision: outcome, withheld counts, the represented patient, and the
-    /// emergency (only a reason that broke something puts the access on the follow-up list; one claimed with nothing
-    /// to break is still in the query entity).
+    /// emergency. Every invoked emergency goes on the follow-up list, whether it broke a block or met only an opt-out
+    /// (which it cannot open): a claimed emergency is what the provider must review (PDL 4 kap. 3 §), and one that
+    /// tried an opted-out patient is the one most worth reviewing.
     /// </summary>
     public static AuditRecord Audited(AuditRecord record, HttpRequest request, DecidedLookup lookup, string entityKind, IEnumerable<AuditEntity>? more = null) => record with
     {
         Outcome = DecisionAudit.Outcome(lookup.Decision),
         OutcomeText = Withheld(lookup.Decision),
         OnBehalfOf = AuditTrail.OnBehalfOf(lookup.Decision.ActingAs),
-        EmergencyReason = lookup.Decision.AnyEmergencyBreak ? lookup.Emergency!.Reason : null,
+        EmergencyReason = lookup.Emergency?.Reason is { Length: > 0 } reason && !string.IsNullOrWhiteSpace(reason) ? reason : null,
         PurposeOfUse = lookup.Decision.AnyEmergencyBreak ? "ETREAT" : record.PurposeOfUse,
         Entities =
         [

@@ -42,7 +42,7 @@ internal static class IndexEndpoints
         app.MapIndexPublishing();
         app.MapGet("/fhir/DocumentReference", LookupAsync)
             .WithTags("Patient data index")
-            .RequireScope("DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
+            .NationalApi(AuditEventCodes.IndexLookup, AuditAction.Execute, "DocumentReference", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
             .ExcludeFromDescription();
         return app;
     }
@@ -51,27 +51,19 @@ internal static class IndexEndpoints
 
     public const string EmergencyReasonHeader = IndexAccess.EmergencyReasonHeader;
 
-    private static async Task<IResult> LookupAsync(HttpContext http, IndexAccess access, IDirectoryStore directory, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LookupAsync(HttpContext http, IndexAccess access, IDirectoryStore directory, AuditScope audit, CancellationToken cancellationToken)
     {
         var request = http.Request;
         var (query, error, parameter) = ParseQuery(request.Query);
         if (query is null)
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
-        if (Actors.From(http.User) is not { } actor)
-            return Actors.Unrecognised();
-        var record = audit.Start(http, actor, AuditEventCodes.IndexLookup, AuditAction.Execute, query.Patient.Value);
-        if (!Actors.ScopesFit(http.User, actor, "DocumentReference", ScopePermissions.Read | ScopePermissions.Search))
-        {
-            await audit.RecordAsync(AuditTrail.Refused(record, "insufficient scope"), cancellationToken);
-            return FhirResults.Error(403, "NDI-IAM-003", OperationOutcome.IssueType.Forbidden, $"Insufficient scope: {Actors.NeededScope(actor, "DocumentReference", "rs")} is needed; scopes count in the context of who the token speaks for (user/ for professionals, patient/ for persons, system/ for systems).");
-        }
+        audit.Patient(query.Patient.Value);
 
-        var lookup = await access.DecideAsync(request, actor, query, null, cancellationToken);
+        var lookup = await access.DecideAsync(request, audit.Actor, query, null, cancellationToken);
         var (entries, decision) = (lookup.Entries, lookup.Decision);
 
-        // The record is stored before anything is answered: an access that is not logged is not given.
-        var audited = IndexAccess.Audited(record, request, lookup, "index-entries");
-        await audit.RecordAsync(audited, cancellationToken);
+        // The route's audit filter stores the record before anything is answered: an access that is not logged is not given.
+        var audited = audit.Record = IndexAccess.Audited(audit.Record, request, lookup, "index-entries");
 
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();

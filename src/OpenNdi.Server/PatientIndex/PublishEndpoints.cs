@@ -36,15 +36,15 @@ internal static class PublishEndpoints
     public static IEndpointRouteBuilder MapIndexPublishing(this IEndpointRouteBuilder app)
     {
         app.MapPost("/fhir/DocumentReference", PublishOneAsync).WithTags("Patient data index")
-            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+            .NationalApi(AuditEventCodes.IndexPublish, AuditAction.Create, "DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
         app.MapPost("/fhir", PublishTransactionAsync).WithTags("Patient data index")
-            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+            .NationalApi(AuditEventCodes.IndexPublish, AuditAction.Create, "DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
         app.MapPost("/fhir/DocumentReference/$bulk", PublishBulkAsync).WithTags("Patient data index")
-            .RequireScope("DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
+            .NationalApi(AuditEventCodes.IndexPublish, AuditAction.Create, "DocumentReference", ScopePermissions.Create, ScopeContext.System).ExcludeFromDescription();
         return app;
     }
 
-    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -61,7 +61,7 @@ internal static class PublishEndpoints
         if (published.Retract)
         {
             var outcome = await index.RetractAsync(published.Entry.Key, provider, cancellationToken);
-            await RecordAsync(http, audit, provider, [published.Entry], AuditAction.Delete, outcome == RetractOutcome.Retracted ? null : outcome.ToString(), cancellationToken);
+            Describe(audit, provider, [published.Entry], AuditAction.Delete, outcome == RetractOutcome.Retracted ? null : outcome.ToString());
             return outcome switch
             {
                 RetractOutcome.Retracted => FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-010", OperationOutcome.IssueType.Informational, "Entry retracted.")),
@@ -70,13 +70,13 @@ internal static class PublishEndpoints
             };
         }
         await index.PublishAsync([published.Entry], cancellationToken);
-        await RecordAsync(http, audit, provider, [published.Entry], AuditAction.Create, null, cancellationToken);
+        Describe(audit, provider, [published.Entry], AuditAction.Create, null);
         var stored = DocumentReferences.From(published.Entry, null);
         http.Response.Headers.Location = $"/fhir/DocumentReference/{stored.Id}";
         return FhirResults.Resource(stored, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -103,7 +103,7 @@ internal static class PublishEndpoints
             entries.Add(published.Entry);
         }
         await index.PublishAsync(entries, cancellationToken);
-        await RecordAsync(http, audit, provider, entries, AuditAction.Create, null, cancellationToken);
+        Describe(audit, provider, entries, AuditAction.Create, null);
 
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
         foreach (var entry in entries)
@@ -114,7 +114,7 @@ internal static class PublishEndpoints
         return FhirResults.Resource(response);
     }
 
-    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, AuditTrail audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -126,7 +126,7 @@ internal static class PublishEndpoints
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
         await index.PublishAsync(entries, cancellationToken);
-        await RecordAsync(http, audit, provider, entries, AuditAction.Create, null, cancellationToken);
+        Describe(audit, provider, entries, AuditAction.Create, null);
         return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
     }
 
@@ -134,17 +134,18 @@ internal static class PublishEndpoints
     /// A publish or retract in the log: one record per request, naming the patient when there is one, else how many
     /// entries for how many patients (a bulk load is one write by one system, not an access to anyone's data).
     /// </summary>
-    private static async Task RecordAsync(HttpContext http, AuditTrail audit, HsaId provider, IReadOnlyList<IndexEntry> entries, AuditAction action, string? failure, CancellationToken cancellationToken)
+    private static void Describe(AuditScope audit, HsaId provider, IReadOnlyList<IndexEntry> entries, AuditAction action, string? failure)
     {
-        var actor = Actors.From(http.User) as SystemActor ?? new SystemActor(http.User.FindFirst("client_id")?.Value ?? http.User.FindFirst("sub")?.Value ?? "unknown", provider);
         var patients = entries.Select(e => e.Key.Patient.Value).Distinct().ToList();
-        var record = audit.Start(http, actor, AuditEventCodes.IndexPublish, action, patients.Count == 1 ? patients[0] : null) with
+        var record = audit.Record with
         {
+            Action = action,
+            Patient = patients.Count == 1 ? patients[0] : null,
             Entities = entries.Count == 1
                 ? [new AuditEntity("index-entry", $"{entries[0].Key.SourceSystem}|{entries[0].Key.SourceReference}", provider.Value, entries[0].Key.Category.Code)]
                 : [new AuditEntity("index-entries", Provider: provider.Value, Detail: $"{entries.Count} entries for {patients.Count} patients")],
         };
-        await audit.RecordAsync(failure is null ? record : AuditTrail.Refused(record, failure), cancellationToken);
+        audit.Record = failure is null ? record : AuditTrail.Refused(record, failure);
     }
 
     /// <summary>

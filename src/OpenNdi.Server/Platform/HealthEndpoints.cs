@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenNdi.Data;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Platform;
 
@@ -13,8 +14,8 @@ internal static class HealthEndpoints
 {
     public static void MapHealthEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync }).Public("readiness for load balancers, no personal data");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).Public("liveness for load balancers, no personal data");
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

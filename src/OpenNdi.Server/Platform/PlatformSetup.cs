@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Platform;
 
@@ -47,9 +48,9 @@ internal static class PlatformSetup
 
     public static WebApplication MapPlatform(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapOpenApi().Public("the API description");
         app.MapHealthEndpoints();
-        app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription().Public("a redirect to the CapabilityStatement");
         return app;
     }
 }

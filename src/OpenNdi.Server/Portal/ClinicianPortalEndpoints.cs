@@ -1,4 +1,5 @@
 using OpenNdi.Server.Identity.AuthorizationServer;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Portal;
 
@@ -36,6 +37,7 @@ internal static class ClinicianPortalEndpoints
         group.MapGet("", ClinicianPortalPage.Show);
         group.MapGet("/callback", ClinicianPortalPage.Show);
         group.MapGet("/portal.js", ClinicianPortalScript.Show);
+        group.Public("static page and script; the data comes from the national APIs, which log every access");
         return app;
     }
 }

@@ -36,7 +36,6 @@ internal sealed class AccessFlow(
     ProviderFetcher fetcher,
     ProviderNames names,
     IPopulationStore population,
-    AuditTrail audit,
     IOptions<ProfessionalAccessOptions> options,
     ILogger<AccessFlow> logger)
 {
@@ -46,15 +45,17 @@ internal sealed class AccessFlow(
     public delegate Task<IReadOnlyList<FetchJob>> Planner(DecidedLookup lookup, IDirectoryStore directory, CancellationToken cancellationToken);
 
     /// <summary>Decides, fetches and screens; or, when the professional may see nothing of it, the refusal (already audited).</summary>
-    public async Task<(Gathered? Gathered, IResult? Refusal)> GatherAsync(HttpContext http, Actor actor, AuditRecord record, PersonalIdentityNumber patient,
+    public async Task<(Gathered? Gathered, IResult? Refusal)> GatherAsync(HttpContext http, AuditScope audit, PersonalIdentityNumber patient,
         IReadOnlyCollection<DataCategory> categories, Planner plan)
     {
         var aborted = http.RequestAborted;
+        var actor = audit.Actor;
+        audit.Patient(patient.Value);
         using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
         var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, aborted);
         if (!lookup.Decision.Permitted.Any() && lookup.Decision.Withheld.Any() && lookup.Decision.Withheld.All(d => AccessOutcome.IsRefusal(d.Reason)))
         {
-            await audit.RecordAsync(IndexAccess.Audited(record, http.Request, lookup, "index-entries"), aborted);
+            audit.Record = IndexAccess.Audited(audit.Record, http.Request, lookup, "index-entries");
             return (null, FhirResults.Error(403, "NDI-PAS-003", OperationOutcome.IssueType.Forbidden, $"Access refused: {IndexAccess.Withheld(lookup.Decision)}"));
         }
 
@@ -91,10 +92,11 @@ internal sealed class AccessFlow(
     }
 
     /// <summary>
-    /// Stores the request's record before the answer is sent: the decision, each provider fetched and how it went, and
-    /// every item released (one entity per source, marked when it came through an emergency break).
+    /// Completes the request's record, which the route's filter stores before the answer is sent: the decision, each
+    /// provider fetched and how it went, and every item released (one entity per source, marked when it came through
+    /// an emergency break).
     /// </summary>
-    public Task AuditAsync(HttpContext http, AuditRecord record, Gathered gathered, IReadOnlyList<SourcedItem> released)
+    public static void Describe(HttpContext http, AuditScope audit, Gathered gathered, IReadOnlyList<SourcedItem> released)
     {
         var fetches = gathered.Answers.Select(a => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
             a.Answer.Status == FetchStatus.Answered
@@ -103,10 +105,10 @@ internal sealed class AccessFlow(
         var items = released.SelectMany(item => item.Sources.Select(source => new AuditEntity("released", source.Url, source.Provider.Value, item.Category?.Code,
             source.ViaEmergencyBreak ? "via emergency break" : null)));
         var missed = gathered.Answers.Count(a => a.Answer.Status != FetchStatus.Answered);
-        var completed = IndexAccess.Audited(record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items]);
+        var completed = IndexAccess.Audited(audit.Record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items]);
         if (missed > 0)
             completed = completed with { OutcomeText = $"{missed} provider systems missed. {completed.OutcomeText}".Trim() };
-        return audit.RecordAsync(completed, http.RequestAborted);
+        audit.Record = completed;
     }
 
     private static string KebabStatus(FetchStatus status) => status switch

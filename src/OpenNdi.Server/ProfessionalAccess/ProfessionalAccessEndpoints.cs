@@ -72,19 +72,19 @@ internal static class ProfessionalAccessEndpoints
     {
         app.MapGet("/fhir/Patient/$summary", SummaryAsync)
             .WithTags("Access service for professionals")
-            .RequireScope("Patient", ScopePermissions.Read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
+            .NationalApi(AuditEventCodes.PatientSummary, AuditAction.Execute, "Patient", ScopePermissions.Read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
             .ExcludeFromDescription();
         foreach (var type in ReadTypes)
         {
-            app.MapGet($"/fhir/{type}", (HttpContext http, AccessFlow flow, AuditTrail audit) => SearchAsync(http, type, flow, audit))
+            app.MapGet($"/fhir/{type}", (HttpContext http, AccessFlow flow, AuditScope audit) => SearchAsync(http, type, flow, audit))
                 .WithTags("Access service for professionals")
-                .RequireScope(type, ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
+                .NationalApi(AuditEventCodes.ClinicalRead, AuditAction.Execute, type, ScopePermissions.Read | ScopePermissions.Search, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)
                 .ExcludeFromDescription();
         }
         return app;
     }
 
-    private static async Task<IResult> SummaryAsync(HttpContext http, AccessFlow flow, AuditTrail audit)
+    private static async Task<IResult> SummaryAsync(HttpContext http, AccessFlow flow, AuditScope audit, TimeProvider time)
     {
         var query = http.Request.Query;
         if (query.Keys.FirstOrDefault(k => k is not ("identifier" or "patient.identifier" or "_format")) is { } unknown)
@@ -93,11 +93,8 @@ internal static class ProfessionalAccessEndpoints
         var (parsed, error) = ParsePatient(query[name].FirstOrDefault(), name);
         if (parsed is not { } patient)
             return FhirResults.Error(400, "NDI-PAS-001", OperationOutcome.IssueType.Required, error!, "identifier");
-        if (Actors.From(http.User) is not { } actor)
-            return Actors.Unrecognised();
 
-        var record = audit.Start(http, actor, AuditEventCodes.PatientSummary, AuditAction.Execute, patient.Value);
-        var (gathered, refusal) = await flow.GatherAsync(http, actor, record, patient, ClinicalCategories.Summary, FetchPlan.ForSummaryAsync);
+        var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, ClinicalCategories.Summary, FetchPlan.ForSummaryAsync);
         if (gathered is null)
             return refusal!;
 
@@ -105,24 +102,21 @@ internal static class ProfessionalAccessEndpoints
         var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
         var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
         var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak));
-        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, audit.Now, outcome);
+        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(), outcome);
         document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
         Validate(http, document);
 
-        await flow.AuditAsync(http, record, gathered, released);
+        AccessFlow.Describe(http, audit, gathered, released);
         return NoStore(http, FhirResults.Resource(document));
     }
 
-    private static async Task<IResult> SearchAsync(HttpContext http, string type, AccessFlow flow, AuditTrail audit)
+    private static async Task<IResult> SearchAsync(HttpContext http, string type, AccessFlow flow, AuditScope audit)
     {
         var (parsed, passOn, categories, error, parameter) = ParseSearch(type, http.Request.Query);
         if (parsed is not { } patient)
             return FhirResults.Error(400, parameter == "patient.identifier" ? "NDI-PAS-001" : "NDI-PAS-002", OperationOutcome.IssueType.Invalid, error!, parameter);
-        if (Actors.From(http.User) is not { } actor)
-            return Actors.Unrecognised();
 
-        var record = audit.Start(http, actor, AuditEventCodes.ClinicalRead, AuditAction.Execute, patient.Value);
-        var (gathered, refusal) = await flow.GatherAsync(http, actor, record, patient, categories,
+        var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, categories,
             (lookup, directory, cancellationToken) => FetchPlan.ForSearchAsync(lookup, type, passOn, directory, cancellationToken));
         if (gathered is null)
             return refusal!;
@@ -131,7 +125,7 @@ internal static class ProfessionalAccessEndpoints
         var request = http.Request;
         var (searchset, released) = MergedAnswers.Searchset(type, [.. gathered.Items.Where(i => i.Category is null || categories.Contains(i.Category))],
             $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}", outcome);
-        await flow.AuditAsync(http, record, gathered, released);
+        AccessFlow.Describe(http, audit, gathered, released);
         return NoStore(http, FhirResults.Resource(searchset));
     }
 

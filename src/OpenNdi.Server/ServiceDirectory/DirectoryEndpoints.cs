@@ -5,6 +5,8 @@ using OpenNdi.Core.Identity;
 using OpenNdi.Data;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using FhirEndpoint = Hl7.Fhir.Model.Endpoint;
@@ -65,10 +67,10 @@ internal static class DirectoryEndpoints
     public static IEndpointRouteBuilder MapServiceDirectory(this IEndpointRouteBuilder app)
     {
         var read = ScopePermissions.Read | ScopePermissions.Search;
-        app.MapGet("/fhir/Endpoint", SearchAsync).RequireScope("Endpoint", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Endpoint/{id}", ReadAsync).RequireScope("Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Endpoint/{id}/_history", HistoryAsync).RequireScope("Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapPut("/fhir/Endpoint/{id}", SaveAsync).RequireScope("Endpoint", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Endpoint", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Endpoint", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Endpoint/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Endpoint/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapPut("/fhir/Endpoint/{id}", SaveAsync).NationalApi(AuditEventCodes.DirectoryChange, AuditAction.Update, "Endpoint", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         app.MapEndpointHealth();
         app.MapOrganizations();
         app.MapLocations();

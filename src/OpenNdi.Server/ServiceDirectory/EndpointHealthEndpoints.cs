@@ -5,6 +5,9 @@ using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
 
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
+
 namespace OpenNdi.Server.ServiceDirectory;
 
 /// <summary>
@@ -25,7 +28,7 @@ internal static class EndpointHealthEndpoints
 
     public static IEndpointRouteBuilder MapEndpointHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/fhir/Endpoint/$health", ListAsync).RequireScope("Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Endpoint/$health", ListAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Endpoint", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         return app;
     }
 

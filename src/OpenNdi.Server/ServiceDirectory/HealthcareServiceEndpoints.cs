@@ -4,6 +4,8 @@ using OpenNdi.Core.Identity;
 using OpenNdi.Core.ServiceDirectory;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
@@ -26,10 +28,10 @@ internal static class HealthcareServiceEndpoints
     public static IEndpointRouteBuilder MapHealthcareServices(this IEndpointRouteBuilder app)
     {
         var read = ScopePermissions.Read | ScopePermissions.Search;
-        app.MapGet("/fhir/HealthcareService", SearchAsync).RequireScope("HealthcareService", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/HealthcareService/{id}", ReadAsync).RequireScope("HealthcareService", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/HealthcareService/{id}/_history", HistoryAsync).RequireScope("HealthcareService", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapPut("/fhir/HealthcareService/{id}", SaveAsync).RequireScope("HealthcareService", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/HealthcareService", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "HealthcareService", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/HealthcareService/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "HealthcareService", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/HealthcareService/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "HealthcareService", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapPut("/fhir/HealthcareService/{id}", SaveAsync).NationalApi(AuditEventCodes.DirectoryChange, AuditAction.Update, "HealthcareService", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         return app;
     }
 

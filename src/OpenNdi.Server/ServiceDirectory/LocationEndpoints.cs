@@ -3,6 +3,8 @@ using OpenNdi.Core.Identity;
 using OpenNdi.Core.ServiceDirectory;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
@@ -25,10 +27,10 @@ internal static class LocationEndpoints
     public static IEndpointRouteBuilder MapLocations(this IEndpointRouteBuilder app)
     {
         var read = ScopePermissions.Read | ScopePermissions.Search;
-        app.MapGet("/fhir/Location", SearchAsync).RequireScope("Location", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Location/{id}", ReadAsync).RequireScope("Location", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Location/{id}/_history", HistoryAsync).RequireScope("Location", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapPut("/fhir/Location/{id}", SaveAsync).RequireScope("Location", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Location", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Location", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Location/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Location", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Location/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Location", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapPut("/fhir/Location/{id}", SaveAsync).NationalApi(AuditEventCodes.DirectoryChange, AuditAction.Update, "Location", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         return app;
     }
 

@@ -4,6 +4,8 @@ using OpenNdi.Core.Identity;
 using OpenNdi.Core.ServiceDirectory;
 using OpenNdi.Data.ServiceDirectory;
 using OpenNdi.Fhir;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
 using Task = System.Threading.Tasks.Task;
@@ -27,10 +29,10 @@ internal static class OrganizationEndpoints
     public static IEndpointRouteBuilder MapOrganizations(this IEndpointRouteBuilder app)
     {
         var read = ScopePermissions.Read | ScopePermissions.Search;
-        app.MapGet("/fhir/Organization", SearchAsync).RequireScope("Organization", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Organization/{id}", ReadAsync).RequireScope("Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Organization/{id}/_history", HistoryAsync).RequireScope("Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapPut("/fhir/Organization/{id}", SaveAsync).RequireScope("Organization", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Organization", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Organization/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Organization/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapPut("/fhir/Organization/{id}", SaveAsync).NationalApi(AuditEventCodes.DirectoryChange, AuditAction.Update, "Organization", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         return app;
     }
 

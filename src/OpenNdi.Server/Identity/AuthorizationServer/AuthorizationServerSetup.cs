@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenNdi.Core.Audit;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
@@ -36,15 +38,15 @@ internal static class AuthorizationServerSetup
         app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("OpenNdi.Server.Identity.AuthorizationServer")
             .LogInformation("Authorization server {Issuer}: signing key {KeyId}, {Origin}", app.ServiceProvider.GetRequiredService<AuthorizationServerOptions>().Issuer, key.Key.KeyId, key.Origin);
         var group = app.MapGroup("").WithTags("Authorization server").ExcludeFromDescription();
-        group.MapGet("/.well-known/openid-configuration", DiscoveryEndpoints.OpenIdConfiguration);
-        group.MapGet("/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration);
-        group.MapGet("/fhir/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration);
-        group.MapGet("/oauth/jwks", DiscoveryEndpoints.Jwks);
-        group.MapGet("/oauth/authorize", AuthorizeEndpoint.Show);
-        group.MapPost("/oauth/authorize", AuthorizeEndpoint.LoginAsync).DisableAntiforgery();
-        group.MapPost("/oauth/token", TokenEndpoint.HandleAsync).DisableAntiforgery();
-        group.MapGet("/demo", DemoPortalPage.Show);
-        group.MapGet("/demo/callback", DemoPortalPage.Show);
+        group.MapGet("/.well-known/openid-configuration", DiscoveryEndpoints.OpenIdConfiguration).Public("discovery metadata, no personal data");
+        group.MapGet("/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration).Public("discovery metadata, no personal data");
+        group.MapGet("/fhir/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration).Public("discovery metadata, no personal data");
+        group.MapGet("/oauth/jwks", DiscoveryEndpoints.Jwks).Public("the issuer's public keys");
+        group.MapGet("/oauth/authorize", AuthorizeEndpoint.Show).Public("the login page; the login itself (POST) is logged");
+        group.MapPost("/oauth/authorize", AuthorizeEndpoint.LoginAsync).DisableAntiforgery().AuditedPublic(AuditEventCodes.Login, AuditAction.Execute);
+        group.MapPost("/oauth/token", TokenEndpoint.HandleAsync).DisableAntiforgery().AuditedPublic(AuditEventCodes.TokenIssue, AuditAction.Execute);
+        group.MapGet("/demo", DemoPortalPage.Show).Public("static demo page; calls the APIs from the browser");
+        group.MapGet("/demo/callback", DemoPortalPage.Show).Public("static demo page; calls the APIs from the browser");
         return app;
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identity;
+using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
@@ -20,7 +22,7 @@ internal static class AuthorizeEndpoint
         return authorization is null ? failure! : Results.Content(LoginPage(authorization, users.Users), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> LoginAsync(HttpRequest request, OAuthClients clients, ILoginUsers users, AuthorizationCodes codes)
+    public static async Task<IResult> LoginAsync(HttpRequest request, OAuthClients clients, ILoginUsers users, AuthorizationCodes codes, AuditScope audit)
     {
         if (!request.HasFormContentType)
             return Page(400, "The login form must be posted as a form.");
@@ -43,6 +45,11 @@ internal static class AuthorizeEndpoint
         if (granted is null)
             return Redirect(authorization.RedirectUri, authorization.State, ("error", "invalid_scope"), ("error_description", error!));
         var code = codes.Issue(authorization.Client.ClientId, authorization.RedirectUri, authorization.CodeChallenge, subject, granted);
+        audit.Record = audit.Record with
+        {
+            Who = TokenEndpoint.TokenAgent(subject),
+            Entities = [new AuditEntity("login", authorization.Client.ClientId, Detail: $"authorization code for scope {granted}")],
+        };
         return Redirect(authorization.RedirectUri, authorization.State, ("code", code));
     }
 

@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using NetArchTest.Rules;
+using OpenNdi.Server.Audit;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// Rules of the architecture that a reviewer would otherwise have to remember: every route declares its authorization
+/// and audit (or is public on purpose), and no module reaches into another module's storage.
+/// </summary>
+[Trait("Category", "Security")]
+public sealed class ArchitectureTests
+{
+    /// <summary>Which server module owns which storage namespace; every other module uses only its interfaces and records.</summary>
+    private static readonly Dictionary<string, string[]> StorageOwners = new(StringComparer.Ordinal)
+    {
+        ["OpenNdi.Data.Index"] = ["OpenNdi.Server.PatientIndex"],
+        ["OpenNdi.Data.ServiceDirectory"] = ["OpenNdi.Server.ServiceDirectory"],
+        ["OpenNdi.Data.Consent"] = ["OpenNdi.Server.Consent"],
+        ["OpenNdi.Data.Audit"] = ["OpenNdi.Server.Audit"],
+        // The population register stands in for the national one: the consent module reads guardians from it, the demo fills it.
+        ["OpenNdi.Data.Population"] = ["OpenNdi.Server.Consent", "OpenNdi.Server.Demo"],
+        ["OpenNdi.Data.Simulator"] = ["OpenNdi.Server.Demo"],
+        ["OpenNdi.Data.Identity"] = ["OpenNdi.Server.Identity"],
+    };
+
+    /// <summary>The SQL schema (PostgreSQL) / table prefix (SQLite) of each storage namespace.</summary>
+    private static readonly Dictionary<string, string> Schemas = new(StringComparer.Ordinal)
+    {
+        ["Index"] = "pdi", ["ServiceDirectory"] = "directory", ["Consent"] = "consent", ["Audit"] = "audit",
+        ["Population"] = "population", ["Simulator"] = "simulator", ["Identity"] = "identity",
+    };
+
+    [Fact]
+    public async Task EveryRoute_DeclaresItsAuthorizationAndAudit_OrIsPublicOnPurpose()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string> { ["Demo:Persons"] = "3", ["Demo:Providers"] = "1" });
+        var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+
+        var undeclared = endpoints
+            .Where(e => e.Metadata.GetMetadata<AuditDeclaration>() is null && e.Metadata.GetMetadata<PublicRoute>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        var scopedWithoutAudit = endpoints
+            .Where(e => e.Metadata.GetMetadata<ScopeRequirement>() is not null && e.Metadata.GetMetadata<AuditDeclaration>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        var nationalWithoutScope = endpoints
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/fhir", StringComparison.Ordinal) && e.Metadata.GetMetadata<PublicRoute>() is null && e.Metadata.GetMetadata<ScopeRequirement>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+
+        Assert.True(undeclared.Count == 0, "routes without an audit or public declaration: " + string.Join(", ", undeclared));
+        Assert.True(scopedWithoutAudit.Count == 0, "routes with a scope but no audit: " + string.Join(", ", scopedWithoutAudit));
+        Assert.True(nationalWithoutScope.Count == 0, "national FHIR routes without a scope: " + string.Join(", ", nationalWithoutScope));
+        // The rule has teeth: the national lookup, publish and summary routes are among those declared.
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/fhir/DocumentReference" && e.Metadata.GetMetadata<AuditDeclaration>()?.Event == "index-lookup");
+        Assert.Contains(endpoints, e => e.RoutePattern.RawText == "/fhir/Patient/$summary" && e.Metadata.GetMetadata<ScopeRequirement>()?.ResourceType == "Patient");
+    }
+
+    [Fact]
+    public void NoServerModule_UsesAnotherModulesStoreClasses()
+    {
+        var data = typeof(OpenNdi.Data.NdiDatabase).Assembly;
+        var storeClasses = data.GetTypes()
+            .Where(t => t is { IsClass: true, IsPublic: true } && (t.Name.EndsWith("Store", StringComparison.Ordinal) || t.Name.EndsWith("Schema", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Contains(storeClasses, t => t.Name == "IndexStore"); // the scan finds what it is meant to
+        var server = typeof(NationalApiFilter).Assembly;
+        var serverModules = server.GetTypes().Select(t => t.Namespace).OfType<string>()
+            .Where(n => n.StartsWith("OpenNdi.Server.", StringComparison.Ordinal)).Select(n => string.Join('.', n.Split('.').Take(3))).Distinct().ToList();
+
+        var violations = new List<string>();
+        foreach (var module in serverModules)
+        {
+            var foreign = storeClasses
+                .Where(t => !StorageOwners.TryGetValue(t.Namespace!, out var owners) || !owners.Contains(module))
+                .Select(t => t.FullName!).ToArray();
+            var result = Types.InAssembly(server).That().ResideInNamespace(module).ShouldNot().HaveDependencyOnAny(foreign).GetResult();
+            if (!result.IsSuccessful)
+                violations.AddRange(result.FailingTypeNames.Select(t => $"{t} uses another module's store class"));
+        }
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void EachStore_TouchesOnlyItsOwnSchema()
+    {
+        var root = Path.Combine(RepositoryRoot(), "src", "OpenNdi.Data");
+        var table = new Regex(@"\b(pdi|directory|consent|audit|population|simulator|identity)[._](entries|endpoints|endpoint_health|entry_history|history|consents|events|heads|checkpoints|guardianships|persons|providers|resources|[a-z_]+s)\b");
+        var violations = new List<string>();
+        foreach (var (folder, schema) in Schemas)
+        {
+            var directory = Path.Combine(root, folder);
+            if (!Directory.Exists(directory))
+                continue;
+            foreach (var file in Directory.EnumerateFiles(directory, "*.cs"))
+            {
+                foreach (Match match in table.Matches(File.ReadAllText(file)))
+                {
+                    if (match.Groups[1].Value != schema)
+                        violations.Add($"{Path.GetFileName(file)} names {match.Value}, a table of another module");
+                }
+            }
+        }
+        Assert.True(Directory.Exists(Path.Combine(root, "Index")));
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpenNdi.slnx")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("the repository root (OpenNdi.slnx) is not above the test binaries");
+    }
+}
