@@ -166,8 +166,9 @@ public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixtu
 
         using var response = await PostAsync(token, OptOut(patient));
 
+        // Consents are managed in the patient/ context: a professional's token is refused for its context before the handler.
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("NDI-CNS-001", await CodeAsync(response));
+        Assert.Equal("NDI-IAM-003", await CodeAsync(response));
     }
 
     public static TheoryData<string, string, int, string> BadInputs => new()

@@ -19,7 +19,7 @@ public sealed class DirectoryApiTests : IDisposable
 
     private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
-    private string Admin => _issuer.Token("user/Endpoint.crus");
+    private string Admin => _issuer.Token("user/Endpoint.crus", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
     private static string Endpoint(string address = "https://ehr.region.example/fhir", string? loinc = null, string protocol = "hl7-fhir-rest", string provider = "", string id = "region-ehr") => $$$"""
         {"resourceType":"Endpoint","id":"{{{id}}}","status":"active",
@@ -109,7 +109,7 @@ public sealed class DirectoryApiTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        using var readOnly = await SendAsync(server, HttpMethod.Put, "/fhir/Endpoint/region-ehr", _issuer.Token("user/Endpoint.rs"), Endpoint());
+        using var readOnly = await SendAsync(server, HttpMethod.Put, "/fhir/Endpoint/region-ehr", _issuer.Token("user/Endpoint.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" }), Endpoint());
         using var anonymous = await SendAsync(server, HttpMethod.Put, "/fhir/Endpoint/region-ehr", null, Endpoint());
 
         Assert.Equal(HttpStatusCode.Forbidden, readOnly.StatusCode);

@@ -18,7 +18,7 @@ public sealed class DirectoryCareServicesApiTests : IDisposable
 
     private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
-    private string Admin => _issuer.Token("user/Organization.crus user/Location.crus user/HealthcareService.crus user/Endpoint.crus");
+    private string Admin => _issuer.Token("user/Organization.crus user/Location.crus user/HealthcareService.crus user/Endpoint.crus", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
     private static string Provider(string name = "Region Örebro län") => $$$"""
         {"resourceType":"Organization","id":"{{{Region}}}","active":true,"name":"{{{name}}}",
@@ -172,8 +172,8 @@ public sealed class DirectoryCareServicesApiTests : IDisposable
         await using var server = await StartAsync();
 
         using var anonymous = await server.SendAsync(HttpMethod.Get, "/fhir/Organization", null);
-        using var readOnly = await server.SendAsync(HttpMethod.Put, "/fhir/Organization/" + Region, _issuer.Token("user/Organization.rs"), Provider());
-        using var otherType = await server.SendAsync(HttpMethod.Get, "/fhir/Location", _issuer.Token("user/Organization.rs"));
+        using var readOnly = await server.SendAsync(HttpMethod.Put, "/fhir/Organization/" + Region, _issuer.Token("user/Organization.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" }), Provider());
+        using var otherType = await server.SendAsync(HttpMethod.Get, "/fhir/Location", _issuer.Token("user/Organization.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" }));
         using var read = await server.SendAsync(HttpMethod.Get, "/fhir/Organization/" + Region, Admin);
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);

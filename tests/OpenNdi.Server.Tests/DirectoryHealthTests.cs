@@ -116,7 +116,7 @@ public sealed class DirectoryHealthTests : IDisposable
         }
         await server.Services.GetRequiredService<EndpointHealthChecker>().CheckAllAsync();
 
-        using var response = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", _issuer.Token("system/Endpoint.r"));
+        using var response = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", _issuer.Token("system/Endpoint.r", claims: new Dictionary<string, object> { ["ndi_actor"] = "system", ["client_id"] = "directory-reader", ["subject_organization_id"] = "SE2321000016-1000" }));
         var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -130,7 +130,7 @@ public sealed class DirectoryHealthTests : IDisposable
     {
         await using var server = await StartAsync();
 
-        using var operatorUser = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", _issuer.Token("user/Endpoint.rs"));
+        using var operatorUser = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", _issuer.Token("user/Endpoint.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" }));
         using var patientScope = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", _issuer.Token("patient/Endpoint.rs"));
         using var anonymous = await server.SendAsync(HttpMethod.Get, "/fhir/Endpoint/$health", null);
 

@@ -118,7 +118,8 @@ public sealed class IndexPublishTests : IDisposable
         using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(null), Document("lab-1"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("NDI-IAM-004", (await IssueAsync(response)).Details.Coding[0].Code);
+        // A token with neither an actor nor a provider is refused by the route's declaration before the handler.
+        Assert.Equal("NDI-IAM-005", (await IssueAsync(response)).Details.Coding[0].Code);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class SimulatedProviderDirectoryTests : IDisposable
     {
         await using var server = await NdiServer.StartTrustingAsync(backend, _issuer);
         var providers = server.Services.GetRequiredService<SimulatorRegistry>().Providers;
-        var token = _issuer.Token("system/Organization.rs system/Location.rs system/HealthcareService.rs system/Endpoint.rs");
+        var token = _issuer.Token("system/Organization.rs system/Location.rs system/HealthcareService.rs system/Endpoint.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "system", ["client_id"] = "directory-reader", ["subject_organization_id"] = "SE2321000016-1000" });
 
         Assert.NotEmpty(providers);
         foreach (var provider in providers)

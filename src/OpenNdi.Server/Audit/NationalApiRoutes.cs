@@ -85,11 +85,13 @@ internal sealed class NationalApiFilter : IEndpointFilter
 
         if (metadata.GetMetadata<ScopeRequirement>() is { } requirement && Authorize(http, actor, requirement) is { } refusal)
         {
-            // Refused before anything was looked at: the record names the request, since the patient is not yet known.
+            // Refused before anything was looked at: the record names the request, and the patient it names, so the
+            // attempt is in that patient's own log too.
             scope.Record = AuditTrail.Refused(scope.Record with
             {
                 Event = AuditEventCodes.AccessRefused,
                 Action = AuditAction.Execute,
+                Patient = PatientNamedBy(http.Request.Query),
                 Entities = [Request(http, declaration), .. scope.Record.Entities],
             }, refusal.ErrorCode switch
             {
@@ -158,6 +160,17 @@ internal sealed class NationalApiFilter : IEndpointFilter
             Outcome = status >= 500 ? AuditOutcome.SeriousFailure : AuditOutcome.MinorFailure,
             OutcomeText = record.OutcomeText ?? (text.Length > 500 ? text[..500] : text),
         };
+    }
+
+    /// <summary>The patient a request's search parameters name, when one of the usual ones does and parses.</summary>
+    private static string? PatientNamedBy(IQueryCollection query)
+    {
+        foreach (var name in (string[])["patient.identifier", "identifier", "patient"])
+        {
+            if (query.TryGetValue(name, out var values) && values.Count == 1 && FhirApi.PatientIdentifierParameter.TryParse(values[0], name, out var patient, out _))
+                return patient.Value;
+        }
+        return null;
     }
 
     private static AuditEntity Request(HttpContext http, AuditDeclaration declaration) =>
