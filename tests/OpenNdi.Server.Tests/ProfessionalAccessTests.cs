@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Hl7.Fhir.FhirPath;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using OpenNdi.Core.Audit;
@@ -165,9 +166,23 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         {
             var document = await ReadAsync(await SummaryAsync(OutsideClinician(), query: $"/fhir/Patient/$summary?identifier={person.Id.Value}"));
 
-            var keys = Items(document).Select(i => OpenNdi.Fhir.Merging.SameItem.Key(i.Resource)).Where(k => k is not null).ToList();
+            // Judged by the test's own definition of "the same", not the merge key under test: a problem is its code
+            // and onset, a medication its medication code and start; each appears once.
+            var keys = Items(document).Select(i => SameClinicalItem(i.Resource)).OfType<string>().ToList();
             Assert.True(keys.Distinct().Count() == keys.Count, $"{person.Id}: {string.Join(", ", keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key))}");
         }
+    }
+
+    /// <summary>What makes two summary items the same problem or medication, for a clinician reading the list.</summary>
+    private static string? SameClinicalItem(Resource resource)
+    {
+        static string Code(CodeableConcept? concept) => concept?.Coding.FirstOrDefault() is { } c ? $"{c.System}|{c.Code}" : concept?.Text ?? "";
+        return resource switch
+        {
+            Condition c => $"problem {Code(c.Code)} onset {(c.Onset as FhirDateTime)?.Value ?? c.RecordedDate}",
+            MedicationStatement m => $"medication {Code(m.Medication as CodeableConcept)} from {(m.Effective as Period)?.Start ?? (m.Effective as FhirDateTime)?.Value}",
+            _ => null,
+        };
     }
 
     [Fact]
@@ -322,9 +337,55 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     public async Task Summary_AnswersAreNotStoredAnywhere()
     {
         using var response = await SummaryAsync(OutsideClinician());
+        var document = await ReadAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(response.Headers.CacheControl?.NoStore, "Cache-Control: no-store");
+        // Nothing of the answer is kept by the server: no table outside the simulated providers' own EHR tables holds
+        // the document's id or the clinical text of what it released (code displays and narratives of its items).
+        var marks = Items(document)
+            .SelectMany(i => i.Resource.Select("descendants().ofType(Coding).display | descendants().ofType(CodeableConcept).text").Select(v => (v as PrimitiveType)?.JsonValue as string))
+            .OfType<string>().Where(t => t.Length >= 8).Distinct().ToList();
+        marks.Add(document.Id);
+        Assert.True(marks.Count > 5, "the answer holds clinical text to look for");
+        // The scan can see it: the providers' own tables (the simulated EHRs) do hold the same text.
+        Assert.Contains(await TablesHoldingAsync(marks, exceptSchema: "(none)"), t => t.StartsWith("simulator", StringComparison.Ordinal));
+        var found = await TablesHoldingAsync(marks, exceptSchema: "simulator");
+        Assert.True(found.Count == 0, "the answer is stored in: " + string.Join(", ", found));
+    }
+
+    /// <summary>Every table of the test database (both backends) whose text holds any of <paramref name="marks"/>.</summary>
+    private async Task<List<string>> TablesHoldingAsync(IReadOnlyList<string> marks, string exceptSchema)
+    {
+        var database = _server.Database.Database;
+        await using var connection = await database.OpenConnectionAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = database.Backend == OpenNdi.Data.StorageBackend.Sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+                : "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                tables.Add(reader.GetString(0));
+        }
+        Assert.Contains(tables, t => t.Contains("audit", StringComparison.Ordinal)); // the scan reaches the tables it should
+        var found = new List<string>();
+        foreach (var table in tables.Where(t => !t.StartsWith(exceptSchema, StringComparison.Ordinal)))
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM {table}";
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                for (var column = 0; column < reader.FieldCount; column++)
+                {
+                    if (!reader.IsDBNull(column) && reader.GetValue(column) is string text && marks.FirstOrDefault(m => text.Contains(m, StringComparison.Ordinal)) is { } mark)
+                        found.Add($"{table} ({mark})");
+                }
+            }
+        }
+        return [.. found.Distinct()];
     }
 
     [Theory]
