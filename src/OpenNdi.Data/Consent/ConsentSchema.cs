@@ -51,5 +51,10 @@ public static class ConsentSchema
                     PRIMARY KEY (id, version)
                 );
                 """),
+        // Issue 12 finding 7: an opt-out of a kind is one setting per patient. The database keeps it so, so two
+        // concurrent first posts cannot both create one (revoking one would leave the other in force).
+        new(Module, 2, "one opt-out setting per patient and kind",
+            Sqlite: "CREATE UNIQUE INDEX consent_consents_one_optout ON consent_consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary');",
+            PostgreSql: "CREATE UNIQUE INDEX consents_one_optout ON consent.consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary');"),
     ];
 }

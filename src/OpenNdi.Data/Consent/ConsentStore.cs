@@ -45,6 +45,30 @@ public sealed class ConsentStore(NdiDatabase database)
         return version;
     }
 
+    /// <summary>
+    /// Like <see cref="SaveAsync"/>, but null when a concurrent writer won: the patient's one opt-out of the kind was
+    /// created meanwhile (unique index), or the row changed under this serializable transaction. The caller reads again.
+    /// </summary>
+    public async Task<int?> TrySaveAsync(string id, PersonalIdentityNumber patient, string kind, bool active, string json, string changedBy, string? onBehalfOf, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SaveAsync(id, patient, kind, active, json, changedBy, onBehalfOf, cancellationToken);
+        }
+        catch (Exception ex) when (IsConcurrentWrite(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Unique violation or serialization failure (PostgreSQL 23505, 40001, 40P01); constraint, busy or locked (SQLite 19, 5, 6).</summary>
+    private static bool IsConcurrentWrite(Exception ex) => ex switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState is "23505" or "40001" or "40P01",
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 19 or 5 or 6,
+        _ => false,
+    };
+
     public async Task<StoredConsent?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         var found = await QueryAsync($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE id = @id", "@id", id, cancellationToken);

@@ -31,6 +31,9 @@ internal static class ConsentEndpoints
 {
     private const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>How often a post that lost a race to a concurrent change of the same setting reads again.</summary>
+    private const int MaxSaveAttempts = 5;
+
     /// <summary>What every access flow needs to decide: the patient's settings and guardians, read by <see cref="PatientPrivacyReader"/>.</summary>
     public static IServiceCollection TryAddPatientPrivacy(this IServiceCollection services)
     {
@@ -72,12 +75,21 @@ internal static class ConsentEndpoints
         if (!allowed)
             return Refused(audit, parsed.Patient, NotYours("change"));
 
-        // An opt-out of a kind is one setting per patient: posting it again changes that one.
-        var existing = parsed.Kind.StartsWith("optout", StringComparison.Ordinal)
-            ? (await store.ListAsync(parsed.Patient, cancellationToken)).FirstOrDefault(c => c.Kind == parsed.Kind)
-            : null;
-        var id = existing?.Id ?? Guid.NewGuid().ToString("N");
-        var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        // An opt-out of a kind is one setting per patient: posting it again changes that one. The database enforces
+        // it (unique index, ConsentSchema v2); a post that loses a race reads again and changes the winner's setting.
+        StoredConsent? existing = null;
+        string id = "";
+        int? saved = null;
+        for (var attempt = 0; attempt < MaxSaveAttempts && saved is null; attempt++)
+        {
+            existing = parsed.Kind.StartsWith("optout", StringComparison.Ordinal)
+                ? (await store.ListAsync(parsed.Patient, cancellationToken)).FirstOrDefault(c => c.Kind == parsed.Kind)
+                : null;
+            id = existing?.Id ?? Guid.NewGuid().ToString("N");
+            saved = await TrySaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        }
+        if (saved is not { } version)
+            return Busy();
         DescribeChange(audit, parsed, actingAs, existing is null ? AuditAction.Create : AuditAction.Update, id, version);
         http.Response.Headers.Location = $"/fhir/Consent/{id}/_history/{version}";
         return FhirResults.Resource(WithVersion(consent, version), existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
@@ -97,7 +109,8 @@ internal static class ConsentEndpoints
         var (allowed, actingAs) = AccessPolicy.MayManage(person, await privacy.ReadAsync(parsed.Patient, cancellationToken), time.GetUtcNow());
         if (!allowed)
             return Refused(audit, parsed.Patient, NotYours("change"));
-        var version = await SaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken);
+        if (await TrySaveAsync(store, consent, id, parsed, person, actingAs, cancellationToken) is not { } version)
+            return Busy();
         DescribeChange(audit, parsed, actingAs, AuditAction.Update, id, version);
         return FhirResults.Resource(WithVersion(consent, version));
     }
@@ -198,11 +211,11 @@ internal static class ConsentEndpoints
         return answer;
     }
 
-    private static async Task<int> SaveAsync(ConsentStore store, Hl7.Fhir.Model.Consent consent, string id, ParsedConsent parsed, PersonActor person, Representation? actingAs, CancellationToken cancellationToken)
+    private static async Task<int?> TrySaveAsync(ConsentStore store, Hl7.Fhir.Model.Consent consent, string id, ParsedConsent parsed, PersonActor person, Representation? actingAs, CancellationToken cancellationToken)
     {
         ConsentResources.Complete(consent, id, parsed.Kind);
         consent.Meta = null; // the version is the store's; it is added on the way out
-        return await store.SaveAsync(id, parsed.Patient, parsed.Kind, parsed.Active, FhirJson.Serialize(consent), person.Person.Value, actingAs?.Represented.Value, cancellationToken);
+        return await store.TrySaveAsync(id, parsed.Patient, parsed.Kind, parsed.Active, FhirJson.Serialize(consent), person.Person.Value, actingAs?.Represented.Value, cancellationToken);
     }
 
     private static string FullUrl(HttpContext http, string id) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir/Consent/{id}";
@@ -214,6 +227,9 @@ internal static class ConsentEndpoints
         consent.Meta = new Meta { VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         return consent;
     }
+
+    private static IResult Busy() => FhirResults.Error(409, "NDI-CNS-009", OperationOutcome.IssueType.Conflict,
+        "The setting was changed by another request at the same time; read it and try again.");
 
     private static IResult OnlyPersons() => FhirResults.Error(403, "NDI-CNS-001", OperationOutcome.IssueType.Forbidden,
         "Only a person (the patient, or someone who represents them) manages a patient's consents; the token names no person (claim person_id).");
