@@ -9,12 +9,14 @@ using OpenNdi.Server.Platform;
 using OpenNdi.Server.Portal;
 using OpenNdi.Server.ProfessionalAccess;
 using OpenNdi.Server.ServiceDirectory;
-using OpenNdi.Synthetic.Simulator;
 
 // OpenNdi: the national digital infrastructure for health data, every national service in one host.
 // Each service is one Add…/Map… pair; configuration and cross-cutting concerns live in Platform/.
+// The demo's parts (population, simulated providers, passwordless login) run only where section Modules switches them on.
 var builder = WebApplication.CreateBuilder(args);
 
+var modules = builder.AddHostedModules();
+builder.AddPublicAddress();
 builder.AddPlatform();
 builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
@@ -24,8 +26,12 @@ builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
 builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddClinicianPortal();
-builder.Services.AddSimulator();
-builder.Services.AddDemoPopulation(builder.Configuration);
+if (modules.DemoPopulation)
+    builder.Services.AddDemoPopulation(builder.Configuration);
+if (modules.Simulator)
+    builder.Services.AddSimulatedProviders();
+if (modules.DemoLogin)
+    builder.Services.AddDemoLogin();
 
 var app = builder.Build();
 
@@ -41,7 +47,10 @@ app.MapServiceDirectory();
 app.MapConsentManagement();
 app.MapProfessionalAccess();
 app.MapClinicianPortal();
-app.MapSimulatedProviders();
+if (modules.Simulator)
+    app.MapSimulatedProviders();
+if (modules.DemoLogin)
+    app.MapDemoLogin();
 
 app.Run();
 

@@ -192,6 +192,26 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
     }
 
     [Fact]
+    [Trait("Category", "Security")]
+    public async Task Professional_AskingForDirectoryWrites_GetsReadsOnly()
+    {
+        var response = await LoginAndRedeemAsync("clinician-1", "user/Endpoint.cruds user/Organization.cruds user/Endpoint.rs user/DocumentReference.rs ndi/directory.admin");
+
+        Assert.Equal("user/Endpoint.rs user/DocumentReference.rs", response.GetProperty("scope").GetString());
+    }
+
+    [Fact]
+    [Trait("Category", "Security")]
+    public async Task Operator_GetsTheDirectoryAdministrationScope_OnlyWhenAskingForIt()
+    {
+        var asked = await LoginAndRedeemAsync("operator-1", "user/Endpoint.cruds ndi/directory.admin");
+        var notAsked = await LoginAndRedeemAsync("operator-1", "user/Endpoint.cruds");
+
+        Assert.Equal("ndi/directory.admin user/Endpoint.cruds", asked.GetProperty("scope").GetString());
+        Assert.Equal("user/Endpoint.cruds", notAsked.GetProperty("scope").GetString());
+    }
+
+    [Fact]
     public async Task Operator_GetsDirectoryScopesOnly()
     {
         var response = await LoginAndRedeemAsync("operator-1", "user/*.rs user/Endpoint.cruds");

@@ -19,7 +19,7 @@ public sealed class DirectoryApiTests : IDisposable
 
     private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
-    private string Admin => _issuer.Token("user/Endpoint.crus", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
+    private string Admin => _issuer.Token("user/Endpoint.crus ndi/directory.admin", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
     private static string Endpoint(string address = "https://ehr.region.example/fhir", string? loinc = null, string protocol = "hl7-fhir-rest", string provider = "", string id = "region-ehr") => $$$"""
         {"resourceType":"Endpoint","id":"{{{id}}}","status":"active",

@@ -18,7 +18,7 @@ public sealed class DirectoryCareServicesApiTests : IDisposable
 
     private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
 
-    private string Admin => _issuer.Token("user/Organization.crus user/Location.crus user/HealthcareService.crus user/Endpoint.crus", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
+    private string Admin => _issuer.Token("user/Organization.crus user/Location.crus user/HealthcareService.crus user/Endpoint.crus ndi/directory.admin", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
     private static string Provider(string name = "Region Örebro län") => $$$"""
         {"resourceType":"Organization","id":"{{{Region}}}","active":true,"name":"{{{name}}}",

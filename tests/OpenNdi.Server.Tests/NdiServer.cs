@@ -23,11 +23,32 @@ public sealed class NdiServer : WebApplicationFactory<Program>
 
     private readonly TestDatabase _database;
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly string _environment;
 
-    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings)
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, string environment = "Testing")
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string>();
+        _environment = environment;
+    }
+
+    /// <summary>
+    /// The server as a Production deployment runs it: environment Production and appsettings.json's defaults, so no
+    /// demo module is switched on unless <paramref name="settings"/> does it. Starting may throw (a refused start).
+    /// </summary>
+    public static async Task<NdiServer> StartProductionAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, "Production");
+        try
+        {
+            _ = server.Server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
     }
 
     /// <param name="settings">Extra configuration (e.g. trusted token issuers), as configuration keys and values.</param>
@@ -47,7 +68,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     {
         var port = FreePort();
         var origin = $"http://localhost:{port}";
-        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["Identity:Server:Issuer"] = origin, ["Demo:PublicBaseUrl"] = origin };
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>()) { ["PublicBaseUrl"] = origin };
         var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), all);
         server.UseKestrel(port);
         server.StartServer();
@@ -95,16 +116,27 @@ public sealed class NdiServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         builder.UseSetting("Storage:Database", _database.ConfigurationValue);
         builder.UseSetting("Demo:Persons", Persons.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Demo:Providers", Providers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Demo:RandomSeed", "9");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("Identity:Server:Issuer", Issuer);
+        // One public address: the issuer and the simulated providers' directory addresses follow it.
+        builder.UseSetting("PublicBaseUrl", Issuer);
+        if (_environment != "Production")
+        {
+            // The demo's modules, as the README's dotnet run has them (appsettings.Development.json); the Testing
+            // environment reads only appsettings.json, whose defaults are production's.
+            builder.UseSetting("Modules:DemoPopulation", "true");
+            builder.UseSetting("Modules:Simulator", "true");
+            builder.UseSetting("Modules:DemoLogin", "true");
+            builder.UseSetting("Directory:Addresses:RequireHttps", "false");
+            builder.UseSetting("Directory:Addresses:AllowPrivateNetworks", "true");
+        }
         builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
         // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
-        // simulated providers' endpoints (http://localhost:5080/sim/…) in this in-memory server, not the network.
+        // simulated providers' endpoints (http://localhost/sim/…) in this in-memory server, not the network.
         builder.UseSetting("Directory:HealthCheck:IntervalSeconds", "0");
         // The professional access service fetches from the same simulated providers, so the same goes for its client.
         builder.ConfigureTestServices(services =>

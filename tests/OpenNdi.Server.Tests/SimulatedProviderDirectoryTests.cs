@@ -35,7 +35,7 @@ public sealed class SimulatedProviderDirectoryTests : IDisposable
             var endpoint = FhirJson.Parse<Hl7.Fhir.Model.Endpoint>(await endpointResponse.Content.ReadAsStringAsync());
             var units = FhirJson.Parse<Bundle>(await unitsResponse.Content.ReadAsStringAsync()).Entry.Select(e => (Organization)e.Resource).ToList();
 
-            Assert.Equal($"http://localhost:5080/sim/{provider.Key}/fhir", endpoint.Address);
+            Assert.Equal($"{NdiServer.Issuer}/sim/{provider.Key}/fhir", endpoint.Address);
             Assert.Equal(Hl7.Fhir.Model.Endpoint.EndpointStatus.Active, endpoint.Status);
             Assert.Equal(provider.CareUnits.Select(u => u.HsaId).Order(StringComparer.Ordinal), units.Select(u => u.Id));
             Assert.All(units, u => Assert.Equal([$"Endpoint/sim-{provider.Key}"], u.Endpoint.Select(e => e.Reference)));

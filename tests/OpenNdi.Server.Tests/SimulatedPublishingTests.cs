@@ -40,7 +40,7 @@ public sealed class SimulatedPublishingTests : IDisposable
         Assert.NotEmpty(bundle.Entry);
         Assert.All(bundle.Entry, e => Assert.Equal(person.Id.Value, ((DocumentReference)e.Resource).Subject.Identifier.Value));
         // Routed through the directory to the provider's registered endpoint (the simulator), not left without an address.
-        Assert.All(bundle.Entry, e => Assert.StartsWith("http://localhost:5080/sim/", ((DocumentReference)e.Resource).Content[0].Attachment.Url));
+        Assert.All(bundle.Entry, e => Assert.StartsWith($"{NdiServer.Issuer}/sim/", ((DocumentReference)e.Resource).Content[0].Attachment.Url));
         foreach (var provider in registry.Providers)
             Assert.True(await index.CountAsync(HsaId.Parse(provider.HsaId)) > 0, $"{provider.Key} published nothing");
         Assert.Equal(0, republished);

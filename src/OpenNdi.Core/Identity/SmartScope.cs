@@ -145,6 +145,7 @@ public sealed record ScopeSet(IReadOnlyList<SmartScope> ResourceScopes, IReadOnl
     private static readonly HashSet<string> KnownOther = new(StringComparer.Ordinal)
     {
         "openid", "fhirUser", "profile", "launch", "launch/patient", "launch/encounter", "offline_access", "online_access",
+        DirectoryScopes.Administration,
     };
 
     /// <summary>Parses a scope claim; an unknown or malformed scope makes the whole set an error, naming it.</summary>
@@ -174,4 +175,14 @@ public sealed record ScopeSet(IReadOnlyList<SmartScope> ResourceScopes, IReadOnl
     /// <summary>True when some scope grants all of <paramref name="needed"/> on the resource type in the context.</summary>
     public bool Grants(ScopeContext context, string resourceType, ScopePermissions needed) =>
         ResourceScopes.Any(s => s.Grants(context, resourceType, needed));
+}
+
+/// <summary>Scopes of OpenNdi's own, beside SMART's.</summary>
+public static class DirectoryScopes
+{
+    /// <summary>
+    /// Administers the service addressing directory: lets an operator change any provider's entries (with the
+    /// <c>user/</c> write scopes of the resource types). Granted only to operators, only through clients registered for it.
+    /// </summary>
+    public const string Administration = "ndi/directory.admin";
 }

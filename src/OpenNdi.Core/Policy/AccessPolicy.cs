@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 
 namespace OpenNdi.Core.Policy;
@@ -51,6 +52,28 @@ public static class AccessPolicy
         return representation is { Scope: ProxyScope.Manage } ? (true, representation) : (false, null);
     }
 
+    /// <summary>
+    /// Whether <paramref name="actor"/> may write a directory entry (Endpoint, Organization, Location,
+    /// HealthcareService) that belongs to <paramref name="newOwner"/>, and, when it exists, now belongs to
+    /// <paramref name="storedOwner"/>. The directory decides where every summary fetch goes, so: a provider's system
+    /// writes only its own provider's entries, and never takes over another's; an operator writes only with the
+    /// explicit administrative scope (<see cref="DirectoryScopes.Administration"/>); professionals, persons and systems
+    /// that belong to no provider never write.
+    /// </summary>
+    public static DirectoryChangeDecision MayChangeDirectory(Actor actor, bool administrator, HsaId? storedOwner, HsaId newOwner) => actor switch
+    {
+        OperatorActor when administrator => DirectoryChangeDecision.Allow,
+        OperatorActor => DirectoryChangeDecision.Deny($"an operator changes the directory only with the administrative scope {DirectoryScopes.Administration}"),
+        SystemActor { Provider: { } own } when own != newOwner =>
+            DirectoryChangeDecision.Deny($"the entry would belong to provider {newOwner.Value}; a system of provider {own.Value} writes only its own provider's entries"),
+        SystemActor { Provider: { } own } when storedOwner is { } stored && stored != own =>
+            DirectoryChangeDecision.Deny($"the entry belongs to provider {stored.Value}; a system of provider {own.Value} cannot take it over"),
+        SystemActor { Provider: not null } => DirectoryChangeDecision.Allow,
+        SystemActor => DirectoryChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it owns no directory entry"),
+        ProfessionalActor => DirectoryChangeDecision.Deny("professionals read the directory; its entries are changed by their provider's system or an administrator"),
+        _ => DirectoryChangeDecision.Deny("only a provider's system or a directory administrator changes the directory"),
+    };
+
     private static AccessDecision DecideForPerson(AccessRequest request, PatientPrivacy privacy, PersonActor person)
     {
         if (person.Person == request.Patient)
@@ -91,4 +114,12 @@ public static class AccessPolicy
     private static ItemDecision Permit(RequestedItem item, DecisionReason reason) => new(item, true, reason);
 
     private static ItemDecision Deny(RequestedItem item, DecisionReason reason) => new(item, false, reason);
+}
+
+/// <summary>The answer of <see cref="AccessPolicy.MayChangeDirectory"/>: allowed, or refused with why.</summary>
+public sealed record DirectoryChangeDecision(bool Allowed, string? Reason)
+{
+    public static DirectoryChangeDecision Allow { get; } = new(true, null);
+
+    public static DirectoryChangeDecision Deny(string reason) => new(false, reason);
 }

@@ -1,9 +1,6 @@
 using OpenNdi.Data;
 using OpenNdi.Data.Population;
-using OpenNdi.Server.Identity.AuthorizationServer;
-using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic;
-using OpenNdi.Synthetic.Simulator;
 
 namespace OpenNdi.Server.Demo;
 
@@ -18,27 +15,13 @@ public sealed class DemoOptions
     public int Providers { get; set; } = 20;
 
     public ulong RandomSeed { get; set; } = 1;
-
-    /// <summary>
-    /// The address clients reach this host at, for the simulated providers' endpoints registered in the directory
-    /// (<c>{PublicBaseUrl}/sim/{provider}/fhir</c>). Behind a proxy or in a container set it to the outside address.
-    /// </summary>
-    public Uri PublicBaseUrl { get; set; } = new("http://localhost:5080");
 }
 
 /// <summary>
-/// On start: seeds the demo population into an empty database, then loads the simulated providers so that their
-/// EHR endpoints answer, and registers them in the service directory (only what is missing). Runs before the
-/// server listens, so the first request already sees a populated system.
+/// Module <c>DemoPopulation</c>: on start, seeds the demo population into an empty database. Runs before the
+/// simulated providers load it and before the server listens, so the first request already sees a populated system.
 /// </summary>
-internal sealed class DemoPopulationService(
-    NdiDatabase database,
-    SimulatorRegistry registry,
-    SimulatedProviderDirectory directory,
-    SimulatedIndexPublishing indexPublishing,
-    DemoUsers users,
-    DemoOptions options,
-    ILogger<DemoPopulationService> logger) : IHostedService
+internal sealed class DemoPopulationService(NdiDatabase database, DemoOptions options, ILogger<DemoPopulationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,12 +35,6 @@ internal sealed class DemoPopulationService(
             logger.LogInformation("Seeded {Persons} persons and {Resources} FHIR resources in {Seconds:F1} s ({Rate:F0} resources/s)",
                 result.PersonsDone, result.ResourcesDone, result.Elapsed.TotalSeconds, result.ResourcesPerSecond);
         }
-        await registry.LoadAsync(cancellationToken);
-        logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir", registry.Providers.Count);
-        await directory.RegisterAsync(registry.Providers, options.PublicBaseUrl, cancellationToken);
-        await indexPublishing.PublishAsync(registry.Providers, cancellationToken);
-        await users.LoadAsync(new PopulationStore(database), registry.Providers, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken);
-        logger.LogInformation("Demo login: {Count} people at /demo", users.Users.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -67,11 +44,7 @@ internal static class DemoPopulationSetup
 {
     public static IServiceCollection AddDemoPopulation(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection("Demo").Get<DemoOptions>() ?? new DemoOptions();
-        services.AddSingleton(options);
-        services.AddSingleton<DemoUsers>();
-        services.AddSingleton<SimulatedIndexPublishing>();
-        services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<DemoUsers>());
+        services.AddSingleton(configuration.GetSection("Demo").Get<DemoOptions>() ?? new DemoOptions());
         services.AddHostedService<DemoPopulationService>();
         return services;
     }

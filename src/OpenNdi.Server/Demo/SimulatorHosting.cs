@@ -1,16 +1,29 @@
 using OpenNdi.Core.Audit;
 using OpenNdi.Server.Audit;
+using OpenNdi.Server.Platform;
+using OpenNdi.Server.ServiceDirectory;
 using OpenNdi.Synthetic.Simulator;
 
 namespace OpenNdi.Server.Demo;
 
 /// <summary>
-/// The provider EHR simulator as this host serves it in the demo: its routes (OpenNdi.Synthetic) inside a group that
-/// declares their audit, so every read of a simulated record and every change of a simulated provider's behaviour is
-/// in the log like any other access (it is personal data, even when synthetic).
+/// Module <c>Simulator</c>: the provider EHR simulator as this host serves it in the demo. On start it loads the
+/// simulated providers from the population, registers their endpoints in the directory (under the one public base
+/// URL) and publishes their index entries. Its routes (OpenNdi.Synthetic) sit inside a group that declares their
+/// audit, so every read of a simulated record and every change of a simulated provider's behaviour is in the log like
+/// any other access (it is personal data, even when synthetic). It answers without a token, which is why it never
+/// runs in production.
 /// </summary>
 internal static class SimulatorHosting
 {
+    public static IServiceCollection AddSimulatedProviders(this IServiceCollection services)
+    {
+        services.AddSimulator();
+        services.AddSingleton<SimulatedIndexPublishing>();
+        services.AddHostedService<SimulatorStartup>();
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapSimulatedProviders(this IEndpointRouteBuilder app)
     {
         var simulated = app.MapGroup("");
@@ -18,4 +31,23 @@ internal static class SimulatorHosting
         simulated.AuditedPublic(AuditEventCodes.SimulatorRead, AuditAction.Execute);
         return app;
     }
+}
+
+/// <summary>Loads the simulated providers and makes them reachable: directory entries and index entries (only what is missing).</summary>
+internal sealed class SimulatorStartup(
+    SimulatorRegistry registry,
+    SimulatedProviderDirectory directory,
+    SimulatedIndexPublishing indexPublishing,
+    PublicBaseUrl publicBase,
+    ILogger<SimulatorStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await registry.LoadAsync(cancellationToken);
+        logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir, answering without a token (module Simulator; never in production)", registry.Providers.Count);
+        await directory.RegisterAsync(registry.Providers, publicBase.Value, cancellationToken);
+        await indexPublishing.PublishAsync(registry.Providers, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

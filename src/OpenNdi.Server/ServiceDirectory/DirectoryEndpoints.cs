@@ -21,7 +21,7 @@ namespace OpenNdi.Server.ServiceDirectory;
 /// GET /fhir/Endpoint?organization.identifier=HSA-id     endpoints of a provider
 /// GET /fhir/Endpoint/{id}                               one endpoint
 /// GET /fhir/Endpoint/{id}/_history                      every version, who changed it and when
-/// PUT /fhir/Endpoint/{id}                               register or change (scope Endpoint.cu)
+/// PUT /fhir/Endpoint/{id}                               register or change (scope Endpoint.cu; own provider's, or ndi/directory.admin)
 /// GET /fhir/Endpoint/$health                            last probe of every endpoint (EndpointHealthEndpoints)
 /// </code>
 /// </summary>
@@ -46,6 +46,7 @@ internal static class DirectoryEndpoints
         services.AddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<IEndpointHealthStore>(sp => new EndpointHealthStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<SimulatedProviderDirectory>();
+        services.AddSingleton(new EndpointAddressRule(configuration.GetSection("Directory:Addresses").Get<EndpointAddressOptions>() ?? new EndpointAddressOptions()));
 
         var health = configuration.GetSection("Directory:HealthCheck").Get<EndpointHealthOptions>() ?? new EndpointHealthOptions();
         if (health.Validate() is { Count: > 0 } problems)
@@ -102,7 +103,7 @@ internal static class DirectoryEndpoints
     private static async Task<IResult> HistoryAsync(string id, HttpRequest request, IDirectoryStore directory, CancellationToken cancellationToken) =>
         DirectoryFhir.History(request, "Endpoint", id, await directory.HistoryAsync(id, cancellationToken), (endpoint, version) => EndpointResources.ToFhir(endpoint, version));
 
-    private static async Task<IResult> SaveAsync(string id, HttpContext http, IDirectoryStore directory, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(string id, HttpContext http, IDirectoryStore directory, EndpointAddressRule addresses, AuditScope audit, CancellationToken cancellationToken)
     {
         var (resource, bodyError) = await DirectoryFhir.ReadBodyAsync<FhirEndpoint>(http.Request, cancellationToken);
         if (resource is null)
@@ -110,7 +111,13 @@ internal static class DirectoryEndpoints
         var (endpoint, error, expression) = EndpointResources.FromFhir(resource, id);
         if (endpoint is null)
             return FhirResults.Error(400, "NDI-DIR-004", OperationOutcome.IssueType.Invalid, error!, expression);
+        if (addresses.Check(endpoint.Address) is { } addressProblem)
+            return DirectoryWriteAccess.BadAddress(addressProblem);
+        var stored = await directory.GetAsync(id, cancellationToken);
+        if (DirectoryWriteAccess.Check(http, audit, "Endpoint", id, stored?.Provider, endpoint.Provider) is { } refusal)
+            return refusal;
         var version = await directory.SaveAsync(endpoint, DirectoryFhir.ChangedBy(http.User), cancellationToken);
+        DirectoryWriteAccess.Saved(audit, version);
         http.Response.Headers.ETag = $"W/\"{version}\"";
         return FhirResults.Resource(EndpointResources.ToFhir(endpoint, version), version == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }

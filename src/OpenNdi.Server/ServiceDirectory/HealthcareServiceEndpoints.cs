@@ -62,7 +62,7 @@ internal static class HealthcareServiceEndpoints
         DirectoryFhir.History(request, "HealthcareService", id, await store.HistoryAsync<DirectoryHealthcareService>(id, cancellationToken),
             (service, version) => HealthcareServiceResources.ToFhir(service, [], version));
 
-    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, IDirectoryStore endpoints, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, IDirectoryStore endpoints, AuditScope audit, CancellationToken cancellationToken)
     {
         var (resource, bodyError) = await DirectoryFhir.ReadBodyAsync<HealthcareService>(http.Request, cancellationToken);
         if (resource is null)
@@ -70,11 +70,17 @@ internal static class HealthcareServiceEndpoints
         var (service, error, expression) = HealthcareServiceResources.FromFhir(resource, id);
         if (service is null)
             return FhirResults.Error(400, "NDI-DIR-007", OperationOutcome.IssueType.Invalid, error!, expression);
-        if (await store.GetAsync<DirectoryOrganization>(service.ProvidedBy.Value, cancellationToken) is null)
+        if (await store.GetAsync<DirectoryOrganization>(service.ProvidedBy.Value, cancellationToken) is not { } providedBy)
             return DirectoryFhir.UnknownReference("HealthcareService.providedBy", $"Organization/{service.ProvidedBy.Value}");
         if (service.LocationId is { } location && await store.GetAsync<DirectoryLocation>(location, cancellationToken) is null)
             return DirectoryFhir.UnknownReference("HealthcareService.location", $"Location/{location}");
+        var storedOwner = await store.GetAsync<DirectoryHealthcareService>(id, cancellationToken) is { } stored
+            ? (await store.GetAsync<DirectoryOrganization>(stored.ProvidedBy.Value, cancellationToken))?.Provider ?? stored.ProvidedBy
+            : (HsaId?)null;
+        if (DirectoryWriteAccess.Check(http, audit, "HealthcareService", id, storedOwner, providedBy.Provider) is { } refusal)
+            return refusal;
         var version = await store.SaveAsync(service, DirectoryFhir.ChangedBy(http.User), cancellationToken);
+        DirectoryWriteAccess.Saved(audit, version);
         http.Response.Headers.ETag = $"W/\"{version}\"";
         var links = await new EndpointLinks(endpoints, store).OfAsync(service.ProvidedBy, cancellationToken);
         return FhirResults.Resource(HealthcareServiceResources.ToFhir(service, links, version), version == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK);

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.ServiceDirectory;
 using OpenNdi.Data.ServiceDirectory;
@@ -57,7 +58,7 @@ internal static class LocationEndpoints
     private static async Task<IResult> HistoryAsync(string id, HttpRequest request, ICareServicesStore store, CancellationToken cancellationToken) =>
         DirectoryFhir.History(request, "Location", id, await store.HistoryAsync<DirectoryLocation>(id, cancellationToken), (l, version) => LocationResources.ToFhir(l, version));
 
-    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, AuditScope audit, CancellationToken cancellationToken)
     {
         var (resource, bodyError) = await DirectoryFhir.ReadBodyAsync<Hl7.Fhir.Model.Location>(http.Request, cancellationToken);
         if (resource is null)
@@ -65,9 +66,15 @@ internal static class LocationEndpoints
         var (location, error, expression) = LocationResources.FromFhir(resource, id);
         if (location is null)
             return FhirResults.Error(400, "NDI-DIR-006", OperationOutcome.IssueType.Invalid, error!, expression);
-        if (await store.GetAsync<DirectoryOrganization>(location.ManagingOrganization.Value, cancellationToken) is null)
+        if (await store.GetAsync<DirectoryOrganization>(location.ManagingOrganization.Value, cancellationToken) is not { } managing)
             return DirectoryFhir.UnknownReference("Location.managingOrganization", $"Organization/{location.ManagingOrganization.Value}");
+        var storedOwner = await store.GetAsync<DirectoryLocation>(id, cancellationToken) is { } stored
+            ? (await store.GetAsync<DirectoryOrganization>(stored.ManagingOrganization.Value, cancellationToken))?.Provider ?? stored.ManagingOrganization
+            : (HsaId?)null;
+        if (DirectoryWriteAccess.Check(http, audit, "Location", id, storedOwner, managing.Provider) is { } refusal)
+            return refusal;
         var version = await store.SaveAsync(location, DirectoryFhir.ChangedBy(http.User), cancellationToken);
+        DirectoryWriteAccess.Saved(audit, version);
         http.Response.Headers.ETag = $"W/\"{version}\"";
         return FhirResults.Resource(LocationResources.ToFhir(location, version), version == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }

@@ -85,7 +85,7 @@ internal static class OrganizationEndpoints
         DirectoryFhir.History(request, "Organization", id, await store.HistoryAsync<DirectoryOrganization>(id, cancellationToken),
             (organization, version) => OrganizationResources.ToFhir(organization, [], version));
 
-    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, IDirectoryStore endpoints, CancellationToken cancellationToken)
+    private static async Task<IResult> SaveAsync(string id, HttpContext http, ICareServicesStore store, IDirectoryStore endpoints, AuditScope audit, CancellationToken cancellationToken)
     {
         var (resource, bodyError) = await DirectoryFhir.ReadBodyAsync<Organization>(http.Request, cancellationToken);
         if (resource is null)
@@ -95,7 +95,11 @@ internal static class OrganizationEndpoints
             return FhirResults.Error(400, "NDI-DIR-005", OperationOutcome.IssueType.Invalid, error!, expression);
         if (organization.PartOf is { } partOf && await store.GetAsync<DirectoryOrganization>(partOf.Value, cancellationToken) is not { Role: OrganizationRole.Provider })
             return DirectoryFhir.UnknownReference("Organization.partOf", $"the care provider Organization/{partOf.Value}");
+        var stored = await store.GetAsync<DirectoryOrganization>(id, cancellationToken);
+        if (DirectoryWriteAccess.Check(http, audit, "Organization", id, stored?.Provider, organization.Provider) is { } refusal)
+            return refusal;
         var version = await store.SaveAsync(organization, DirectoryFhir.ChangedBy(http.User), cancellationToken);
+        DirectoryWriteAccess.Saved(audit, version);
         http.Response.Headers.ETag = $"W/\"{version}\"";
         var links = await new EndpointLinks(endpoints, store).OfAsync(organization, cancellationToken);
         return FhirResults.Resource(OrganizationResources.ToFhir(organization, links, version), version == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK);

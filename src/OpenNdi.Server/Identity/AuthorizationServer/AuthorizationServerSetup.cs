@@ -10,8 +10,9 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 /// (client credentials with <c>private_key_jwt</c>); the APIs trust it like any other configured issuer.
 /// <code>
 /// GET  /.well-known/openid-configuration, /.well-known/smart-configuration, /oauth/jwks
-/// GET  /oauth/authorize   login page          POST /oauth/authorize   log in, redirect with a code
 /// POST /oauth/token       code or client_credentials
+/// Demo login only (module DemoLogin, <see cref="MapPasswordlessLogin"/>):
+/// GET  /oauth/authorize   login page          POST /oauth/authorize   log in, redirect with a code
 /// GET  /demo              a one-page SMART app to try it
 /// </code>
 /// </summary>
@@ -42,9 +43,19 @@ internal static class AuthorizationServerSetup
         group.MapGet("/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration).Public("discovery metadata, no personal data");
         group.MapGet("/fhir/.well-known/smart-configuration", DiscoveryEndpoints.SmartConfiguration).Public("discovery metadata, no personal data");
         group.MapGet("/oauth/jwks", DiscoveryEndpoints.Jwks).Public("the issuer's public keys");
+        group.MapPost("/oauth/token", TokenEndpoint.HandleAsync).DisableAntiforgery().AuditedPublic(AuditEventCodes.TokenIssue, AuditAction.Execute);
+        return app;
+    }
+
+    /// <summary>
+    /// The passwordless login of the demo (choosing a synthetic person stands in for BankID or SITHS) and the demo
+    /// page. Mapped only when module <c>DemoLogin</c> runs: a production server has no login of its own.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPasswordlessLogin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Authorization server").ExcludeFromDescription();
         group.MapGet("/oauth/authorize", AuthorizeEndpoint.Show).Public("the login page; the login itself (POST) is logged");
         group.MapPost("/oauth/authorize", AuthorizeEndpoint.LoginAsync).DisableAntiforgery().AuditedPublic(AuditEventCodes.Login, AuditAction.Execute);
-        group.MapPost("/oauth/token", TokenEndpoint.HandleAsync).DisableAntiforgery().AuditedPublic(AuditEventCodes.TokenIssue, AuditAction.Execute);
         group.MapGet("/demo", DemoPortalPage.Show).Public("static demo page; calls the APIs from the browser");
         group.MapGet("/demo/callback", DemoPortalPage.Show).Public("static demo page; calls the APIs from the browser");
         return app;

@@ -7,6 +7,11 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 /// </summary>
 internal static class DemoPortalPage
 {
+    /// <summary>The demo page as a public client (authorization code with PKCE), registered when the demo login runs.</summary>
+    public static readonly BuiltInApp App = new("openndi-demo-portal", "OpenNdi demo portal",
+        "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds ndi/directory.admin",
+        "/demo/callback");
+
     public static IResult Show() => Results.Content(Page, "text/html; charset=utf-8");
 
     private const string Page = """
@@ -26,7 +31,7 @@ internal static class DemoPortalPage
         <script>
         const client = "openndi-demo-portal";
         const redirect = location.origin + "/demo/callback";
-        const scope = "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds";
+        const scope = "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds ndi/directory.admin";
         const b64url = bytes => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
         // Something this person may call: a patient their own index entries, others the directory.
         const tryPath = claims => claims.person_id ? `/fhir/DocumentReference?patient.identifier=${claims.person_id}` : "/fhir/Endpoint";

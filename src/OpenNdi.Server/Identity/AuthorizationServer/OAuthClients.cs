@@ -23,19 +23,12 @@ public sealed record BuiltInApp(string ClientId, string Name, string Scopes, str
 /// </summary>
 public sealed class OAuthClients
 {
-    /// <summary>The demo portal: a public client using authorization code with PKCE.</summary>
-    public const string DemoPortal = "openndi-demo-portal";
-
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
 
-    private static readonly BuiltInApp Demo = new(DemoPortal, "OpenNdi demo portal",
-        "openid fhirUser launch/patient patient/*.rs user/*.rs user/Endpoint.cruds user/Organization.cruds user/Location.cruds user/HealthcareService.cruds",
-        "/demo/callback");
-
-    /// <param name="apps">Built-in apps besides the demo portal, contributed by the services that serve them.</param>
+    /// <param name="apps">Built-in apps (the demo page, the clinician portal), contributed by the modules that serve them.</param>
     public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null)
     {
-        foreach (var app in (IEnumerable<BuiltInApp>)[Demo, .. apps ?? []])
+        foreach (var app in apps ?? [])
         {
             Register(new OAuthClientOptions
             {

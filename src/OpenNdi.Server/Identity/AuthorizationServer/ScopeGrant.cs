@@ -4,13 +4,18 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>
 /// Decides which of the requested scopes a token gets: each resource scope must suit the actor (professionals get
-/// <c>user/</c>, patients <c>patient/</c>, systems <c>system/</c>, operators <c>user/</c> on the directory and the audit log only) and
+/// <c>user/</c>, patients <c>patient/</c>, systems <c>system/</c>, operators <c>user/</c> on the directory and the audit log only, and the directory administration scope; professionals only read the directory) and
 /// lie within what the client is registered for. Scopes that do not are left out, as OAuth allows; a request
 /// left with no resource scope, or with a malformed one, is refused with the reason.
 /// </summary>
 public static class ScopeGrant
 {
     /// <summary>What operators administer: the directory, and the audit log they follow up for the supervisor; never patient data.</summary>
+    /// <summary>The resource types of the service addressing directory.</summary>
+    private static readonly HashSet<string> DirectoryResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService" };
+
+    private static bool ReadsOnly(SmartScope scope) => (scope.Permissions & ~(ScopePermissions.Read | ScopePermissions.Search)) == 0;
+
     private static readonly HashSet<string> OperatorResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService", "AuditEvent" };
 
     public static (string? Granted, string? Error) Decide(string? requested, ActorKind actor, OAuthClient client)
@@ -27,6 +32,7 @@ public static class ScopeGrant
             {
                 "openid" or "fhirUser" => actor != ActorKind.System,
                 "launch/patient" => actor == ActorKind.Patient,
+                DirectoryScopes.Administration => actor == ActorKind.Operator && client.AllowedScopes.OtherScopes.Contains(other, StringComparer.Ordinal),
                 _ => false,
             };
             if (allowed)
@@ -48,7 +54,8 @@ public static class ScopeGrant
 
     private static bool SuitsActor(SmartScope scope, ActorKind actor) => actor switch
     {
-        ActorKind.Professional => scope.Context == ScopeContext.User,
+        // Professionals read the directory, never write it: it decides where every summary fetch goes.
+        ActorKind.Professional => scope.Context == ScopeContext.User && (!DirectoryResources.Contains(scope.ResourceType) && !scope.IsWildcard || ReadsOnly(scope)),
         ActorKind.Patient => scope.Context == ScopeContext.Patient,
         ActorKind.System => scope.Context == ScopeContext.System,
         ActorKind.Operator => scope.Context == ScopeContext.User && OperatorResources.Contains(scope.ResourceType),
