@@ -58,8 +58,11 @@ internal static class IndexEndpoints
         if (query is null)
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
         audit.Patient(query.Patient.Value);
+        var (emergency, refused) = IndexAccess.ReadEmergency(request);
+        if (refused is not null)
+            return refused;
 
-        var lookup = await access.DecideAsync(request, audit.Actor, query, null, cancellationToken);
+        var lookup = await access.DecideAsync(request, audit.Actor, query, null, emergency, cancellationToken);
         var (entries, decision) = (lookup.Entries, lookup.Decision);
 
         // The route's audit filter stores the record before anything is answered: an access that is not logged is not given.

@@ -52,7 +52,10 @@ internal sealed class AccessFlow(
         var actor = audit.Actor;
         audit.Patient(patient.Value);
         using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
-        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, aborted);
+        var (emergency, refused) = IndexAccess.ReadEmergency(http.Request);
+        if (refused is not null)
+            return (null, refused);
+        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, emergency, aborted);
         if (!lookup.Decision.Permitted.Any() && lookup.Decision.Withheld.Any() && lookup.Decision.Withheld.All(d => AccessOutcome.IsRefusal(d.Reason)))
         {
             audit.Record = IndexAccess.Audited(audit.Record, http.Request, lookup, "index-entries");
