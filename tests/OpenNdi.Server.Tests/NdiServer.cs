@@ -24,16 +24,20 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings)
+    private readonly Action<IServiceCollection>? _services;
+
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, Action<IServiceCollection>? services = null)
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string>();
+        _services = services;
     }
 
     /// <param name="settings">Extra configuration (e.g. trusted token issuers), as configuration keys and values.</param>
-    public static async Task<NdiServer> StartAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="services">Test services registered last (e.g. a provider handler that counts requests).</param>
+    public static async Task<NdiServer> StartAsync(string backend, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings);
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, services);
         _ = server.Server; // Start now: runs migrations and the demo seed.
         return server;
     }
@@ -115,6 +119,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
                     ? test.CreateHandler()
                     : new SocketsHttpHandler()); // a listening server (browser tests) reaches its providers over the network
             }
+            _services?.Invoke(services);
         });
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
