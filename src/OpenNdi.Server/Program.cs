@@ -21,7 +21,7 @@ builder.AddPlatform();
 builder.Services.AddNdiAuthentication(builder.Configuration);
 builder.Services.AddFhirApi();
 builder.Services.AddAuditLog(builder.Configuration);
-builder.Services.AddPatientIndex();
+builder.Services.AddPatientIndex(builder.Configuration);
 builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
 builder.Services.AddProfessionalAccess(builder.Configuration);

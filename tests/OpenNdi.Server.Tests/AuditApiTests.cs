@@ -281,7 +281,7 @@ public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture
     public async Task AfterAllThat_TheChainVerifies()
     {
         var patient = await PatientWithEntriesAsync();
-        (await LookupAsync(patient, ClinicianToken(), emergency: "stroke")).EnsureSuccessStatusCode();
+        (await LookupAsync(patient, ClinicianToken(), emergency: "stroke, patient aphasic")).EnsureSuccessStatusCode();
 
         var results = await AuditVerification.VerifyAsync(new AuditStore(fixture.Server.Database.Database));
 

@@ -25,10 +25,13 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly string _environment;
 
-    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, string environment = "Testing")
+    private readonly Action<IServiceCollection>? _services;
+
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, Action<IServiceCollection>? services = null, string environment = "Testing")
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string>();
+        _services = services;
         _environment = environment;
     }
 
@@ -38,7 +41,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     /// </summary>
     public static async Task<NdiServer> StartProductionAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, "Production");
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, environment: "Production");
         try
         {
             _ = server.Server;
@@ -52,9 +55,10 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     }
 
     /// <param name="settings">Extra configuration (e.g. trusted token issuers), as configuration keys and values.</param>
-    public static async Task<NdiServer> StartAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="services">Test services registered last (e.g. a provider handler that counts requests).</param>
+    public static async Task<NdiServer> StartAsync(string backend, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings);
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, services);
         _ = server.Server; // Start now: runs migrations and the demo seed.
         return server;
     }
@@ -147,6 +151,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
                     ? test.CreateHandler()
                     : new SocketsHttpHandler()); // a listening server (browser tests) reaches its providers over the network
             }
+            _services?.Invoke(services);
         });
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);

@@ -268,7 +268,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         var own = Simulated(Providers[0]);
         await PostConsentAsync("optout-primary", """{"type":"deny"}""");
 
-        var document = await ReadAsync(await SummaryAsync(ClinicianAt(own), emergency: "unconscious"));
+        var document = await ReadAsync(await SummaryAsync(ClinicianAt(own), emergency: "unconscious, no relatives reachable"));
 
         Assert.NotEmpty(Items(document));
         Assert.Equal([own.HsaId], SourcesByItem(document).Values.SelectMany(s => s).Distinct());

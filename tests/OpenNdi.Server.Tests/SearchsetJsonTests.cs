@@ -16,9 +16,11 @@ public sealed class SearchsetJsonTests
     private const string BaseUrl = "http://localhost/fhir";
 
     /// <summary>The searchset as the lookup built it with the Firely model before the writer replaced it.</summary>
-    private static string Firely(IReadOnlyList<IndexMatch> matches, string? withheld)
+    private static string Firely(IReadOnlyList<IndexMatch> matches, string? withheld, int? total = null, IReadOnlyList<(string Relation, string Url)>? links = null)
     {
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches.Count };
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = total ?? matches.Count };
+        foreach (var (relation, url) in links ?? [])
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = relation, Url = url });
         foreach (var (entry, fetchFrom, viaBreak) in matches)
         {
             var document = DocumentReferences.From(entry, fetchFrom, viaBreak);
@@ -54,5 +56,7 @@ public sealed class SearchsetJsonTests
             foreach (var withheld in (string?[])[null, "2 entries withheld: blocked by the patient (2)."])
                 Assert.Equal(Normalised(Firely(set, withheld)), Normalised(Encoding.UTF8.GetString(SearchsetJson.Write(set, withheld, BaseUrl))));
         }
+        List<(string, string)> links = [("self", $"{BaseUrl}/DocumentReference?patient.identifier=191212121212&_count=1"), ("next", $"{BaseUrl}/DocumentReference?_count=1&_page=WyIy")];
+        Assert.Equal(Normalised(Firely([matches[0]], null, 2, links)), Normalised(Encoding.UTF8.GetString(SearchsetJson.Write([matches[0]], null, BaseUrl, 2, links))));
     }
 }

@@ -13,7 +13,7 @@ namespace OpenNdi.Core.Policy;
 /// <item><b>Opt-out</b> (primary use) is absolute: no role, flag or emergency opens another provider's data.</item>
 /// <item><b>Care relationship</b>: a professional needs an active assignment covering other providers, a treatment
 /// purpose, and a declared care relationship with the patient (Patientdatalagen 6 kap.).</item>
-/// <item><b>Blocks</b> hide what they name from other providers; an emergency with a stated reason breaks them for
+/// <item><b>Blocks</b> hide what they name from other providers; an emergency with a stated reason (<see cref="EmergencyReason"/>) breaks them for
 /// this request only, and every item released that way is marked.</item>
 /// </list>
 /// Systems see only their own provider's data; operators see none.
@@ -101,7 +101,8 @@ public static class AccessPolicy
             return request.Emergency switch
             {
                 null => Deny(item, DecisionReason.Blocked),
-                { Reason: var reason } when string.IsNullOrWhiteSpace(reason) => Deny(item, DecisionReason.EmergencyReasonMissing),
+                // The API refuses such a reason before asking (400); the policy holds the same rule for any other caller.
+                { Reason: var reason } when !EmergencyReason.IsAcceptable(reason) => Deny(item, DecisionReason.EmergencyReasonMissing),
                 _ => Permit(item, DecisionReason.EmergencyBreak),
             };
         }

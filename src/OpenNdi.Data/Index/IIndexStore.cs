@@ -6,6 +6,12 @@ namespace OpenNdi.Data.Index;
 /// <summary>A lookup in the patient data index: one patient, optionally one category and a period the data must touch.</summary>
 public sealed record IndexQuery(PersonalIdentityNumber Patient, DataCategory? Category = null, DateOnly? From = null, DateOnly? To = null);
 
+/// <summary>
+/// Why a publish was refused: afterwards <paramref name="Patient"/> would hold <paramref name="Count"/> current entries
+/// from one provider's source system, more than the <paramref name="Limit"/> the index allows.
+/// </summary>
+public sealed record TooManyEntries(PersonalIdentityNumber Patient, HsaId Provider, string SourceSystem, long Count, int Limit);
+
 /// <summary>Storage of the patient data index (where data about a patient exists).</summary>
 public interface IIndexStore
 {
@@ -14,6 +20,15 @@ public interface IIndexStore
     /// widened (first date the earliest, latest date the latest seen) and is current again if it was retracted.
     /// </summary>
     Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="PublishAsync(IReadOnlyList{IndexEntry}, CancellationToken)"/>, all or nothing, unless afterwards a
+    /// patient would hold more than <paramref name="maxEntriesPerSystemPerPatient"/> current entries from one provider's
+    /// source system: then nothing is written and the first such patient and system is returned. Every entry of a
+    /// system is a request to that system when a summary is assembled, so the cap bounds what one system can make
+    /// every reader of a patient wait for.
+    /// </summary>
+    Task<TooManyEntries?> PublishAsync(IReadOnlyList<IndexEntry> entries, int maxEntriesPerSystemPerPatient, CancellationToken cancellationToken = default);
 
     /// <summary>Retracts an entry on behalf of <paramref name="provider"/>, which must be the entry's own provider.</summary>
     Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default);

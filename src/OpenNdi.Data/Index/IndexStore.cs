@@ -19,8 +19,12 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
     private readonly string _false = database.Backend == StorageBackend.Sqlite ? "0" : "false";
     private readonly string _true = database.Backend == StorageBackend.Sqlite ? "1" : "true";
 
-    public async Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default)
+    public Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default) =>
+        PublishAsync(entries, int.MaxValue, cancellationToken);
+
+    public async Task<TooManyEntries?> PublishAsync(IReadOnlyList<IndexEntry> entries, int maxEntriesPerSystemPerPatient, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntriesPerSystemPerPatient);
         foreach (var entry in entries)
         {
             if (entry.Validate() is { } problem)
@@ -54,7 +58,40 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
             upsert.Parameters["@now"].Value = _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now;
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
+        // Counted after the writes, inside the transaction: what is checked is what would be committed (entries already
+        // held, new ones, and republished ones counted once). Two concurrent publishes of one system for one patient
+        // may each pass under read committed; the cap bounds amplification, it is not an exact quota.
+        if (maxEntriesPerSystemPerPatient < int.MaxValue
+            && await OverLimitAsync(connection, transaction, [.. entries.Select(e => e.Key.Patient.Value).Distinct()], maxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return tooMany;
+        }
         await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The first patient, provider and source system holding more current entries than the limit; patients checked a chunk per query.</summary>
+    private async Task<TooManyEntries?> OverLimitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> patients, int limit, CancellationToken cancellationToken)
+    {
+        const int Chunk = 500;
+        for (var start = 0; start < patients.Count; start += Chunk)
+        {
+            var chunk = patients.Skip(start).Take(Chunk).ToList();
+            await using var count = connection.Command($"""
+                SELECT patient, provider, source_system, COUNT(*) FROM {_entries}
+                WHERE retracted = {_false} AND patient IN ({string.Join(", ", chunk.Select((_, i) => $"@p{i}"))})
+                GROUP BY patient, provider, source_system HAVING COUNT(*) > @limit
+                ORDER BY patient, provider, source_system LIMIT 1
+                """, transaction);
+            for (var i = 0; i < chunk.Count; i++)
+                count.With($"@p{i}", chunk[i]);
+            count.With("@limit", (long)limit);
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+                return new TooManyEntries(PersonalIdentityNumber.Parse(reader.GetString(0)), HsaId.Parse(reader.GetString(1)), reader.GetString(2), reader.GetInt64(3), limit);
+        }
+        return null;
     }
 
     public async Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default)

@@ -4,6 +4,7 @@ using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.Policy;
 using OpenNdi.Data.Index;
+using OpenNdi.Fhir;
 using OpenNdi.Server.Audit;
 using OpenNdi.Server.Consent;
 
@@ -31,14 +32,39 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
     /// </summary>
     public const string EmergencyReasonHeader = "Ndi-Emergency-Reason";
 
+    /// <summary>The error code of a refused emergency reason, in the index lookup and the professional access reads alike.</summary>
+    public const string EmergencyReasonRefused = "NDI-PDI-020";
+
+    /// <summary>
+    /// The emergency the request invokes (null when the header is absent), or the 400 that refuses it: a reason that
+    /// breaks blocks is read once, strictly (<see cref="EmergencyReason"/>), before anything is looked up, so a
+    /// refused reason releases nothing and is not logged as an invoked emergency. The refusal's text never repeats
+    /// the reason: what was sent may be anything.
+    /// </summary>
+    public static (EmergencyAccess? Emergency, IResult? Refusal) ReadEmergency(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(EmergencyReasonHeader, out var values))
+            return (null, null);
+        if (values.Count != 1)
+            return (null, RefuseReason($"give one {EmergencyReasonHeader} header"));
+        return EmergencyReason.TryParse(values[0], out var reason, out var error)
+            ? (new EmergencyAccess(reason.Text), null)
+            : (null, RefuseReason(error));
+    }
+
+    private static IResult RefuseReason(string error) => FhirResults.Error(400, EmergencyReasonRefused, Hl7.Fhir.Model.OperationOutcome.IssueType.Invalid,
+        $"The emergency reason was not accepted: {error}. Nothing was released. Say why in words, percent-encoded as UTF-8, at most {EmergencyReason.MaxLength} characters.",
+        EmergencyReasonHeader);
+
     /// <param name="categories">Only entries of these categories (null: the query's category, or all).</param>
-    public async Task<DecidedLookup> DecideAsync(HttpRequest request, Actor actor, IndexQuery query, IReadOnlyCollection<DataCategory>? categories, CancellationToken cancellationToken)
+    /// <param name="emergency">The emergency invoked, as <see cref="ReadEmergency"/> read it.</param>
+    public async Task<DecidedLookup> DecideAsync(HttpRequest request, Actor actor, IndexQuery query, IReadOnlyCollection<DataCategory>? categories, EmergencyAccess? emergency,
+        CancellationToken cancellationToken)
     {
         var entries = await index.LookupAsync(query, cancellationToken);
         if (categories is not null)
             entries = [.. entries.Where(e => categories.Contains(e.Key.Category))];
         var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
-        var emergency = request.Headers.ContainsKey(EmergencyReasonHeader) ? new EmergencyAccess(Uri.UnescapeDataString(request.Headers[EmergencyReasonHeader].ToString())) : null;
         var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",

@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Index;
@@ -22,13 +23,19 @@ namespace OpenNdi.Server.PatientIndex;
 /// The patient data index's FHIR API, shaped as IHE MHD Find Document References (ITI-67): where data about a
 /// patient exists, each entry joined with the service addressing directory to say where to fetch it.
 /// <code>
-/// GET /fhir/DocumentReference?patient.identifier=urn:oid:1.2.752.129.2.1.3.1|19121212-1212[&amp;type=laboratory][&amp;period=ge2024-01-01][&amp;period=le2024-12-31]
+/// GET /fhir/DocumentReference?patient.identifier=urn:oid:1.2.752.129.2.1.3.1|19121212-1212[&amp;type=laboratory][&amp;period=ge2024-01-01][&amp;period=le2024-12-31][&amp;_count=100]
 /// </code>
+/// Answers are paged (<see cref="LookupPage"/>): <c>Bundle.total</c> counts every entry the caller may see, and
+/// <c>Bundle.link</c> <c>next</c> continues the listing.
 /// </summary>
 internal static class IndexEndpoints
 {
-    public static IServiceCollection AddPatientIndex(this IServiceCollection services)
+    public static IServiceCollection AddPatientIndex(this IServiceCollection services, IConfiguration configuration)
     {
+        var options = configuration.GetSection("Index").Get<IndexOptions>() ?? new IndexOptions();
+        if (options.Validate() is { Count: > 0 } problems)
+            throw new InvalidOperationException("Invalid index settings: " + string.Join("; ", problems));
+        services.AddSingleton(Options.Create(options));
         // The directory module registers the same store; either may come first, and the index also runs without it.
         services.TryAddDirectoryStore();
         services.TryAddIndexAccess(); // every lookup is decided by the access policy on the patient's settings
@@ -51,28 +58,36 @@ internal static class IndexEndpoints
 
     public const string EmergencyReasonHeader = IndexAccess.EmergencyReasonHeader;
 
-    private static async Task<IResult> LookupAsync(HttpContext http, IndexAccess access, IDirectoryStore directory, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> LookupAsync(HttpContext http, IndexAccess access, IDirectoryStore directory, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         var request = http.Request;
-        var (query, error, parameter) = ParseQuery(request.Query);
+        var (query, paging, error, parameter) = ParseQuery(request.Query, options.Value);
         if (query is null)
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
         audit.Patient(query.Patient.Value);
+        var (emergency, refused) = IndexAccess.ReadEmergency(request);
+        if (refused is not null)
+            return refused;
 
-        var lookup = await access.DecideAsync(request, audit.Actor, query, null, cancellationToken);
+        var lookup = await access.DecideAsync(request, audit.Actor, query, null, emergency, cancellationToken);
         var (entries, decision) = (lookup.Entries, lookup.Decision);
 
         // The route's audit filter stores the record before anything is answered: an access that is not logged is not given.
         var audited = audit.Record = IndexAccess.Audited(audit.Record, request, lookup, "index-entries");
 
+        // Every entry is decided, so the total counts what this caller may see, and no more; then one page of those,
+        // in the lookup's own order, continued after the cursor's entry.
+        var permitted = entries.Select((entry, i) => (Entry: entry, Decision: decision.Items[i])).Where(p => p.Decision.Permitted)
+            .OrderBy(p => p.Entry, LookupPage.Order).ToList();
+        var first = paging.After is { } after ? permitted.FindIndex(p => LookupPage.Order.Compare(p.Entry, after) > 0) : 0;
+        var page = first < 0 ? [] : permitted.Skip(first).Take(paging.Count).ToList();
+        var more = first >= 0 && first + page.Count < permitted.Count;
+
         // Many entries share a provider system and category: resolve each route once per request.
         var routes = new Dictionary<(HsaId, string, DataCategory), Uri?>();
-        var matches = new List<IndexMatch>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        var matches = new List<IndexMatch>(page.Count);
+        foreach (var (entry, item) in page)
         {
-            var (entry, item) = (entries[i], decision.Items[i]);
-            if (!item.Permitted)
-                continue;
             var route = (entry.Provider, entry.Key.SourceSystem, entry.Key.Category);
             if (!routes.TryGetValue(route, out var address))
             {
@@ -81,10 +96,23 @@ internal static class IndexEndpoints
             }
             matches.Add(new IndexMatch(entry, address, item.ViaEmergencyBreak));
         }
-        return FhirResults.Json(SearchsetJson.Write(matches, audited.OutcomeText, $"{request.Scheme}://{request.Host}{request.PathBase}/fhir"));
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
+        var links = new List<(string, string)> { ("self", $"{baseUrl}/DocumentReference{request.QueryString}") };
+        if (more)
+            links.Add(("next", $"{baseUrl}/DocumentReference?{LookupPage.NextQuery(request.Query, paging.Count, page[^1].Entry)}"));
+        return FhirResults.Json(SearchsetJson.Write(matches, audited.OutcomeText, baseUrl, permitted.Count, links));
     }
 
-    private static (IndexQuery? Query, string? Error, string? Parameter) ParseQuery(IQueryCollection query)
+    private static (IndexQuery? Query, LookupPage Paging, string? Error, string? Parameter) ParseQuery(IQueryCollection query, IndexOptions options)
+    {
+        var (paging, pagingError, pagingParameter) = LookupPage.Parse(query, options.DefaultPageSize, options.MaxPageSize);
+        if (pagingError is not null)
+            return (null, paging, pagingError, pagingParameter);
+        var (parsed, error, parameter) = ParseSearch(query);
+        return (parsed, paging, error, parameter);
+    }
+
+    private static (IndexQuery? Query, string? Error, string? Parameter) ParseSearch(IQueryCollection query)
     {
         PersonalIdentityNumber? patient = null;
         DataCategory? category = null;
@@ -114,6 +142,8 @@ internal static class IndexEndpoints
                         else
                             to = date;
                         break;
+                    case LookupPage.CountParameter or LookupPage.PageParameter:
+                        break; // read by LookupPage
                     default:
                         return (null, $"search parameter '{name}' is not supported for DocumentReference", name);
                 }

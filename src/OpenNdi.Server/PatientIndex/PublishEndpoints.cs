@@ -6,6 +6,7 @@ using OpenNdi.Core.Policy;
 using OpenNdi.Data.Index;
 using OpenNdi.Fhir;
 using OpenNdi.Core.Audit;
+using Microsoft.Extensions.Options;
 using OpenNdi.Server.Audit;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
@@ -44,7 +45,7 @@ internal static class PublishEndpoints
         return app;
     }
 
-    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -69,14 +70,15 @@ internal static class PublishEndpoints
                 _ => FhirResults.Error(404, "NDI-PDI-012", OperationOutcome.IssueType.NotFound, "No current entry with that key."),
             };
         }
-        await index.PublishAsync([published.Entry], cancellationToken);
+        if (await index.PublishAsync([published.Entry], options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
+            return TooMany(audit, provider, [published.Entry], tooMany);
         Describe(audit, provider, [published.Entry], AuditAction.Create, null);
         var stored = DocumentReferences.From(published.Entry, null);
         http.Response.Headers.Location = $"/fhir/DocumentReference/{stored.Id}";
         return FhirResults.Resource(stored, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -102,7 +104,8 @@ internal static class PublishEndpoints
                 return Rejected("retract entries one at a time with POST /fhir/DocumentReference", $"Bundle.entry[{i}].resource.status");
             entries.Add(published.Entry);
         }
-        await index.PublishAsync(entries, cancellationToken);
+        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
+            return TooMany(audit, provider, entries, tooMany);
         Describe(audit, provider, entries, AuditAction.Create, null);
 
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
@@ -114,7 +117,7 @@ internal static class PublishEndpoints
         return FhirResults.Resource(response);
     }
 
-    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -125,7 +128,8 @@ internal static class PublishEndpoints
         var (entries, problem) = ReadBulk(body, provider);
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
-        await index.PublishAsync(entries, cancellationToken);
+        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
+            return TooMany(audit, provider, entries, tooMany);
         Describe(audit, provider, entries, AuditAction.Create, null);
         return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
     }
@@ -179,6 +183,18 @@ internal static class PublishEndpoints
 
     private static IResult NoProvider() => FhirResults.Error(403, "NDI-IAM-004", OperationOutcome.IssueType.Forbidden,
         $"The token names no provider (claim {ProviderClaim} with the provider's HSA-id); only a provider's system may publish.");
+
+    /// <summary>
+    /// A publish refused whole because a patient would hold more entries from one system than the index allows
+    /// (<see cref="IndexOptions.MaxEntriesPerSystemPerPatient"/>): nothing was written, and the log says so.
+    /// </summary>
+    private static IResult TooMany(AuditScope audit, HsaId provider, IReadOnlyList<IndexEntry> entries, TooManyEntries tooMany)
+    {
+        var message = $"Nothing was published: patient {tooMany.Patient} would hold {tooMany.Count} entries from source system '{tooMany.SourceSystem}' "
+            + $"of provider {tooMany.Provider}, more than the {tooMany.Limit} the index allows per system and patient. Publish per category and care unit, not per item.";
+        Describe(audit, provider, entries, AuditAction.Create, $"NDI-PDI-021: more than {tooMany.Limit} entries per system for one patient");
+        return FhirResults.Error(422, "NDI-PDI-021", OperationOutcome.IssueType.TooCostly, message);
+    }
 
     private static IResult Rejected(string message, string? expression) =>
         FhirResults.Error(400, "NDI-PDI-003", OperationOutcome.IssueType.Invalid, message, expression);

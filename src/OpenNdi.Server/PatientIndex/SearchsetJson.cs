@@ -19,7 +19,9 @@ internal sealed record IndexMatch(IndexEntry Entry, Uri? FetchFrom, bool ViaEmer
 internal static class SearchsetJson
 {
     /// <param name="withheld">Why entries were withheld, as a sentence for an outcome entry; null when none were.</param>
-    public static byte[] Write(IReadOnlyList<IndexMatch> matches, string? withheld, string baseUrl)
+    /// <param name="total">Bundle.total: every match of the search on all pages (default: this page's).</param>
+    /// <param name="links">Bundle.link, relation and URL (self, next).</param>
+    public static byte[] Write(IReadOnlyList<IndexMatch> matches, string? withheld, string baseUrl, int? total = null, IReadOnlyList<(string Relation, string Url)>? links = null)
     {
         var buffer = new ArrayBufferWriter<byte>(1024 + 900 * matches.Count);
         using (var json = new Utf8JsonWriter(buffer))
@@ -27,7 +29,19 @@ internal static class SearchsetJson
             json.WriteStartObject();
             json.WriteString("resourceType", "Bundle");
             json.WriteString("type", "searchset");
-            json.WriteNumber("total", matches.Count);
+            json.WriteNumber("total", total ?? matches.Count);
+            if (links is { Count: > 0 })
+            {
+                json.WriteStartArray("link");
+                foreach (var (relation, url) in links)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("relation", relation);
+                    json.WriteString("url", url);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             if (matches.Count > 0 || withheld is not null)
             {
                 json.WriteStartArray("entry");

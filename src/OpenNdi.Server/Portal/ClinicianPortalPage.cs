@@ -96,7 +96,7 @@ internal static class ClinicianPortalPage
                patient has <strong>blocked</strong>; it never overrides an opt-out. Your reason is logged with your
                name and followed up.</p>
             <p>Patient: <strong id="emergency-patient"></strong></p>
-            <label for="emergency-reason"><strong>Reason</strong> (required)</label>
+            <label for="emergency-reason"><strong>Reason</strong> (required, in a few words: at least three)</label>
             <textarea id="emergency-reason" rows="3" maxlength="300" required placeholder="e.g. unconscious on arrival, no relatives reachable"></textarea>
             <p id="emergency-error" class="error" hidden></p>
             <div class="actions">

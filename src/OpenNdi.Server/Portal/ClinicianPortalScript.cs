@@ -125,6 +125,8 @@ internal static class ClinicianPortalScript
             if (!$("care").checked) $("message").firstChild.insertAdjacentHTML("beforeend", "<p>If you take part in this patient's care, tick <strong>Care relationship declared</strong> and try again.</p>");
             return;
           }
+          const codes = (body?.issue || []).flatMap(i => i.details?.coding || []).map(c => c.code);
+          if (response.status === 400 && codes.includes("NDI-PDI-020")) { showError("The emergency reason was not accepted", said); return; }
           if (!response.ok || body?.resourceType !== "Bundle") { showError(response.status === 400 ? "Check the personnummer" : `The request failed (${response.status})`, said || "The server gave no reason."); return; }
           render(body, emergencyReason && emergencyReason.trim());
         }
@@ -147,7 +149,8 @@ internal static class ClinicianPortalScript
         $("emergency-form").onsubmit = event => {
           event.preventDefault();
           if (event.submitter?.value !== "open") { dialog.close("cancel"); return; }
-          const reason = $("emergency-reason").value.trim();
+          // Line breaks in the text box become spaces: the national API refuses control characters in a reason.
+          const reason = $("emergency-reason").value.replace(/\s+/g, " ").trim();
           if (!reason) { $("emergency-error").textContent = "State the reason: emergency access is not possible without one."; $("emergency-error").hidden = false; $("emergency-reason").focus(); return; }
           dialog.close("open");
           load(dialog.dataset.patient, reason);

@@ -42,7 +42,7 @@ internal sealed class AccessFlow(
     private static readonly Meter Meter = new("OpenNdi.ProfessionalAccess");
     private static readonly Counter<long> ProviderFaults = Meter.CreateCounter<long>("openndi.provider.faults", description: "Provider answers missed or dropped, by kind");
 
-    public delegate Task<IReadOnlyList<FetchJob>> Planner(DecidedLookup lookup, IDirectoryStore directory, CancellationToken cancellationToken);
+    public delegate IReadOnlyList<FetchJob> Planner(DecidedLookup lookup);
 
     /// <summary>Decides, fetches and screens; or, when the professional may see nothing of it, the refusal (already audited).</summary>
     public async Task<(Gathered? Gathered, IResult? Refusal)> GatherAsync(HttpContext http, AuditScope audit, PersonalIdentityNumber patient,
@@ -52,15 +52,24 @@ internal sealed class AccessFlow(
         var actor = audit.Actor;
         audit.Patient(patient.Value);
         using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
-        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, aborted);
+        var (emergency, refused) = IndexAccess.ReadEmergency(http.Request);
+        if (refused is not null)
+            return (null, refused);
+        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, emergency, aborted);
         if (!lookup.Decision.Permitted.Any() && lookup.Decision.Withheld.Any() && lookup.Decision.Withheld.All(d => AccessOutcome.IsRefusal(d.Reason)))
         {
             audit.Record = IndexAccess.Audited(audit.Record, http.Request, lookup, "index-entries");
             return (null, FhirResults.Error(403, "NDI-PAS-003", OperationOutcome.IssueType.Forbidden, $"Access refused: {IndexAccess.Withheld(lookup.Decision)}"));
         }
 
-        var jobs = await plan(lookup, directory, aborted);
-        var providerNames = await names.NamesAsync(jobs.Select(j => j.Provider).Distinct(), aborted);
+        // At most MaxProviderRequests requests for one answer, however many entries and systems the patient has: what
+        // is left out is named in the answer (NDI-PAS-016) and the log, never dropped silently.
+        var (planned, notAsked) = FetchPlan.Cap(plan(lookup), options.Value.MaxProviderRequests);
+        var jobs = await FetchPlan.ResolveAsync(planned, directory, aborted);
+        if (notAsked.Count > 0)
+            logger.LogWarning("A patient request planned {Planned} provider requests; {NotAsked} to {Systems} provider systems were not made (ProfessionalAccess:MaxProviderRequests {Max})",
+                planned.Count + notAsked.Count, notAsked.Count, notAsked.Select(j => (j.Provider, j.SourceSystem)).Distinct().Count(), options.Value.MaxProviderRequests);
+        var providerNames = await names.NamesAsync(jobs.Concat(notAsked).Select(j => j.Provider).Distinct(), aborted);
         var patientFullUrl = NationalPatientUrl(patient);
         // Each answer is screened as soon as it arrives, while slower providers are still answering; the register
         // lookup runs meanwhile too: none of it should add to the wait for the slowest provider.
@@ -71,10 +80,13 @@ internal sealed class AccessFlow(
             return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name) : ScreenedAnswer.Empty, Name: name);
         }));
         var nationalPatient = await NationalPatientAsync(patient, aborted);
-        var screened = await fetching;
+        var screened = (await fetching).Concat(notAsked.Select(job => (
+            Answer: new ProviderAnswer(job, FetchStatus.NotAsked, null, $"was not asked: this request makes at most {options.Value.MaxProviderRequests} provider requests", TimeSpan.Zero, DateTimeOffset.MinValue),
+            Screened: ScreenedAnswer.Empty,
+            Name: providerNames.GetValueOrDefault(job.Provider)))).ToList();
         foreach (var (answer, result, _) in screened)
         {
-            if (answer.Status != FetchStatus.Answered)
+            if (answer.Status is not (FetchStatus.Answered or FetchStatus.NotAsked))
             {
                 ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", answer.Status.ToString()));
                 logger.LogWarning("Provider {Provider} ({System}) missed for a patient request: {Status}, {Problem} ({Url}, {ElapsedMs} ms)",
@@ -118,6 +130,7 @@ internal sealed class AccessFlow(
         FetchStatus.DeadlinePassed => "deadline-passed",
         FetchStatus.Failed => "failed",
         FetchStatus.Invalid => "invalid",
+        FetchStatus.NotAsked => "not-asked",
         _ => "answered",
     };
 

@@ -18,6 +18,16 @@ internal static class AccessOutcome
     public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems)
     {
         var outcome = new OperationOutcome();
+        // Requests left out by the cap: one issue per provider, however many of its requests were left out.
+        foreach (var provider in answers.Where(a => a.Answer.Status == FetchStatus.NotAsked).GroupBy(a => a.Answer.Job.Provider))
+        {
+            var name = provider.First().Name;
+            var who = name is null ? $"Provider {provider.Key}" : $"Provider {name} ({provider.Key})";
+            var all = answers.Count(a => a.Answer.Job.Provider == provider.Key);
+            Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-016", OperationOutcome.IssueType.TooCostly,
+                $"{who}: {provider.Count()} of its {all} requests were not made, so {(provider.Count() == all ? "nothing" : "not everything")} it holds is in this answer: "
+                + $"{provider.First().Answer.Problem}. Narrow the request (a category read) to see the rest.");
+        }
         foreach (var (answer, screened, name) in answers)
         {
             var who = name is null ? $"Provider {answer.Job.Provider}" : $"Provider {name} ({answer.Job.Provider})";

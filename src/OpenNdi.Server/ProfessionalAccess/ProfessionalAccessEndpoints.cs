@@ -94,7 +94,7 @@ internal static class ProfessionalAccessEndpoints
         if (parsed is not { } patient)
             return FhirResults.Error(400, "NDI-PAS-001", OperationOutcome.IssueType.Required, error!, "identifier");
 
-        var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, ClinicalCategories.Summary, FetchPlan.ForSummaryAsync);
+        var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, ClinicalCategories.Summary, FetchPlan.ForSummary);
         if (gathered is null)
             return refusal!;
 
@@ -117,7 +117,7 @@ internal static class ProfessionalAccessEndpoints
             return FhirResults.Error(400, parameter == "patient.identifier" ? "NDI-PAS-001" : "NDI-PAS-002", OperationOutcome.IssueType.Invalid, error!, parameter);
 
         var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, categories,
-            (lookup, directory, cancellationToken) => FetchPlan.ForSearchAsync(lookup, type, passOn, directory, cancellationToken));
+            lookup => FetchPlan.ForSearch(lookup, type, passOn));
         if (gathered is null)
             return refusal!;
 

@@ -1,7 +1,7 @@
 namespace OpenNdi.Server.ProfessionalAccess;
 
 /// <summary>
-/// Deadlines of the professional access service (configuration section <c>ProfessionalAccess</c>). A clinician
+/// Deadlines and limits of the professional access service (configuration section <c>ProfessionalAccess</c>). A clinician
 /// waits for the slowest provider only up to <see cref="ProviderTimeoutMs"/>, and for the whole answer at most
 /// <see cref="DeadlineMs"/>: what has not arrived by then is named as missed in the answer.
 /// </summary>
@@ -16,6 +16,13 @@ public sealed class ProfessionalAccessOptions
     /// <summary>The largest answer accepted from one provider system.</summary>
     public int MaxAnswerBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// The most provider requests one answer makes. The plan asks each provider system once per category at most
+    /// (once in all when it has a summary), so this bounds the systems, not the entries; requests past it are not
+    /// made, and the answer names the providers left out (NDI-PAS-016).
+    /// </summary>
+    public int MaxProviderRequests { get; set; } = 100;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -25,6 +32,8 @@ public sealed class ProfessionalAccessOptions
             problems.Add("ProfessionalAccess:DeadlineMs must be at least ProviderTimeoutMs and at most 300000");
         if (MaxAnswerBytes is < 1024 or > 256 * 1024 * 1024)
             problems.Add("ProfessionalAccess:MaxAnswerBytes must be between 1024 and 268435456");
+        if (MaxProviderRequests is < 1 or > 10_000)
+            problems.Add("ProfessionalAccess:MaxProviderRequests must be between 1 and 10000");
         return problems;
     }
 }

@@ -15,6 +15,9 @@ internal enum FetchStatus
     DeadlinePassed,
     Failed,
     Invalid,
+
+    /// <summary>Not requested: the request had reached its cap of provider requests (ProfessionalAccess:MaxProviderRequests).</summary>
+    NotAsked,
 }
 
 /// <summary>A provider system's answer: the Bundle when it answered with one, otherwise what went wrong.</summary>

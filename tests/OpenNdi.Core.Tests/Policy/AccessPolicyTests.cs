@@ -62,7 +62,7 @@ public sealed class AccessPolicyTests
     {
         Assignment?[] assignments = [CoherentAssignment, new Assignment("local", false), null, new Assignment("old", true, Today.AddDays(-1))];
         string[] purposes = [PurposeOfUse.Treatment, PurposeOfUse.EmergencyTreatment, "HPAYMT", ""];
-        EmergencyAccess?[] emergencies = [null, new EmergencyAccess("cardiac arrest"), new EmergencyAccess(" ")];
+        EmergencyAccess?[] emergencies = [null, new EmergencyAccess("cardiac arrest, unconscious"), new EmergencyAccess(" ")];
         IReadOnlyList<Block>[] blocks = [[], [new Block("b", BlockScope.Provider, OtherProvider, null, null, null)]];
         foreach (var assignment in assignments)
         foreach (var purpose in purposes)
