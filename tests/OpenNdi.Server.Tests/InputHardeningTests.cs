@@ -123,4 +123,83 @@ public sealed class InputHardeningTests(TrustingServerFixture fixture) : IClassF
         Assert.Equal("NDI-DIR-009", FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync()).Issue[0].Details.Coding[0].Code);
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
     }
+
+    private static readonly string[] EdgeDates =
+    [
+        "le9999-12-31", "gt9999-12-31", "ge9999-12-31", "lt9999-12-31",
+        "le9999-12-31T23:59:59.9999999Z", "gt9999-12-31T23:59:59Z",
+        "ge0001-01-01", "lt0001-01-01", "gt0001-01-01T00:00:00Z", "le0001-01-01T00:00:00+01:00",
+    ];
+
+    /// <summary>The ends of the calendar are dates like any other: an answer (or a 400), never an overflow's 500.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task AuditSearch_AtTheEndsOfTheCalendar_AnswersCorrectly(string backend)
+    {
+        await using var server = backend == "sqlite" ? null : await NdiServer.StartTrustingAsync(backend, fixture.Issuer);
+        var target = server ?? fixture.Server;
+        var token = fixture.Issuer.Token("user/AuditEvent.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
+        // Something in the log to find: a lookup by a clinician.
+        (await target.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212",
+            fixture.Issuer.Token("user/DocumentReference.rs", claims: IndexApiTests.ClinicianClaims), headers: IndexApiTests.CareRelationship)).Dispose();
+
+        var totals = new Dictionary<string, int>();
+        foreach (var date in EdgeDates)
+        {
+            using var response = await target.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?date={Uri.EscapeDataString(date)}", token);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"date={date}: {(int)response.StatusCode} {body}");
+            if (response.StatusCode == HttpStatusCode.OK)
+                totals[date] = FhirJson.Parse<Bundle>(body).Entry.Count;
+        }
+
+        // Each search is itself logged, so the open-ended ones see a growing log: all of it, more each time.
+        Assert.True(totals["le9999-12-31"] > 0);
+        Assert.True(totals["lt9999-12-31"] > totals["le9999-12-31"]);
+        Assert.True(totals["ge0001-01-01"] > totals["lt9999-12-31"]);
+        Assert.Equal(0, totals["gt9999-12-31"]);
+        Assert.Equal(0, totals["ge9999-12-31"]);
+        Assert.Equal(0, totals["lt0001-01-01"]);
+    }
+
+    [Theory]
+    [InlineData("9999")]
+    [InlineData("9999-12")]
+    [InlineData("9999-12-31")]
+    [InlineData("le9999-12-31")]
+    [InlineData("gt9999-12-31T23:59:59Z")]
+    [InlineData("eq9999-12-31T23:59:59.5Z")]
+    [InlineData("0001")]
+    [InlineData("lt0001-01-01")]
+    public async Task SimulatorSearch_AtTheEndsOfTheCalendar_AnswersAndNeverFails(string date)
+    {
+        using var client = fixture.Server.CreateClient();
+        using var providers = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/sim"));
+        var key = providers.RootElement[0].GetProperty("key").GetString();
+
+        using var response = await client.GetAsync($"/sim/{key}/fhir/Condition?date={Uri.EscapeDataString(date)}");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"date={date}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Theory]
+    [InlineData("2024-99-01")]
+    [InlineData("ge2024-13")]
+    [InlineData("2024-02-30")]
+    [InlineData("lt2024-00-10")]
+    [InlineData("0000")]
+    [InlineData("\u0662\u0660\u0662\u0664")] // Arabic-Indic digits: a regex's \d matches them, a FHIR date does not
+    public async Task ProfessionalSearch_WithAnImpossibleDate_Is400AndFetchesNothing(string date)
+    {
+        var token = fixture.Issuer.Token("user/*.rs", claims: IndexApiTests.ClinicianClaims);
+
+        using var response = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/Condition?patient.identifier=191212121212&date={Uri.EscapeDataString(date)}", token,
+            headers: IndexApiTests.CareRelationship);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var issue = FhirJson.Parse<OperationOutcome>(await response.Content.ReadAsStringAsync()).Issue[0];
+        Assert.Equal("NDI-PAS-002", issue.Details.Coding[0].Code);
+        Assert.Equal("date", issue.Expression.Single());
+    }
 }
