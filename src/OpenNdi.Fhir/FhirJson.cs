@@ -25,13 +25,29 @@ public static class FhirJson
 
     public static T Parse<T>(string json) where T : Resource => Deserializer.Deserialize<T>(json);
 
-    /// <summary>Parses, returning null and the problems instead of throwing.</summary>
+    /// <summary>
+    /// Parses, returning null and the problems instead of throwing. A resource is a JSON object (FHIR R4 §2.6.2);
+    /// anything else at the root (an array, a number, a string, null) is refused here, because the deserializer
+    /// throws on it a plain InvalidOperationException that would otherwise reach the caller as a 500.
+    /// </summary>
     public static Resource? TryParse(string json, out string? error)
     {
+        var start = json.AsSpan().TrimStart(" \t\r\n");
+        if (start.Length > 0 && start[0] != '{')
+        {
+            error = $"a FHIR resource is a JSON object, and this body is {RootKind(start[0])}";
+            return null;
+        }
         try
         {
             error = null;
             return Parse(json);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Shapes the deserializer does not report as issues (an unexpected token where an element was due).
+            error = ex.Message;
+            return null;
         }
         catch (DeserializationFailedException ex)
         {
@@ -44,4 +60,14 @@ public static class FhirJson
             return null;
         }
     }
+
+    private static string RootKind(char first) => first switch
+    {
+        '[' => "an array",
+        '"' => "a string",
+        't' or 'f' => "a boolean",
+        'n' => "null",
+        '-' or (>= '0' and <= '9') => "a number",
+        _ => "not JSON",
+    };
 }

@@ -221,7 +221,7 @@ internal static class AuditEndpoints
                     case "date":
                         if (!TryParseDate(value, out var prefix, out var instant, out var dateOnly))
                             return (null, "date takes a prefix ge, gt, le or lt and a date or dateTime, e.g. ge2026-11-01 or lt2026-11-23T12:00:00Z", name);
-                        var after = dateOnly ? instant.AddDays(1) : instant.AddTicks(10);
+                        var after = Later(instant, dateOnly ? TimeSpan.FromDays(1) : TimeSpan.FromTicks(10));
                         query = prefix switch
                         {
                             "ge" => query with { From = instant },
@@ -247,6 +247,13 @@ internal static class AuditEndpoints
         }
         return (query, null, null);
     }
+
+    /// <summary>
+    /// The instant <paramref name="step"/> after <paramref name="instant"/>, or the end of time when that is past what a
+    /// DateTimeOffset holds (<c>le9999-12-31</c> means everything; <c>gt9999-12-31</c> nothing), never an overflow.
+    /// </summary>
+    private static DateTimeOffset Later(DateTimeOffset instant, TimeSpan step) =>
+        instant > DateTimeOffset.MaxValue - step ? DateTimeOffset.MaxValue : instant + step;
 
     private static bool TryParseDate(string value, out string prefix, out DateTimeOffset instant, out bool dateOnly)
     {

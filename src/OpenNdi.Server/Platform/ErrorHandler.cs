@@ -25,6 +25,26 @@ internal sealed class ErrorHandler(IProblemDetailsService problemDetails, ILogge
                 $"The access could not be written to the audit log, so it was not given; try again shortly (trace id {traceId}).").ExecuteAsync(httpContext);
             return true;
         }
+        if (exception is BadHttpRequestException bad)
+        {
+            // The server itself refused the request (a body over the route's size limit, a malformed body framing):
+            // the caller's fault, said as such, not a 500.
+            logger.LogInformation("Bad request on {Method} {Path} (trace {TraceId}): {Status} {Reason}", httpContext.Request.Method, httpContext.Request.Path, traceId, bad.StatusCode, bad.Message);
+            var tooLarge = bad.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            var text = tooLarge ? "The body is larger than this route accepts." : "The request is malformed.";
+            if (IsFhirPath(httpContext.Request.Path))
+            {
+                await FhirResults.Error(bad.StatusCode, tooLarge ? "NDI-PLAT-413" : "NDI-PLAT-400", tooLarge ? OperationOutcome.IssueType.TooCostly : OperationOutcome.IssueType.Invalid, text).ExecuteAsync(httpContext);
+                return true;
+            }
+            httpContext.Response.StatusCode = bad.StatusCode;
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                Exception = exception,
+                ProblemDetails = { Status = bad.StatusCode, Title = text, Type = $"urn:openndi:error:{(tooLarge ? "NDI-PLAT-413" : "NDI-PLAT-400")}" },
+            });
+        }
         logger.LogError(exception, "Unhandled error on {Method} {Path} (trace {TraceId})", httpContext.Request.Method, httpContext.Request.Path, traceId);
         var message = $"Internal error; trace id {traceId}.";
         if (IsFhirPath(httpContext.Request.Path))

@@ -167,6 +167,24 @@ internal static class ProfessionalAccessEndpoints
             ? (null, $"the patient is required: {name}={PersonalIdentityNumber.PersonnummerSystem}|{{personnummer}}")
             : PatientIdentifierParameter.TryParse(text, name, out var id, out var error) ? (id, null) : (null, error);
 
+    private static readonly System.Text.RegularExpressions.Regex DateSearch =
+        new(@"^(eq|ge|gt|le|lt)?(?<date>[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// A date search value (FHIR R4 §3.1.1.4.2) of year, month or day precision, with an optional prefix, that names
+    /// a real date: 2024-99-01 or 2024-02-30 has the shape but no meaning, and is refused here rather than passed on
+    /// to every provider to fail there.
+    /// </summary>
+    private static bool IsDateSearch(string value)
+    {
+        var match = DateSearch.Match(value);
+        if (!match.Success)
+            return false;
+        var date = match.Groups["date"].Value;
+        var format = date.Length switch { 4 => "yyyy", 7 => "yyyy-MM", _ => "yyyy-MM-dd" };
+        return DateTime.TryParseExact(date, format, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _);
+    }
+
     /// <summary>
     /// The patient, the search to pass on to each provider (date and code as given; DiagnosticReport category and
     /// Composition type), and the index categories to look in. Unknown parameters are errors, not ignored.
@@ -188,7 +206,7 @@ internal static class ProfessionalAccessEndpoints
                     if (patient is null)
                         return (null, "", categories, error, name);
                     break;
-                case "date" when System.Text.RegularExpressions.Regex.IsMatch(value, @"^(eq|ge|gt|le|lt)?\d{4}(-\d{2}(-\d{2})?)?$"):
+                case "date" when IsDateSearch(value):
                 case "code" when value.Length is > 0 and < 256:
                     passOn.Add($"{name}={Uri.EscapeDataString(value)}");
                     break;

@@ -59,12 +59,20 @@ internal static class DirectoryFhir
     public static IResult UnknownReference(string expression, string reference) =>
         FhirResults.Error(400, "NDI-DIR-008", OperationOutcome.IssueType.NotFound, $"{expression} references {reference}, which is not in the directory; register it first", expression);
 
-    /// <summary>The body as a resource of type <typeparamref name="T"/>, or the 400 (NDI-DIR-003) that says why not.</summary>
+    /// <summary>A directory entry is a small resource: a body larger than this is refused unread (NDI-DIR-009).</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
+    /// <summary>
+    /// The body as a resource of type <typeparamref name="T"/>, or the 400 (NDI-DIR-003) that says why not; a body over
+    /// <see cref="MaxBodyBytes"/> is a 413 (NDI-DIR-009), read no further than the limit.
+    /// </summary>
     public static async Task<(T? Resource, IResult? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : Resource
     {
-        using var reader = new StreamReader(request.Body);
-        var resource = FhirJson.TryParse(await reader.ReadToEndAsync(cancellationToken), out var parseError);
+        var (body, tooLarge) = await FhirApi.RequestBodies.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (tooLarge)
+            return (null, FhirResults.Error(413, "NDI-DIR-009", OperationOutcome.IssueType.TooCostly, $"A directory entry is at most {MaxBodyBytes / 1024} KiB."));
+        var resource = FhirJson.TryParse(body, out var parseError);
         return resource is T typed
             ? (typed, null)
             : (null, FhirResults.Error(400, "NDI-DIR-003", OperationOutcome.IssueType.Invalid, resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected a {typeof(T).Name}, got a {resource.TypeName}"));

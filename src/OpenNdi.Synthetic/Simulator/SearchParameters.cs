@@ -145,7 +145,13 @@ internal static class DateParameter
         return true;
     }
 
-    /// <summary>The half-open range [start, end) a date of some precision covers, as sortable UTC text.</summary>
+    /// <summary>
+    /// Past the last day a DateTime holds: the end of a range that reaches 10000-01-01T00:00, which DateTime cannot
+    /// hold. ISO 8601's 24:00 of 9999-12-31 is that instant, and as text sorts after every time of that day.
+    /// </summary>
+    private const string EndOfTime = "9999-12-31T24:00:00Z";
+
+    /// <summary>The half-open range [start, end) a date of some precision covers, as sortable UTC text; a range ending after 9999 ends at <see cref="EndOfTime"/>.</summary>
     private static bool TryRange(string text, out string start, out string end)
     {
         start = end = string.Empty;
@@ -153,20 +159,23 @@ internal static class DateParameter
         var culture = System.Globalization.CultureInfo.InvariantCulture;
         DateTime day;
         if (text.Length == 4 && DateTime.TryParseExact(text, "yyyy", culture, styles, out day))
-            return Set(day, day.AddYears(1), out start, out end);
+            return Set(day, day.Year == 9999 ? null : day.AddYears(1), out start, out end);
         if (text.Length == 7 && DateTime.TryParseExact(text, "yyyy-MM", culture, styles, out day))
-            return Set(day, day.AddMonths(1), out start, out end);
+            return Set(day, day.Year == 9999 && day.Month == 12 ? null : day.AddMonths(1), out start, out end);
         if (text.Length == 10 && DateTime.TryParseExact(text, "yyyy-MM-dd", culture, styles, out day))
-            return Set(day, day.AddDays(1), out start, out end);
+            return Set(day, day == DateTime.MaxValue.Date ? null : day.AddDays(1), out start, out end);
         if (text.Length > 10 && DateTimeOffset.TryParse(text, culture, styles, out var instant))
-            return Set(instant.UtcDateTime, instant.UtcDateTime.AddSeconds(1), out start, out end);
+        {
+            var utc = instant.UtcDateTime;
+            return Set(utc, utc > DateTime.MaxValue.AddSeconds(-1) ? null : utc.AddSeconds(1), out start, out end);
+        }
         return false;
     }
 
-    private static bool Set(DateTime from, DateTime to, out string start, out string end)
+    private static bool Set(DateTime from, DateTime? to, out string start, out string end)
     {
-        start = from.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
-        end = to.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
+        start = from.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        end = to?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? EndOfTime;
         return true;
     }
 
