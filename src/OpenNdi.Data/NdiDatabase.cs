@@ -31,9 +31,7 @@ public sealed class NdiDatabase : IAsyncDisposable
         }
         else
         {
-            var directory = Path.GetDirectoryName(options.ConnectionString);
-            if (!string.IsNullOrEmpty(directory))
-                Directory.CreateDirectory(directory);
+            CreateOwnerOnly(options.ConnectionString);
             _sqliteConnectionString = new SqliteConnectionStringBuilder
             {
                 DataSource = options.ConnectionString,
@@ -45,6 +43,38 @@ public sealed class NdiDatabase : IAsyncDisposable
     }
 
     public StorageOptions Options { get; }
+
+    /// <summary>
+    /// The SQLite file holds personal data: on Unix a new file is created readable and writable by its owner only
+    /// (0600, and a new folder 0700), not with the process umask (commonly world-readable 0644). SQLite creates the
+    /// -wal and -shm files with the main file's permissions. An existing file keeps the permissions it has.
+    /// </summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (OperatingSystem.IsWindows())
+        {
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            return;
+        }
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            // An empty file is an empty SQLite database; CreateNew never touches a file that is already there.
+            using var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Already there (or created meanwhile by another process): leave it as it is.
+        }
+    }
 
     public StorageBackend Backend => Options.Backend;
 

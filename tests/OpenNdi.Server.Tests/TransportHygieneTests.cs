@@ -1,0 +1,97 @@
+using System.Net;
+using System.Security.Cryptography;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.IdentityModel.Tokens;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Fhir;
+using Task = System.Threading.Tasks.Task;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// Web and transport hygiene (issue 12 finding 12): headers that keep answers out of caches and pages out of frames,
+/// and a SQLite file only its owner can read.
+/// </summary>
+[Trait("Category", "Security")]
+public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
+{
+    private const string Pnr = "191212121212";
+    private const string DemoPortal = "openndi-demo-portal";
+
+    private HttpClient Client() => fixture.Server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    private static string Pkce() => Base64UrlEncoder.Encode(SHA256.HashData(RandomNumberGenerator.GetBytes(32)));
+
+    private static string LoginPage => "/oauth/authorize?" + string.Join('&', new Dictionary<string, string>
+    {
+        ["response_type"] = "code", ["client_id"] = DemoPortal, ["redirect_uri"] = NdiServer.Issuer + "/demo/callback", ["scope"] = "user/*.rs",
+        ["state"] = "st4te", ["code_challenge"] = Pkce(), ["code_challenge_method"] = "S256",
+    }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : "";
+
+    [Fact]
+    public async Task EveryAnswer_SaysNosniff()
+    {
+        using var client = Client();
+        foreach (var url in new[] { "/fhir/metadata", "/health/live", "/oauth/jwks", "/demo", LoginPage, "/oauth/authorize", "/portal/clinician", "/portal/clinician/portal.js",
+            "/fhir/DocumentReference?patient.identifier=" + Pnr, "/no/such/page", "/sim" })
+        {
+            using var response = await client.GetAsync(url);
+
+            Assert.True(Header(response, "X-Content-Type-Options") == "nosniff", $"{url} ({(int)response.StatusCode}) has no nosniff");
+        }
+    }
+
+    [Fact]
+    public async Task HtmlPages_CannotBeFramed()
+    {
+        using var client = Client();
+        foreach (var url in new[] { "/demo", "/demo/callback", LoginPage, "/oauth/authorize", "/portal/clinician" })
+        {
+            using var response = await client.GetAsync(url);
+
+            Assert.StartsWith("text/html", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+            Assert.True(Header(response, "Content-Security-Policy").Contains("frame-ancestors 'none'", StringComparison.Ordinal), $"{url}: no frame-ancestors");
+            Assert.True(Header(response, "X-Frame-Options") == "DENY", $"{url}: no X-Frame-Options");
+        }
+    }
+
+    [Fact]
+    public async Task IndexConsentAndAuditAnswers_AreNeverCached()
+    {
+        var person = PersonalIdentityNumber.Parse(Pnr);
+        var clinician = fixture.Issuer.Token("user/DocumentReference.rs", claims: IndexApiTests.ClinicianClaims);
+        var patient = fixture.Issuer.Token("patient/Consent.cruds patient/AuditEvent.rs patient/DocumentReference.rs",
+            claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value });
+        var answers = new (string What, Func<Task<HttpResponseMessage>> Send)[]
+        {
+            ("index lookup", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, clinician, headers: IndexApiTests.CareRelationship)),
+            ("consent search", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/Consent?patient=" + Pnr, patient)),
+            ("audit search", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/AuditEvent?patient.identifier=" + Pnr, patient)),
+            ("refused lookup", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, null)),
+            ("bad lookup", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=x", clinician)),
+        };
+        foreach (var (what, send) in answers)
+        {
+            using var response = await send();
+
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what} ({(int)response.StatusCode}): Cache-Control {response.Headers.CacheControl}");
+        }
+    }
+
+    [Fact]
+    public async Task SqliteFile_IsReadableByItsOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+            Assert.Skip("Unix file modes");
+        await using var server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string> { ["Demo:Persons"] = "3", ["Demo:Providers"] = "1" });
+        var file = server.Database.ConfigurationValue;
+
+        foreach (var path in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(path));
+        Assert.True(File.Exists(file));
+    }
+}
