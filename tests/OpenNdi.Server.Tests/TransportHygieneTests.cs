@@ -11,7 +11,7 @@ namespace OpenNdi.Server.Tests;
 
 /// <summary>
 /// Web and transport hygiene (issue 12 finding 12): headers that keep answers out of caches and pages out of frames,
-/// and a SQLite file only its owner can read.
+/// API tokens of the right type and a bounded lifetime refused in plain words, and a SQLite file only its owner can read.
 /// </summary>
 [Trait("Category", "Security")]
 public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
@@ -79,6 +79,93 @@ public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClas
             using var response = await send();
 
             Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what} ({(int)response.StatusCode}): Cache-Control {response.Headers.CacheControl}");
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string Text)> LookupAsync(string token)
+    {
+        using var response = await fixture.Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, token, headers: IndexApiTests.CareRelationship);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.StatusCode == HttpStatusCode.Unauthorized ? FhirJson.Parse<OperationOutcome>(body).Issue[0].Diagnostics : body);
+    }
+
+    private string Lookup(string? type = null, TimeSpan? lifetime = null, DateTime? issuedAt = null) => type is null
+        ? fixture.Issuer.Token("user/DocumentReference.rs", lifetime: lifetime, issuedAt: issuedAt, claims: IndexApiTests.ClinicianClaims)
+        : fixture.Issuer.Token("user/DocumentReference.rs", lifetime: lifetime, issuedAt: issuedAt, claims: IndexApiTests.ClinicianClaims, type: type);
+
+    [Theory]
+    [InlineData("JWT")]
+    [InlineData("id_token+jwt")]
+    [InlineData("")]
+    public async Task ApiToken_NotOfTypeAtJwt_Is401(string type)
+    {
+        var (status, text) = await LookupAsync(Lookup(type));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("Not authenticated: wrong token type: an access token of type at+jwt (RFC 9068) is required", text);
+    }
+
+    [Fact]
+    public async Task ApiToken_OfTypeAtJwt_WithinTheMaximumLifetime_IsAccepted()
+    {
+        var (status, text) = await LookupAsync(Lookup(lifetime: TimeSpan.FromMinutes(60)));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+    }
+
+    [Theory]
+    [InlineData(24 * 60, 0)]   // a day-long token issued now
+    [InlineData(61, 0)]        // just over the default hour
+    [InlineData(90, -80)]      // issued 80 minutes ago, 10 minutes left: its lifetime is still 90 minutes
+    public async Task ApiToken_LivingLongerThanTheMaximum_Is401(int lifetimeMinutes, int issuedMinutesAgo)
+    {
+        var token = Lookup(lifetime: TimeSpan.FromMinutes(lifetimeMinutes), issuedAt: DateTime.UtcNow.AddMinutes(issuedMinutesAgo));
+
+        var (status, text) = await LookupAsync(token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("Not authenticated: the token's lifetime is too long", text);
+    }
+
+    [Fact]
+    public async Task ApiToken_MaximumLifetime_IsASetting()
+    {
+        await using var server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string>
+        {
+            ["Demo:Persons"] = "3", ["Demo:Providers"] = "1", ["Identity:MaxTokenLifetimeMinutes"] = "20", ["Identity:Server:AccessTokenMinutes"] = "10",
+            ["Identity:TrustedIssuers:0:Issuer"] = fixture.Issuer.Issuer, ["Identity:TrustedIssuers:0:Jwks"] = fixture.Issuer.Jwks,
+        });
+
+        using var shortLived = await server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, Lookup(lifetime: TimeSpan.FromMinutes(20)), headers: IndexApiTests.CareRelationship);
+        using var longer = await server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, Lookup(lifetime: TimeSpan.FromMinutes(30)), headers: IndexApiTests.CareRelationship);
+
+        Assert.Equal(HttpStatusCode.OK, shortLived.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, longer.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusedTokens_AreExplainedInPlainWords_WithoutTheLibrarysInternals()
+    {
+        using var stranger = new TestIssuer(fixture.Issuer.Issuer); // same issuer name, another key
+        using var unknown = new TestIssuer("https://idp.unknown.example");
+        var scope = "user/DocumentReference.rs";
+        var cases = new (string Token, string Reason)[]
+        {
+            (fixture.Issuer.Token(scope, lifetime: TimeSpan.FromMinutes(5), issuedAt: DateTime.UtcNow.AddHours(-1), claims: IndexApiTests.ClinicianClaims), "the token has expired"),
+            (stranger.Token(scope, claims: IndexApiTests.ClinicianClaims), "bad signature"),
+            (unknown.Token(scope, claims: IndexApiTests.ClinicianClaims), "unknown issuer"),
+            (fixture.Issuer.Token(scope, audience: "someone-else", claims: IndexApiTests.ClinicianClaims), "wrong audience"),
+            (fixture.Issuer.Token(scope, claims: IndexApiTests.ClinicianClaims, type: "JWT"), "wrong token type: an access token of type at+jwt (RFC 9068) is required"),
+            (fixture.Issuer.Token(scope, lifetime: TimeSpan.FromDays(30), claims: IndexApiTests.ClinicianClaims), "the token's lifetime is too long"),
+            ("not.a.jwt", "not a well-formed JWT"),
+        };
+        foreach (var (token, reason) in cases)
+        {
+            var (status, text) = await LookupAsync(token);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Equal($"Not authenticated: {reason}", text);
+            Assert.DoesNotContain("IDX", text, StringComparison.Ordinal);
         }
     }
 
