@@ -24,10 +24,24 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     private readonly TestDatabase _database;
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings)
+    private readonly bool _ownsDatabase;
+
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, bool ownsDatabase = true)
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string>();
+        _ownsDatabase = ownsDatabase;
+    }
+
+    /// <summary>
+    /// A server on a database the test keeps (and disposes): start one, dispose it, start another on the same
+    /// database, and that is a restart.
+    /// </summary>
+    public static NdiServer StartOn(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var server = new NdiServer(database, settings, ownsDatabase: false);
+        _ = server.Server;
+        return server;
     }
 
     /// <param name="settings">Extra configuration (e.g. trusted token issuers), as configuration keys and values.</param>
@@ -123,6 +137,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase)
+            await _database.DisposeAsync();
     }
 }

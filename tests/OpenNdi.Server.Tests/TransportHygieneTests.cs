@@ -1,23 +1,27 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Fhir;
+using OpenNdi.Testing;
 using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.Tests;
 
 /// <summary>
 /// Web and transport hygiene (issue 12 finding 12): headers that keep answers out of caches and pages out of frames,
-/// API tokens of the right type and a bounded lifetime refused in plain words, and a SQLite file only its owner can read.
+/// API tokens of the right type and a bounded lifetime refused in plain words, client assertions honouring
+/// <c>nbf</c> and never replayable (not even after a restart), and a SQLite file only its owner can read.
 /// </summary>
 [Trait("Category", "Security")]
 public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
 {
     private const string Pnr = "191212121212";
     private const string DemoPortal = "openndi-demo-portal";
+    private static readonly string Region = HsaId.Create(OrganizationNumber.Parse("232100-0016"), "1000").Value;
 
     private HttpClient Client() => fixture.Server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -167,6 +171,62 @@ public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClas
             Assert.Equal($"Not authenticated: {reason}", text);
             Assert.DoesNotContain("IDX", text, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>A server with a registered backend service on a database the test keeps, so it can be restarted.</summary>
+    private static NdiServer BackendServer(TestDatabase database, TestIssuer backend) => NdiServer.StartOn(database, new Dictionary<string, string>
+    {
+        ["Demo:Persons"] = "3", ["Demo:Providers"] = "1",
+        ["Identity:Server:Clients:0:ClientId"] = backend.Issuer, ["Identity:Server:Clients:0:Name"] = "Region EHR",
+        ["Identity:Server:Clients:0:Jwks"] = backend.Jwks, ["Identity:Server:Clients:0:Organization"] = Region,
+        ["Identity:Server:Clients:0:Scopes"] = "system/DocumentReference.crs",
+    });
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> ClientCredentialsAsync(NdiServer server, string assertion)
+    {
+        using var client = server.CreateClient();
+        using var response = await client.PostAsync("/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["scope"] = "system/DocumentReference.rs",
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", ["client_assertion"] = assertion,
+        }));
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task ClientAssertion_NotValidYet_IsRefused()
+    {
+        using var backend = new TestIssuer("region-ehr");
+        await using var database = await TestDatabase.CreateAsync("sqlite", migrate: false);
+        await using var server = BackendServer(database, backend);
+
+        var (status, body) = await ClientCredentialsAsync(server, backend.Assertion(NdiServer.Issuer + "/oauth/token", notBefore: DateTime.UtcNow.AddMinutes(3)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("invalid_client", body.GetProperty("error").GetString());
+        Assert.Contains("nbf", body.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ClientAssertion_UsedOnce_IsRefusedAfterARestart(string backend)
+    {
+        using var key = new TestIssuer("region-ehr");
+        await using var database = await TestDatabase.CreateAsync(backend, migrate: false);
+        var assertion = key.Assertion(NdiServer.Issuer + "/oauth/token");
+
+        HttpStatusCode first;
+        await using (var before = BackendServer(database, key))
+            (first, _) = await ClientCredentialsAsync(before, assertion);
+        await using var after = BackendServer(database, key);
+        var (replayed, body) = await ClientCredentialsAsync(after, assertion);
+        var (fresh, _) = await ClientCredentialsAsync(after, key.Assertion(NdiServer.Issuer + "/oauth/token"));
+
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed);
+        Assert.Contains("jti", body.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, fresh);
     }
 
     [Fact]
