@@ -12,6 +12,7 @@ public sealed class NdiDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqliteConnectionString;
+    private volatile bool _sqliteFileExists;
 
     public NdiDatabase(StorageOptions options)
     {
@@ -31,7 +32,7 @@ public sealed class NdiDatabase : IAsyncDisposable
         }
         else
         {
-            CreateOwnerOnly(options.ConnectionString);
+            CreateFolder(options.ConnectionString);
             _sqliteConnectionString = new SqliteConnectionStringBuilder
             {
                 DataSource = options.ConnectionString,
@@ -47,33 +48,43 @@ public sealed class NdiDatabase : IAsyncDisposable
     /// <summary>
     /// The SQLite file holds personal data: on Unix a new file is created readable and writable by its owner only
     /// (0600, and a new folder 0700), not with the process umask (commonly world-readable 0644). SQLite creates the
-    /// -wal and -shm files with the main file's permissions. An existing file keeps the permissions it has.
+    /// -wal and -shm files with the main file's permissions. An existing file keeps the permissions it has. The file
+    /// is made at the first connection, as SQLite would make it, so a database that is never opened is never created.
     /// </summary>
-    private static void CreateOwnerOnly(string path)
+    private static void CreateFolder(string path)
     {
         var directory = Path.GetDirectoryName(path);
-        if (OperatingSystem.IsWindows())
-        {
-            if (!string.IsNullOrEmpty(directory))
-                Directory.CreateDirectory(directory);
+        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory))
             return;
-        }
-        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(directory);
+        else
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        try
+    }
+
+    private void CreateOwnerOnlyFile()
+    {
+        if (_sqliteFileExists)
+            return;
+        var path = Options.ConnectionString;
+        if (!OperatingSystem.IsWindows() && !File.Exists(path))
         {
-            // An empty file is an empty SQLite database; CreateNew never touches a file that is already there.
-            using var file = new FileStream(path, new FileStreamOptions
+            try
             {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
+                // An empty file is an empty SQLite database; CreateNew never touches a file that is already there.
+                using var file = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Created meanwhile by another connection or process: leave it as it is.
+            }
         }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Already there (or created meanwhile by another process): leave it as it is.
-        }
+        _sqliteFileExists = true;
     }
 
     public StorageBackend Backend => Options.Backend;
@@ -89,6 +100,7 @@ public sealed class NdiDatabase : IAsyncDisposable
         if (_postgres is not null)
             return await _postgres.OpenConnectionAsync(cancellationToken);
 
+        CreateOwnerOnlyFile();
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
         // WAL lets readers (the simulator's FHIR searches) run while a seed writes; NORMAL sync is durable
