@@ -12,6 +12,7 @@ public sealed class NdiDatabase : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqliteConnectionString;
+    private volatile bool _sqliteFileExists;
 
     public NdiDatabase(StorageOptions options)
     {
@@ -31,9 +32,7 @@ public sealed class NdiDatabase : IAsyncDisposable
         }
         else
         {
-            var directory = Path.GetDirectoryName(options.ConnectionString);
-            if (!string.IsNullOrEmpty(directory))
-                Directory.CreateDirectory(directory);
+            CreateFolder(options.ConnectionString);
             _sqliteConnectionString = new SqliteConnectionStringBuilder
             {
                 DataSource = options.ConnectionString,
@@ -45,6 +44,48 @@ public sealed class NdiDatabase : IAsyncDisposable
     }
 
     public StorageOptions Options { get; }
+
+    /// <summary>
+    /// The SQLite file holds personal data: on Unix a new file is created readable and writable by its owner only
+    /// (0600, and a new folder 0700), not with the process umask (commonly world-readable 0644). SQLite creates the
+    /// -wal and -shm files with the main file's permissions. An existing file keeps the permissions it has. The file
+    /// is made at the first connection, as SQLite would make it, so a database that is never opened is never created.
+    /// </summary>
+    private static void CreateFolder(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory))
+            return;
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(directory);
+        else
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private void CreateOwnerOnlyFile()
+    {
+        if (_sqliteFileExists)
+            return;
+        var path = Options.ConnectionString;
+        if (!OperatingSystem.IsWindows() && !File.Exists(path))
+        {
+            try
+            {
+                // An empty file is an empty SQLite database; CreateNew never touches a file that is already there.
+                using var file = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Created meanwhile by another connection or process: leave it as it is.
+            }
+        }
+        _sqliteFileExists = true;
+    }
 
     public StorageBackend Backend => Options.Backend;
 
@@ -59,6 +100,7 @@ public sealed class NdiDatabase : IAsyncDisposable
         if (_postgres is not null)
             return await _postgres.OpenConnectionAsync(cancellationToken);
 
+        CreateOwnerOnlyFile();
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(cancellationToken);
         // WAL lets readers (the simulator's FHIR searches) run while a seed writes; NORMAL sync is durable

@@ -26,13 +26,16 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     private readonly string _environment;
 
     private readonly Action<IServiceCollection>? _services;
+    private readonly bool _ownsDatabase;
 
-    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, Action<IServiceCollection>? services = null, string environment = "Testing")
+    private NdiServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings, Action<IServiceCollection>? services = null,
+        string environment = "Testing", bool ownsDatabase = true)
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string>();
         _services = services;
         _environment = environment;
+        _ownsDatabase = ownsDatabase;
     }
 
     /// <summary>
@@ -51,6 +54,17 @@ public sealed class NdiServer : WebApplicationFactory<Program>
             await server.DisposeAsync();
             throw;
         }
+        return server;
+    }
+
+    /// <summary>
+    /// A server on a database the test keeps (and disposes): start one, dispose it, start another on the same
+    /// database, and that is a restart.
+    /// </summary>
+    public static NdiServer StartOn(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var server = new NdiServer(database, settings, ownsDatabase: false);
+        _ = server.Server;
         return server;
     }
 
@@ -160,6 +174,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase)
+            await _database.DisposeAsync();
     }
 }

@@ -28,11 +28,14 @@ public sealed class TestIssuer(string issuer) : IDisposable
     }
 
     /// <param name="claimedIssuer">The iss claim; defaults to this issuer (set it to forge another issuer's token).</param>
-    public string Token(string scope, string audience = "openndi", TimeSpan? lifetime = null, string? claimedIssuer = null, DateTime? issuedAt = null, IReadOnlyDictionary<string, object>? claims = null)
+    /// <param name="type">The header's typ: an access token is <c>at+jwt</c> (RFC 9068); set another to test a wrong one.</param>
+    public string Token(string scope, string audience = "openndi", TimeSpan? lifetime = null, string? claimedIssuer = null, DateTime? issuedAt = null, IReadOnlyDictionary<string, object>? claims = null,
+        string type = "at+jwt")
     {
         var now = issuedAt ?? DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
+            TokenType = type,
             Issuer = claimedIssuer ?? Issuer,
             Audience = audience,
             IssuedAt = now,
@@ -47,7 +50,8 @@ public sealed class TestIssuer(string issuer) : IDisposable
     /// A <c>private_key_jwt</c> client assertion signed with this key, as a backend service whose client id is
     /// <see cref="Issuer"/> sends it (override any claim to test a wrong one).
     /// </summary>
-    public string Assertion(string audience, TimeSpan? lifetime = null, string? jti = null, string? subject = null, DateTime? issuedAt = null)
+    /// <param name="notBefore">The nbf claim; defaults to the issue time.</param>
+    public string Assertion(string audience, TimeSpan? lifetime = null, string? jti = null, string? subject = null, DateTime? issuedAt = null, DateTime? notBefore = null)
     {
         var now = issuedAt ?? DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -55,7 +59,7 @@ public sealed class TestIssuer(string issuer) : IDisposable
             Issuer = Issuer,
             Audience = audience,
             IssuedAt = now,
-            NotBefore = now,
+            NotBefore = notBefore ?? now,
             Expires = now + (lifetime ?? TimeSpan.FromMinutes(4)),
             Claims = new Dictionary<string, object> { ["sub"] = subject ?? Issuer, ["jti"] = jti ?? Guid.NewGuid().ToString("N") },
             SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha384),

@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Identity;
 using OpenNdi.Fhir;
@@ -22,14 +23,23 @@ public sealed class IdentityOptions
 {
     public string Audience { get; set; } = "openndi";
 
+    /// <summary>
+    /// The longest lifetime an access token may have (exp − iat, or exp − nbf without iat), in minutes: a stolen token
+    /// is useful for at most this long. A token that lives longer is refused whoever issued it.
+    /// </summary>
+    public int MaxTokenLifetimeMinutes { get; set; } = 60;
+
     public List<TrustedIssuer> TrustedIssuers { get; set; } = [];
 }
 
 /// <summary>
 /// Token validation for every national API. Tokens are accepted from more than one configured issuer (federation
 /// with the national identity providers is how it runs in production); each issuer's tokens must be signed by that
-/// issuer's own keys, name our audience and be within their lifetime. A missing or invalid token is answered 401 and
-/// too narrow a scope 403, both with an OperationOutcome saying why.
+/// issuer's own keys, name our audience, be within their lifetime, be JWT access tokens (<c>typ</c> <c>at+jwt</c>,
+/// RFC 9068 §2.1, so an ID token or a client assertion is no access token) and live no longer than
+/// <see cref="IdentityOptions.MaxTokenLifetimeMinutes"/>. A missing or invalid token is answered 401 with a short
+/// plain reason (never the token library's own message, which names its internals and keys), too narrow a scope
+/// 403, both with an OperationOutcome.
 /// </summary>
 internal static class IdentitySetup
 {
@@ -46,6 +56,8 @@ internal static class IdentitySetup
         var server = configuration.GetSection("Identity:Server").Get<AuthorizationServerOptions>() ?? new AuthorizationServerOptions();
         if (server.Enabled)
         {
+            if (server.AccessTokenMinutes > options.MaxTokenLifetimeMinutes)
+                throw new InvalidOperationException($"Identity:Server:AccessTokenMinutes ({server.AccessTokenMinutes}) is over Identity:MaxTokenLifetimeMinutes ({options.MaxTokenLifetimeMinutes}): the APIs would refuse every token the embedded server issues.");
             if (keysByIssuer.ContainsKey(server.Issuer))
                 throw new InvalidOperationException($"Identity:Server:Issuer {server.Issuer} is also configured as a trusted issuer; give the embedded server its own issuer URL.");
             var signingKey = new IssuerSigningKey(server);
@@ -62,20 +74,32 @@ internal static class IdentitySetup
                 ValidAudience = options.Audience,
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
-                ClockSkew = TimeSpan.FromSeconds(30),
+                ClockSkew = ClockSkew,
+                ValidTypes = AccessTokenTypes,
                 // Each issuer's tokens are checked against that issuer's keys only: one trusted issuer cannot sign for another.
                 IssuerSigningKeyResolver = (_, token, _, _) => keysByIssuer.TryGetValue(token.Issuer, out var keys) ? keys : [],
             };
             jwt.Events = new JwtBearerEvents
             {
+                OnTokenValidated = context =>
+                {
+                    if (context.SecurityToken is JsonWebToken token && LivesTooLong(token, TimeSpan.FromMinutes(options.MaxTokenLifetimeMinutes), context.HttpContext))
+                        context.Fail(new TokenLifetimeTooLongException());
+                    return Task.CompletedTask;
+                },
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
-                    var reason = context.AuthenticateFailure?.Message ?? context.ErrorDescription ?? "a bearer token is required";
-                    context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                    var reason = Reason(context.AuthenticateFailure);
+                    if (context.AuthenticateFailure is { } failure)
+                    {
+                        context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentitySetup))
+                            .LogInformation("Token refused on {Path}: {Reason} ({Detail})", context.Request.Path, reason, failure.Message);
+                    }
+                    context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
                     // A denial on a national API route is logged with what is known of the caller (NationalApiFilter).
-                    await Audit.NationalApiFilter.RecordUnauthenticatedAsync(context.HttpContext, Shorten(reason));
-                    await FhirResults.Error(401, "NDI-IAM-001", OperationOutcome.IssueType.Login, $"Not authenticated: {Shorten(reason)}").ExecuteAsync(context.HttpContext);
+                    await Audit.NationalApiFilter.RecordUnauthenticatedAsync(context.HttpContext, reason);
+                    await FhirResults.Error(401, "NDI-IAM-001", OperationOutcome.IssueType.Login, $"Not authenticated: {reason}").ExecuteAsync(context.HttpContext);
                 },
             };
         });
@@ -83,5 +107,43 @@ internal static class IdentitySetup
         return services;
     }
 
-    private static string Shorten(string message) => message.Length > 300 ? message[..300] : message;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>RFC 9068 §2.1: <c>at+jwt</c>, or its full media type.</summary>
+    private static readonly string[] AccessTokenTypes = ["at+jwt", "application/at+jwt"];
+
+    /// <summary>
+    /// Whether the token's lifetime is over the maximum: from <c>iat</c> (or <c>nbf</c> without it) to <c>exp</c>, and
+    /// in any case from now to <c>exp</c> (an <c>iat</c> set late does not buy a longer life).
+    /// </summary>
+    private static bool LivesTooLong(JsonWebToken token, TimeSpan max, HttpContext http)
+    {
+        var expires = token.ValidTo;
+        var start = token.IssuedAt != DateTime.MinValue ? token.IssuedAt : token.ValidFrom != DateTime.MinValue ? token.ValidFrom : (DateTime?)null;
+        var now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+        return (start is { } from && expires - from > max) || expires - now > max + ClockSkew;
+    }
+
+    /// <summary>
+    /// Why a token was refused, in a few plain words. The library's messages carry its error codes (IDX…), the keys it
+    /// tried and the token's own content; they go to the log, not to the caller.
+    /// </summary>
+    internal static string Reason(Exception? failure) => (failure is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[0] : failure) switch
+    {
+        null => "a bearer token is required",
+        SecurityTokenExpiredException => "the token has expired",
+        SecurityTokenNotYetValidException => "the token is not valid yet",
+        SecurityTokenNoExpirationException => "the token has no expiry",
+        SecurityTokenInvalidTypeException => "wrong token type: an access token of type at+jwt (RFC 9068) is required",
+        TokenLifetimeTooLongException => "the token's lifetime is too long",
+        SecurityTokenInvalidIssuerException => "unknown issuer",
+        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "bad signature",
+        SecurityTokenInvalidAlgorithmException => "bad signature algorithm",
+        SecurityTokenMalformedException or ArgumentException => "not a well-formed JWT",
+        _ => "the token is not valid",
+    };
 }
+
+/// <summary>A token that lives longer than <see cref="IdentityOptions.MaxTokenLifetimeMinutes"/> allows.</summary>
+internal sealed class TokenLifetimeTooLongException() : SecurityTokenValidationException("the token's lifetime is over the maximum");

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Core.Audit;
+using OpenNdi.Data;
+using OpenNdi.Data.Identity;
 using OpenNdi.Server.Audit;
 
 namespace OpenNdi.Server.Identity.AuthorizationServer;
@@ -26,6 +28,7 @@ internal static class AuthorizationServerSetup
         // Built-in apps (the clinician portal) are contributed by their services, whenever those are added.
         services.AddSingleton(sp => new OAuthClients(options, sp.GetServices<BuiltInApp>()));
         services.AddSingleton<AuthorizationCodes>();
+        services.TryAddSingleton(sp => new UsedAssertionStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<ClientAssertionValidator>();
         services.AddSingleton<AccessTokenIssuer>();
         return services;
