@@ -162,14 +162,15 @@ public sealed class ClinicianPortalBrowserTests : IAsyncLifetime
         await FindAsync(page, "191212121213"); // the check digit is wrong: the server says so
         Assert.Contains("check digit", (await page.TextContentAsync("#message"))!, StringComparison.OrdinalIgnoreCase);
 
-        // Nothing at the clinician's own provider, and no care relationship declared: refused, and told how to proceed.
+        // Nothing at the clinician's own provider, and no care relationship declared: only the own provider's
+        // information (none), told how to proceed, and nothing said of what other providers hold.
         await page.UncheckAsync("#care");
         await FindAsync(page, patient.Value);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("5-refused.png"), FullPage = true });
-        var message = await page.TextContentAsync("#message");
-        Assert.Contains("Access refused", message);
-        Assert.Contains("no declared care relationship", message);
-        Assert.Contains("tick Care relationship declared", message);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("5-limited.png"), FullPage = true });
+        var limited = await page.TextContentAsync("#limited");
+        Assert.Contains("Without a declared care relationship", limited);
+        Assert.Contains("tick Care relationship declared", limited);
+        Assert.Equal(0, await page.Locator("#withheld").CountAsync());
         Assert.Equal(0, await page.Locator("li.item").CountAsync());
 
         // One of the patient's providers is down: the rest is shown, and the page names the one missing and why.

@@ -272,7 +272,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
 
         Assert.NotEmpty(Items(document));
         Assert.Equal([own.HsaId], SourcesByItem(document).Values.SelectMany(s => s).Distinct());
-        Assert.Contains(Issues(document), i => Code(i) == "NDI-PAS-020" && i.Diagnostics.Contains("opted out", StringComparison.Ordinal));
+        Assert.DoesNotContain(Issues(document), i => Code(i) is "NDI-PAS-020" or "NDI-PAS-021"); // an opt-out is not told, nor counted
     }
 
     [Fact]
@@ -306,17 +306,19 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Summary_WithoutACareRelationship_IsRefusedAndTheRefusalAudited()
+    public async Task Summary_WithoutACareRelationship_GivesOnlyTheOwnProvidersData_SaysWhy_AndIsAuditedAsADenial()
     {
         using var response = await SummaryAsync(OutsideClinician(), careRelationship: false);
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.Contains("NDI-PAS-003", body);
-        Assert.Contains("no declared care relationship", body);
+        var document = await ReadAsync(response);
+        Assert.Empty(Items(document)); // the outside clinician's provider holds nothing for the patient
+        var limit = Assert.Single(Issues(document), i => Code(i) == "NDI-PAS-021");
+        Assert.Contains("Without a declared care relationship", limit.Diagnostics);
+        Assert.DoesNotContain(Issues(document), i => Code(i) == "NDI-PAS-020");
         var record = Assert.Single(await AuditAsync("patient-summary"));
         Assert.Equal(AuditOutcome.MinorFailure, record.Outcome);
-        Assert.DoesNotContain(record.Entities, e => e.Kind is "provider-fetch" or "released");
+        Assert.Contains("no-care-relationship", string.Join(" ", record.Entities.Select(e => e.Detail)));
+        Assert.DoesNotContain(record.Entities, e => e.Kind is "released");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class AccessPolicy
         if (privacy.Patient != request.Patient)
             throw new ArgumentException($"the privacy facts are about {privacy.Patient}, the request about {request.Patient}", nameof(privacy));
 
-        return request.Actor switch
+        var decision = request.Actor switch
         {
             PersonActor person => DecideForPerson(request, privacy, person),
             ProfessionalActor professional => All(request, item => DecideForProfessional(request, privacy, professional, item)),
@@ -36,6 +36,50 @@ public static class AccessPolicy
                 : Deny(item, privacy.PrimaryUseOptOut ? DecisionReason.OptedOut : DecisionReason.SystemOtherProvider)),
             _ => All(request, item => Deny(item, DecisionReason.NotADataActor)),
         };
+        return decision with { Disclosure = Disclose(request, privacy, decision) };
+    }
+
+    /// <summary>
+    /// What the caller is told (<see cref="Disclosure"/>): limits that follow from who they are and what the request
+    /// declared, and counts only of blocks, only to a professional whose request would otherwise see other providers'
+    /// information (who can break them in an emergency). Never a count of an opt-out, never anything to a person who
+    /// does not represent the patient (but that they do not), to a provider's system or to an operator (but that they see nothing).
+    /// </summary>
+    private static Disclosure Disclose(AccessRequest request, PatientPrivacy privacy, AccessDecision decision)
+    {
+        switch (request.Actor)
+        {
+            case PersonActor person when person.Person == request.Patient:
+                return Disclosure.Nothing;
+            case PersonActor person:
+                return Representatives.Find(person.Person, privacy, request.At) is null ? new Disclosure([DecisionReason.NotRepresentative], []) : Disclosure.Nothing;
+            case ProfessionalActor professional:
+                var limits = ProfessionalLimits(request, professional);
+                if (limits.Count > 0)
+                    return new Disclosure(limits, []);
+                // An opt-out withholds everything else, blocks included: counting the blocks would tell of the data behind it.
+                var counted = privacy.PrimaryUseOptOut
+                    ? []
+                    : decision.Withheld.Where(d => d.Reason is DecisionReason.Blocked or DecisionReason.EmergencyReasonMissing)
+                        .GroupBy(d => d.Reason).Select(g => (g.Key, g.Count())).ToList();
+                return new Disclosure([], counted) { TellsBlocks = !privacy.PrimaryUseOptOut };
+            case SystemActor:
+                return Disclosure.Nothing; // a provider's system sees its own provider's data only, always: nothing to tell
+            default:
+                return new Disclosure([DecisionReason.NotADataActor], []);
+        }
+    }
+
+    /// <summary>Why a professional's request sees no other provider's information, from the professional and the request alone (in the order <see cref="DecideForProfessional"/> applies them).</summary>
+    private static List<DecisionReason> ProfessionalLimits(AccessRequest request, ProfessionalActor professional)
+    {
+        if (professional.Assignment is not { CoversOtherProviders: true } assignment || !assignment.ActiveOn(DateOnly.FromDateTime(request.At.UtcDateTime)))
+            return [DecisionReason.NoAssignment];
+        if (professional.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment))
+            return [DecisionReason.PurposeNotTreatment];
+        if (!request.CareRelationshipDeclared)
+            return [DecisionReason.NoCareRelationship];
+        return [];
     }
 
     /// <summary>
@@ -90,12 +134,8 @@ public static class AccessPolicy
             return Permit(item, DecisionReason.OwnProvider);
         if (privacy.PrimaryUseOptOut)
             return Deny(item, DecisionReason.OptedOut);
-        if (professional.Assignment is not { CoversOtherProviders: true } assignment || !assignment.ActiveOn(DateOnly.FromDateTime(request.At.UtcDateTime)))
-            return Deny(item, DecisionReason.NoAssignment);
-        if (professional.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment))
-            return Deny(item, DecisionReason.PurposeNotTreatment);
-        if (!request.CareRelationshipDeclared)
-            return Deny(item, DecisionReason.NoCareRelationship);
+        if (ProfessionalLimits(request, professional) is [var limit, ..])
+            return Deny(item, limit);
         if (privacy.Blocks.Any(b => b.InForceAt(request.At) && b.Covers(item)))
         {
             return request.Emergency switch

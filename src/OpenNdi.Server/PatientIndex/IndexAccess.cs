@@ -100,6 +100,37 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         return reasons.Count == 0 ? null : $"{decision.Withheld.Count()} entries withheld: {string.Join(", ", reasons)}.";
     }
 
+    /// <summary>
+    /// What the caller is told of what was withheld, as one sentence (null when nothing): the limits of their access,
+    /// then the counts they can act on (<see cref="Disclosure"/>). The same for every patient the caller may not see.
+    /// </summary>
+    public static string? Told(Disclosure disclosure)
+    {
+        var parts = disclosure.Limits.Select(LimitText).ToList();
+        if (disclosure.Counted.Count > 0)
+            parts.Add($"{disclosure.Counted.Sum(c => c.Count)} entries withheld: {string.Join(", ", disclosure.Counted.Select(c => $"{ReasonText(c.Reason)} ({c.Count})"))}");
+        return parts.Count == 0 ? null : string.Join(". ", parts) + ".";
+    }
+
+    /// <summary>
+    /// The refusal of a caller who may see nothing of this patient (<see cref="Disclosure.Excluded"/>): one answer for
+    /// every patient, existing or not, with data or without, opted out or not.
+    /// </summary>
+    public static IResult Excluded(Disclosure disclosure, string code) =>
+        FhirResults.Error(403, code, Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden, $"Access refused. {Told(disclosure)}");
+
+    /// <summary>A limit of the caller's access, said without anything about the patient.</summary>
+    public static string LimitText(DecisionReason limit) => limit switch
+    {
+        DecisionReason.NoAssignment => "Your assignment does not cover other care providers' information: you see your own care provider's only",
+        DecisionReason.PurposeNotTreatment => "Other care providers' information is given for treatment only: you see your own care provider's only",
+        DecisionReason.NoCareRelationship => $"Without a declared care relationship (header {CareRelationshipHeader}: declared) you see your own care provider's information only",
+        DecisionReason.SystemOtherProvider => "A system sees its own care provider's information only",
+        DecisionReason.NotRepresentative => "You see a person's information only as that person or as their representative",
+        DecisionReason.NotADataActor => "Operators see no patient information",
+        _ => ReasonText(limit),
+    };
+
     public static string ReasonText(DecisionReason reason) => reason switch
     {
         DecisionReason.OptedOut => "the patient has opted out of sharing with other providers",

@@ -73,7 +73,10 @@ internal static class IndexEndpoints
         var (entries, decision) = (lookup.Entries, lookup.Decision);
 
         // The route's audit filter stores the record before anything is answered: an access that is not logged is not given.
-        var audited = audit.Record = IndexAccess.Audited(audit.Record, request, lookup, "index-entries");
+        // The record has every reason and count; the caller hears only what the policy discloses to them.
+        audit.Record = IndexAccess.Audited(audit.Record, request, lookup, "index-entries");
+        if (decision.Disclosure.Excluded)
+            return IndexAccess.Excluded(decision.Disclosure, "NDI-PDI-015");
 
         // Every entry is decided, so the total counts what this caller may see, and no more; then one page of those,
         // in the lookup's own order, continued after the cursor's entry.
@@ -100,7 +103,7 @@ internal static class IndexEndpoints
         var links = new List<(string, string)> { ("self", $"{baseUrl}/DocumentReference{request.QueryString}") };
         if (more)
             links.Add(("next", $"{baseUrl}/DocumentReference?{LookupPage.NextQuery(request.Query, paging.Count, page[^1].Entry)}"));
-        return FhirResults.Json(SearchsetJson.Write(matches, audited.OutcomeText, baseUrl, permitted.Count, links));
+        return FhirResults.Json(SearchsetJson.Write(matches, IndexAccess.Told(decision.Disclosure), baseUrl, permitted.Count, links));
     }
 
     private static (IndexQuery? Query, LookupPage Paging, string? Error, string? Parameter) ParseQuery(IQueryCollection query, IndexOptions options)

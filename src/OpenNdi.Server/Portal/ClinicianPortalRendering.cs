@@ -118,13 +118,20 @@ internal static class ClinicianPortalRendering
         function notices(issues, emergencyReason) {
           const list = xs => `<ul>${xs.map(i => `<li>${text(issueText(i))} <span class="code">${text(issueCode(i))}</span></li>`).join("")}</ul>`;
           const broken = issues.filter(i => issueCode(i) === "NDI-PAS-030");
-          const withheld = issues.filter(i => i.code === "suppressed");
-          const missed = issues.filter(i => !broken.includes(i) && !withheld.includes(i));
+          // The limits of the clinician's own access say nothing about the patient: the same for every patient.
+          const limited = issues.filter(i => issueCode(i) === "NDI-PAS-021");
+          const withheld = issues.filter(i => i.code === "suppressed" && !limited.includes(i));
+          const missed = issues.filter(i => !broken.includes(i) && !withheld.includes(i) && !limited.includes(i));
           let html = "";
           if (emergencyReason)
             html += `<section class="notice emergency" id="emergency-note"><h2>Opened with emergency access</h2>
               <p>Your reason, as logged: “${text(emergencyReason)}”. This access is followed up.</p>
               ${broken.length ? list(broken) : "<p>Nothing was blocked, so nothing came through the break.</p>"}</section>`;
+          if (limited.length)
+            html += `<section class="notice limited" id="limited"><h2>Only your own care provider's information</h2>
+              <p>This says nothing about whether other care providers hold information about the patient.</p>${list(limited)}
+              ${limited.some(i => (i.details?.coding || []).some(c => c.code === "no-care-relationship"))
+                ? "<p>If you take part in this patient's care, tick <strong>Care relationship declared</strong> and search again.</p>" : ""}</section>`;
           if (withheld.length)
             html += `<section class="notice withheld" id="withheld"><h2>Withheld from this summary</h2>
               <p>Some of the patient's information is not shown to you. You see how much and why, never what it is.</p>${list(withheld)}
@@ -133,7 +140,7 @@ internal static class ClinicianPortalRendering
           if (missed.length)
             html += `<section class="notice missed" id="missed"><h2>Providers missing from this summary</h2>
               <p>These providers could not be read in time or answered wrongly; the summary may be incomplete.</p>${list(missed)}</section>`;
-          if (!withheld.length && !missed.length)
+          if (!withheld.length && !missed.length && !limited.length)
             html += `<section class="notice complete" id="complete"><h2>Complete</h2><p>Every provider answered and nothing was withheld.</p></section>`;
           return html;
         }

@@ -56,10 +56,12 @@ internal sealed class AccessFlow(
         if (refused is not null)
             return (null, refused);
         var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, emergency, aborted);
-        if (!lookup.Decision.Permitted.Any() && lookup.Decision.Withheld.Any() && lookup.Decision.Withheld.All(d => AccessOutcome.IsRefusal(d.Reason)))
+        // Refused only when the caller may see nothing of this patient whatever the data, with one answer for every
+        // patient; a professional limited to their own provider gets that (perhaps nothing) and the limit, never a count.
+        if (lookup.Decision.Disclosure.Excluded)
         {
             audit.Record = IndexAccess.Audited(audit.Record, http.Request, lookup, "index-entries");
-            return (null, FhirResults.Error(403, "NDI-PAS-003", OperationOutcome.IssueType.Forbidden, $"Access refused: {IndexAccess.Withheld(lookup.Decision)}"));
+            return (null, IndexAccess.Excluded(lookup.Decision.Disclosure, "NDI-PAS-003"));
         }
 
         // At most MaxProviderRequests requests for one answer, however many entries and systems the patient has: what

@@ -48,16 +48,23 @@ internal static class AccessOutcome
                 Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-015", OperationOutcome.IssueType.Suppressed,
                     $"{who} sent {screened.NotIndexed} items of categories it has not published to the index; they were not released.");
         }
-        var fetchWithheld = answers.Sum(a => a.Screened.Withheld);
-        // One issue per reason, with the policy's reason code beside the error code, so an app can act on it (offer
-        // the emergency break for blocks only) without reading the text.
-        foreach (var reason in lookup.Decision.Withheld.GroupBy(d => d.Reason))
+        // What was withheld, as far as the policy discloses it to this caller: the limits of their access (the same for
+        // every patient), then a count per reason they can act on (blocks, for a clinician who may break them), with
+        // the policy's reason code beside the error code, so an app can offer the emergency break without reading text.
+        var disclosure = lookup.Decision.Disclosure;
+        foreach (var limit in disclosure.Limits)
+        {
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-021", OperationOutcome.IssueType.Suppressed, $"{IndexAccess.LimitText(limit)}.");
+            outcome.Issue[^1].Details!.Coding.Add(new Coding(ReasonSystem, Audit.DecisionAudit.Code(limit)));
+        }
+        foreach (var (reason, count) in disclosure.Counted)
         {
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed,
-                $"{reason.Count()} entries withheld: {IndexAccess.ReasonText(reason.Key)}.");
-            outcome.Issue[^1].Details!.Coding.Add(new Coding(ReasonSystem, Audit.DecisionAudit.Code(reason.Key)));
+                $"{count} entries withheld: {IndexAccess.ReasonText(reason)}.");
+            outcome.Issue[^1].Details!.Coding.Add(new Coding(ReasonSystem, Audit.DecisionAudit.Code(reason)));
         }
-        if (fetchWithheld > 0)
+        var fetchWithheld = answers.Sum(a => a.Screened.Withheld);
+        if (fetchWithheld > 0 && disclosure.TellsBlocks)
         {
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-020", OperationOutcome.IssueType.Suppressed,
                 $"{fetchWithheld} items withheld under the patient's settings for the care unit or category they came from.");
@@ -71,8 +78,4 @@ internal static class AccessOutcome
 
     public static void Add(OperationOutcome outcome, OperationOutcome.IssueSeverity severity, string code, OperationOutcome.IssueType type, string text) =>
         outcome.Issue.AddRange(Outcomes.Issue(severity, code, type, text).Issue);
-
-    /// <summary>Reasons that concern the professional, not the data: with nothing released for them, the request is refused.</summary>
-    public static bool IsRefusal(DecisionReason reason) => reason is DecisionReason.NoAssignment or DecisionReason.NoCareRelationship or DecisionReason.PurposeNotTreatment
-        or DecisionReason.NotRepresentative or DecisionReason.SystemOtherProvider or DecisionReason.NotADataActor or DecisionReason.EmergencyReasonMissing;
 }
