@@ -5,6 +5,7 @@ using OpenNdi.Testing;
 
 namespace OpenNdi.Data.Tests;
 
+[Trait("Category", "Security")]
 public class AuditStoreTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);

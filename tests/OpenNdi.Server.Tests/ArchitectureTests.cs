@@ -107,6 +107,36 @@ public sealed class ArchitectureTests
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
+    /// <summary>
+    /// docs/security.md points each threat at the test that holds it: every <c>Class.Method</c> it names is a test that
+    /// exists, in a class or with a method carrying the Security trait, so the threat model cannot point at nothing and
+    /// <c>--filter-trait "Category=Security"</c> runs what it names.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Security")]
+    public void TheThreatModel_PointsOnlyAtSecurityTestsThatExist()
+    {
+        var root = RepositoryRoot();
+        var model = File.ReadAllText(Path.Combine(root, "docs", "security.md"));
+        var sources = Directory.EnumerateFiles(Path.Combine(root, "tests"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText).ToList();
+        var named = System.Text.RegularExpressions.Regex.Matches(model, @"`([A-Z][A-Za-z]+Tests)(?:\.([A-Za-z_0-9]+))?`").Select(m => (Class: m.Groups[1].Value, Method: m.Groups[2].Value)).Distinct().ToList();
+        Assert.True(named.Count > 50, $"the threat model names {named.Count} tests");
+        var missing = new List<string>();
+        foreach (var (@class, method) in named)
+        {
+            var source = sources.FirstOrDefault(s => System.Text.RegularExpressions.Regex.IsMatch(s, $@"\bclass {@class}\b"));
+            if (source is null)
+                missing.Add($"{@class}: no such class");
+            else if (method.Length > 0 && !System.Text.RegularExpressions.Regex.IsMatch(source, $@"\b(Task|void) {method}\("))
+                missing.Add($"{@class}.{method}: no such test");
+            else if (!source.Contains("[Trait(\"Category\", \"Security\")]", StringComparison.Ordinal))
+                missing.Add($"{@class}: not marked [Trait(\"Category\", \"Security\")]");
+        }
+        Assert.True(missing.Count == 0, string.Join("\n", missing));
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

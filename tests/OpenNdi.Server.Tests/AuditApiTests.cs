@@ -16,6 +16,7 @@ namespace OpenNdi.Server.Tests;
 /// representatives, consent changes, reads of the log), who may read which records, and that an access which cannot
 /// be logged is not given.
 /// </summary>
+[Trait("Category", "Security")]
 public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
 {
     private static readonly OrganizationNumber RegionOrg = OrganizationNumber.Parse("232100-0016");

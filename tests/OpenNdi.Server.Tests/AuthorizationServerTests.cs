@@ -13,6 +13,7 @@ namespace OpenNdi.Server.Tests;
 /// professionals, patients and operators, client credentials with private_key_jwt for backend services, and every
 /// way a request is refused. Tokens it issues are then used on the national APIs.
 /// </summary>
+[Trait("Category", "Security")]
 public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fixture) : IClassFixture<AuthorizationServerTests.Fixture>
 {
     private const string Portal = "openndi-demo-portal";

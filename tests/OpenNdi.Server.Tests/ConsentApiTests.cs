@@ -11,6 +11,7 @@ using Task = System.Threading.Tasks.Task;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>The patient's management of opt-out, blocks and proxies as FHIR Consent: who may, what is kept, what is refused.</summary>
+[Trait("Category", "Security")]
 public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixture<TrustingServerFixture>
 {
     private const string Scope = "patient/Consent.cruds";

@@ -11,6 +11,7 @@ using Task = System.Threading.Tasks.Task;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>The index lookup API: who may call it (tokens from trusted issuers, with the right scope) and what it answers.</summary>
+[Trait("Category", "Security")]
 public sealed class IndexApiTests : IDisposable
 {
     private static readonly PersonalIdentityNumber Patient = PersonalIdentityNumber.Parse("19121212-1212", new DateOnly(2026, 11, 1));

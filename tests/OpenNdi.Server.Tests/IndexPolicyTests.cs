@@ -9,6 +9,7 @@ using Task = System.Threading.Tasks.Task;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>Index lookups decided by the access policy: care relationship, opt-out, blocks and the emergency break.</summary>
+[Trait("Category", "Security")]
 public sealed class IndexPolicyTests : IDisposable
 {
     private static readonly PersonalIdentityNumber Patient = PersonalIdentityNumber.Parse("191212121212");

@@ -8,6 +8,7 @@ using Task = System.Threading.Tasks.Task;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>Provider systems publishing to and retracting from the index over HTTP.</summary>
+[Trait("Category", "Security")]
 public sealed class IndexPublishTests : IDisposable
 {
     private const string Pnr = "191212121212";

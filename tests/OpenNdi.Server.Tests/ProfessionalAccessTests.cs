@@ -276,6 +276,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Summary_WhenAProviderIsBlocked_WithholdsIt_AndAnEmergencyBreakReleasesItMarked()
     {
         var blocked = Providers[0];
@@ -306,6 +307,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Summary_WithoutACareRelationship_GivesOnlyTheOwnProvidersData_SaysWhy_AndIsAuditedAsADenial()
     {
         using var response = await SummaryAsync(OutsideClinician(), careRelationship: false);
@@ -336,6 +338,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public async Task Summary_AnswersAreNotStoredAnywhere()
     {
         using var response = await SummaryAsync(OutsideClinician());

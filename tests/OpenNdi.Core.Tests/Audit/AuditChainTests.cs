@@ -3,6 +3,7 @@ using OpenNdi.Core.Audit;
 
 namespace OpenNdi.Core.Tests.Audit;
 
+[Trait("Category", "Security")]
 public class AuditChainTests
 {
     private const string Partition = "node-a";

@@ -6,6 +6,7 @@ using static OpenNdi.Core.Tests.Policy.PolicyFixtures;
 namespace OpenNdi.Core.Tests.Policy;
 
 /// <summary>The professional, system and operator rules of the one access policy: every denial path as carefully as the happy one.</summary>
+[Trait("Category", "Security")]
 public sealed class AccessPolicyTests
 {
     private static Dictionary<RequestedItem, ItemDecision> ByItem(AccessDecision decision) => decision.Items.ToDictionary(i => i.Item);

@@ -4,6 +4,7 @@ using static OpenNdi.Core.Tests.Policy.PolicyFixtures;
 namespace OpenNdi.Core.Tests.Policy;
 
 /// <summary>Patients, guardians and proxies: who may see and manage a patient's data, and for how long.</summary>
+[Trait("Category", "Security")]
 public sealed class RepresentativeTests
 {
     [Fact]
