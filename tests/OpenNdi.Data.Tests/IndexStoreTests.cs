@@ -54,6 +54,28 @@ public class IndexStoreTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    [Trait("Category", "Security")]
+    public async Task Publish_OfAKeyAnotherProviderHolds_WritesNothing_AndNamesTheOwner(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var regions = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2023, 1, 1));
+        await store.PublishAsync([regions]);
+        var takeover = regions with { Provider = Private, FirstDate = new(2010, 1, 1) };
+        var alongside = Entry(DataCategory.Laboratory, "lab-2", new(2021, 1, 1), new(2021, 1, 1), privateProvider: true);
+
+        var refusal = await store.PublishAsync([alongside, takeover], int.MaxValue);
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => store.PublishAsync([takeover]));
+
+        Assert.Equal(new EntryOfAnotherProvider(takeover, Region), refusal);
+        Assert.Contains("belongs to provider", thrown.Message);
+        Assert.Equal([regions], await store.LookupAsync(new IndexQuery(Patient))); // owner, dates and the other entry untouched
+        Assert.Equal(RetractOutcome.NotOwner, await store.RetractAsync(regions.Key, Private));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Lookup_ByCategoryAndPeriod_ReturnsOnlyEntriesThatTouchThePeriod(string backend)
     {
         await using var test = await TestDatabase.CreateAsync(backend);
@@ -113,11 +135,11 @@ public class IndexStoreTests
         await using var test = await TestDatabase.CreateAsync(backend);
         var store = new IndexStore(test.Database);
         var good = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2021, 1, 1));
-        var foreignUnit = new IndexEntry(good.Key with { SourceReference = "lab-2", CareUnit = PrivateUnit }, Region, new(2020, 1, 1), new(2021, 1, 1));
+        var backwards = new IndexEntry(good.Key with { SourceReference = "lab-2" }, Region, new(2021, 1, 1), new(2020, 1, 1));
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PublishAsync([good, foreignUnit]));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PublishAsync([good, backwards]));
 
-        Assert.Contains("does not belong to provider", error.Message);
+        Assert.Contains("latest date is before first date", error.Message);
         Assert.Empty(await store.LookupAsync(new IndexQuery(Patient)));
     }
 

@@ -34,14 +34,18 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
 
         public NdiServer Server { get; private set; } = null!;
 
-        public async ValueTask InitializeAsync() => Server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string>
+        public async ValueTask InitializeAsync()
         {
-            ["Identity:Server:Clients:0:ClientId"] = BackendId,
-            ["Identity:Server:Clients:0:Name"] = "Region EHR",
-            ["Identity:Server:Clients:0:Jwks"] = BackendKey.Jwks,
-            ["Identity:Server:Clients:0:Organization"] = Region,
-            ["Identity:Server:Clients:0:Scopes"] = "system/DocumentReference.crs system/Endpoint.rs",
-        });
+            Server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string>
+            {
+                ["Identity:Server:Clients:0:ClientId"] = BackendId,
+                ["Identity:Server:Clients:0:Name"] = "Region EHR",
+                ["Identity:Server:Clients:0:Jwks"] = BackendKey.Jwks,
+                ["Identity:Server:Clients:0:Organization"] = Region,
+                ["Identity:Server:Clients:0:Scopes"] = "system/DocumentReference.crs system/Endpoint.rs",
+            });
+            await Server.RegisterCareUnitsAsync(HsaId.Parse(Region), HsaId.Parse(RegionUnit));
+        }
 
         public async ValueTask DisposeAsync()
         {

@@ -57,8 +57,10 @@ public sealed class FanOutLimitTests : IDisposable
             ["Demo:Persons"] = "5", ["Demo:Providers"] = "2",
             ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer, ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
         };
-        return await NdiServer.StartAsync(backend, all, providers is null ? null : services =>
+        var server = await NdiServer.StartAsync(backend, all, providers is null ? null : services =>
             services.AddHttpClient(ProviderFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => providers));
+        await server.RegisterCareUnitsAsync(Region, RegionUnit, RegionWard);
+        return server;
     }
 
     private string ClinicianToken() => _issuer.Token("user/*.rs", claims: IndexApiTests.ClinicianClaims);

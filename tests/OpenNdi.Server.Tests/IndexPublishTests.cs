@@ -18,12 +18,20 @@ public sealed class IndexPublishTests : IDisposable
     private static readonly string Region = HsaId.Create(RegionOrg, "1000").Value;
     private static readonly string RegionUnit = HsaId.Create(RegionOrg, "15CQ").Value;
     private static readonly string Private = HsaId.Create(PrivateOrg, "2000").Value;
+    private static readonly string PrivateUnit = HsaId.Create(PrivateOrg, "7A1B").Value;
 
     private readonly TestIssuer _issuer = new("https://idp.national.example");
 
     public void Dispose() => _issuer.Dispose();
 
-    private Task<NdiServer> StartAsync(string backend = "sqlite") => NdiServer.StartTrustingAsync(backend, _issuer);
+    /// <summary>A server whose directory places the region's lab under the region and one unit under the private provider.</summary>
+    private async Task<NdiServer> StartAsync(string backend = "sqlite")
+    {
+        var server = await NdiServer.StartTrustingAsync(backend, _issuer);
+        await server.RegisterCareUnitsAsync(HsaId.Parse(Region), HsaId.Parse(RegionUnit));
+        await server.RegisterCareUnitsAsync(HsaId.Parse(Private), HsaId.Parse(PrivateUnit));
+        return server;
+    }
 
     private string SystemToken(string? provider) => _issuer.Token("system/DocumentReference.cs system/DocumentReference.rs",
         claims: provider is null ? null : new Dictionary<string, object> { ["subject_organization_id"] = provider });
@@ -90,25 +98,82 @@ public sealed class IndexPublishTests : IDisposable
 
         using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("does not belong to provider", (await IssueAsync(response)).Diagnostics);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var issue = await IssueAsync(response);
+        Assert.Equal("NDI-PDI-016", issue.Details.Coding[0].Code);
+        Assert.Contains($"belongs to provider {Region} in the service directory", issue.Diagnostics);
         Assert.Equal(0, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task Publish_ForACareUnitTheDirectoryDoesNotKnow_IsRefused()
+    {
+        await using var server = await StartAsync();
+
+        // Same organisation number as the region: the HSA-id's prefix proves nothing, the directory decides.
+        using var response = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1", unit: HsaId.Create(RegionOrg, "99ZZ").Value));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("is not in the service directory", (await IssueAsync(response)).Diagnostics);
+        Assert.Equal(0, await CountAsync(server));
+    }
+
+    [Fact]
+    public async Task WhichProviderACareUnitBelongsTo_ComesFromTheDirectory_NotFromItsHsaIdPrefix()
+    {
+        await using var server = await StartAsync();
+        // A unit whose HSA-id carries the private provider's organisation number, run by the region.
+        var unit = HsaId.Create(PrivateOrg, "R55");
+        await server.RegisterCareUnitsAsync(HsaId.Parse(Region), unit);
+
+        using var byPrefix = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", unit: unit.Value));
+        using var byDirectory = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1", unit: unit.Value));
+
+        Assert.Equal(HttpStatusCode.Forbidden, byPrefix.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, byDirectory.StatusCode);
+        Assert.Equal(1, await CountAsync(server));
     }
 
     [Fact]
     public async Task Retract_ByAnotherProvider_IsForbiddenAndTheEntryStays()
     {
         await using var server = await StartAsync();
-        await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1"));
-        // The private provider claims the region's entry: same key, its own token.
+        using var published = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1"));
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        // The private provider names the region's very entry (same patient, category, care unit, system and reference).
         var key = new Core.Index.IndexEntryKey(PersonalIdentityNumber.Parse(Pnr), Core.Index.DataCategory.Laboratory, HsaId.Parse(RegionUnit), "ehr-1", "lab-1");
 
         var outcome = await new IndexStore(server.Database.Database).RetractAsync(key, HsaId.Parse(Private));
-        using var viaApi = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", status: "entered-in-error", unit: HsaId.Create(PrivateOrg, "7A1B").Value));
+        using var viaApi = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", status: "entered-in-error"));
 
         Assert.Equal(Core.Index.RetractOutcome.NotOwner, outcome);
-        Assert.Equal(HttpStatusCode.NotFound, viaApi.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, viaApi.StatusCode);
+        Assert.Equal("NDI-PDI-011", (await IssueAsync(viaApi)).Details.Coding[0].Code);
         Assert.Equal(1, await CountAsync(server));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Republish_ByAnotherProvider_CannotTakeTheEntryOver_NorThenRetractIt(string backend)
+    {
+        await using var server = await StartAsync(backend);
+        using var published = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1"));
+        // The unit moves to the private provider in the directory; the region's entry for it is still the region's.
+        await server.RegisterCareUnitsAsync(HsaId.Parse(Private), HsaId.Parse(RegionUnit));
+
+        using var takeover = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", start: "2020-01-01"));
+        using var retract = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Private), Document("lab-1", status: "entered-in-error"));
+        using var again = await SendAsync(server, HttpMethod.Post, "/fhir/DocumentReference", SystemToken(Region), Document("lab-1", status: "entered-in-error"));
+
+        Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, takeover.StatusCode);
+        var issue = await IssueAsync(takeover);
+        Assert.Equal("NDI-PDI-011", issue.Details.Coding[0].Code);
+        Assert.Contains($"belongs to provider {Region}", issue.Diagnostics);
+        Assert.Equal(HttpStatusCode.Forbidden, retract.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode); // its own provider still retracts it
+        Assert.Equal(0, await CountAsync(server));
     }
 
     [Fact]

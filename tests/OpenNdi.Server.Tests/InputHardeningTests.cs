@@ -91,6 +91,7 @@ public sealed class InputHardeningTests(TrustingServerFixture fixture) : IClassF
             ["Demo:Persons"] = "3", ["Demo:Providers"] = "1",
             ["Identity:TrustedIssuers:0:Issuer"] = fixture.Issuer.Issuer, ["Identity:TrustedIssuers:0:Jwks"] = fixture.Issuer.Jwks,
         });
+        await server.RegisterCareUnitsAsync(HsaId.Parse(Region), HsaId.Create(OrganizationNumber.Parse("232100-0016"), "15CQ"));
         using var client = new HttpClient { BaseAddress = new Uri(server.Origin!), Timeout = TimeSpan.FromMinutes(2) };
 
         async Task<HttpResponseMessage> PostAsync(byte[] body)

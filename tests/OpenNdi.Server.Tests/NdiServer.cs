@@ -105,6 +105,19 @@ public sealed class NdiServer : WebApplicationFactory<Program>
 
     public TestDatabase Database => _database;
 
+    /// <summary>
+    /// Places care units under their provider in the service directory (mCSD Organizations, partOf the provider), as a
+    /// provider does before it publishes index entries for them.
+    /// </summary>
+    public async Task RegisterCareUnitsAsync(OpenNdi.Core.Identifiers.HsaId provider, params OpenNdi.Core.Identifiers.HsaId[] units)
+    {
+        var store = new OpenNdi.Data.ServiceDirectory.CareServicesStore(_database.Database);
+        await store.SaveAsync(new OpenNdi.Core.ServiceDirectory.DirectoryOrganization(provider, $"Provider {provider.Value}", OpenNdi.Core.ServiceDirectory.OrganizationRole.Provider), "test setup");
+        foreach (var unit in units)
+            await store.SaveAsync(new OpenNdi.Core.ServiceDirectory.DirectoryOrganization(unit, $"Care unit {unit.Value}", OpenNdi.Core.ServiceDirectory.OrganizationRole.CareUnit,
+                PartOf: provider, CareUnitKind: "primary-care"), "test setup");
+    }
+
     /// <summary>A small server that trusts the given issuers' tokens (the index and directory APIs need no large population).</summary>
     public static Task<NdiServer> StartTrustingAsync(string backend, params TestIssuer[] issuers)
     {

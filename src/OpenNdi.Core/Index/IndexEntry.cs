@@ -27,8 +27,6 @@ public sealed record IndexEntry(IndexEntryKey Key, HsaId Provider, DateOnly Firs
             return "source system must be 1 to 128 characters";
         if (string.IsNullOrWhiteSpace(Key.SourceReference) || Key.SourceReference.Length > 256)
             return "source reference must be 1 to 256 characters";
-        if (Key.CareUnit.OrganizationNumber != Provider.OrganizationNumber)
-            return $"care unit {Key.CareUnit} does not belong to provider {Provider} (organisation numbers differ)";
         if (LatestDate < FirstDate)
             return "latest date is before first date";
         return null;

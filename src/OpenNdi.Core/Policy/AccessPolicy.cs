@@ -104,18 +104,39 @@ public static class AccessPolicy
     /// explicit administrative scope (<see cref="DirectoryScopes.Administration"/>); professionals, persons and systems
     /// that belong to no provider never write.
     /// </summary>
-    public static DirectoryChangeDecision MayChangeDirectory(Actor actor, bool administrator, HsaId? storedOwner, HsaId newOwner) => actor switch
+    public static ChangeDecision MayChangeDirectory(Actor actor, bool administrator, HsaId? storedOwner, HsaId newOwner) => actor switch
     {
-        OperatorActor when administrator => DirectoryChangeDecision.Allow,
-        OperatorActor => DirectoryChangeDecision.Deny($"an operator changes the directory only with the administrative scope {DirectoryScopes.Administration}"),
+        OperatorActor when administrator => ChangeDecision.Allow,
+        OperatorActor => ChangeDecision.Deny($"an operator changes the directory only with the administrative scope {DirectoryScopes.Administration}"),
         SystemActor { Provider: { } own } when own != newOwner =>
-            DirectoryChangeDecision.Deny($"the entry would belong to provider {newOwner.Value}; a system of provider {own.Value} writes only its own provider's entries"),
+            ChangeDecision.Deny($"the entry would belong to provider {newOwner.Value}; a system of provider {own.Value} writes only its own provider's entries"),
         SystemActor { Provider: { } own } when storedOwner is { } stored && stored != own =>
-            DirectoryChangeDecision.Deny($"the entry belongs to provider {stored.Value}; a system of provider {own.Value} cannot take it over"),
-        SystemActor { Provider: not null } => DirectoryChangeDecision.Allow,
-        SystemActor => DirectoryChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it owns no directory entry"),
-        ProfessionalActor => DirectoryChangeDecision.Deny("professionals read the directory; its entries are changed by their provider's system or an administrator"),
-        _ => DirectoryChangeDecision.Deny("only a provider's system or a directory administrator changes the directory"),
+            ChangeDecision.Deny($"the entry belongs to provider {stored.Value}; a system of provider {own.Value} cannot take it over"),
+        SystemActor { Provider: not null } => ChangeDecision.Allow,
+        SystemActor => ChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it owns no directory entry"),
+        ProfessionalActor => ChangeDecision.Deny("professionals read the directory; its entries are changed by their provider's system or an administrator"),
+        _ => ChangeDecision.Deny("only a provider's system or a directory administrator changes the directory"),
+    };
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may publish (or republish, or retract) an index entry of
+    /// <paramref name="careUnit"/>. The index says where a patient's data is, so: only a provider's system writes,
+    /// only for a care unit the service directory places under that provider (<paramref name="careUnitProvider"/>,
+    /// null when the directory does not know the unit), and never an entry another provider already holds
+    /// (<paramref name="storedOwner"/>): it can be neither taken over nor retracted by anyone else. The index store
+    /// holds the owner rule in the same statement that writes, so two publishers racing cannot both win.
+    /// </summary>
+    public static ChangeDecision MayPublishIndexEntry(Actor actor, HsaId careUnit, HsaId? careUnitProvider, HsaId? storedOwner) => actor switch
+    {
+        SystemActor { Provider: null } => ChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it publishes for no one"),
+        SystemActor { Provider: { } own } when storedOwner is { } stored && stored != own =>
+            ChangeDecision.Deny($"the entry belongs to provider {stored.Value}; only its own provider may republish or retract it"),
+        SystemActor when careUnitProvider is null =>
+            ChangeDecision.Deny($"care unit {careUnit.Value} is not in the service directory; its provider registers it (Organization partOf the provider) before publishing for it"),
+        SystemActor { Provider: { } own } when careUnitProvider != own =>
+            ChangeDecision.Deny($"care unit {careUnit.Value} belongs to provider {careUnitProvider!.Value.Value} in the service directory, not to provider {own.Value}"),
+        SystemActor => ChangeDecision.Allow,
+        _ => ChangeDecision.Deny("only a provider's system publishes to the index"),
     };
 
     private static AccessDecision DecideForPerson(AccessRequest request, PatientPrivacy privacy, PersonActor person)
@@ -157,10 +178,10 @@ public static class AccessPolicy
     private static ItemDecision Deny(RequestedItem item, DecisionReason reason) => new(item, false, reason);
 }
 
-/// <summary>The answer of <see cref="AccessPolicy.MayChangeDirectory"/>: allowed, or refused with why.</summary>
-public sealed record DirectoryChangeDecision(bool Allowed, string? Reason)
+/// <summary>The answer of <see cref="AccessPolicy.MayChangeDirectory"/> and <see cref="AccessPolicy.MayPublishIndexEntry"/>: allowed, or refused with why.</summary>
+public sealed record ChangeDecision(bool Allowed, string? Reason)
 {
-    public static DirectoryChangeDecision Allow { get; } = new(true, null);
+    public static ChangeDecision Allow { get; } = new(true, null);
 
-    public static DirectoryChangeDecision Deny(string reason) => new(false, reason);
+    public static ChangeDecision Deny(string reason) => new(false, reason);
 }

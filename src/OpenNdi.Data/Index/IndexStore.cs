@@ -19,10 +19,15 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
     private readonly string _false = database.Backend == StorageBackend.Sqlite ? "0" : "false";
     private readonly string _true = database.Backend == StorageBackend.Sqlite ? "1" : "true";
 
-    public Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default) =>
-        PublishAsync(entries, int.MaxValue, cancellationToken);
+    public async Task PublishAsync(IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken = default)
+    {
+        // Without a cap the only refusal is an entry of another provider: for a caller that writes its own entries
+        // (the seed, the simulated providers) that is a fault to stop at, never to pass over.
+        if (await PublishAsync(entries, int.MaxValue, cancellationToken) is EntryOfAnotherProvider taken)
+            throw new InvalidOperationException($"index entry {Describe(taken.Entry.Key)} belongs to provider {taken.Owner}, not {taken.Entry.Provider}: nothing was published");
+    }
 
-    public async Task<TooManyEntries?> PublishAsync(IReadOnlyList<IndexEntry> entries, int maxEntriesPerSystemPerPatient, CancellationToken cancellationToken = default)
+    public async Task<PublishRefusal?> PublishAsync(IReadOnlyList<IndexEntry> entries, int maxEntriesPerSystemPerPatient, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntriesPerSystemPerPatient);
         foreach (var entry in entries)
@@ -42,6 +47,7 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
                 latest_date = {greatest}({_entries}.latest_date, excluded.latest_date),
                 retracted = {_false},
                 updated_at = excluded.updated_at
+            WHERE {_entries}.provider = excluded.provider
             """;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -56,7 +62,14 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
             upsert.Parameters["@first"].Value = DateValue(entry.FirstDate);
             upsert.Parameters["@latest"].Value = DateValue(entry.LatestDate);
             upsert.Parameters["@now"].Value = _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now;
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            // No row written: the key is held by another provider (the WHERE of the update), decided in this statement,
+            // so a concurrent publisher cannot slip in between a check and the write. Nothing of the request stays.
+            if (await upsert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                var owner = await OwnerAsync(connection, transaction, entry.Key, cancellationToken);
+                await transaction.RollbackAsync(cancellationToken);
+                return new EntryOfAnotherProvider(entry, owner);
+            }
         }
         // Counted after the writes, inside the transaction: what is checked is what would be committed (entries already
         // held, new ones, and republished ones counted once). Two concurrent publishes of one system for one patient
@@ -92,6 +105,13 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
                 return new TooManyEntries(PersonalIdentityNumber.Parse(reader.GetString(0)), HsaId.Parse(reader.GetString(1)), reader.GetString(2), reader.GetInt64(3), limit);
         }
         return null;
+    }
+
+    private async Task<HsaId> OwnerAsync(DbConnection connection, DbTransaction transaction, IndexEntryKey key, CancellationToken cancellationToken)
+    {
+        await using var owner = connection.Command($"SELECT provider FROM {_entries} WHERE {KeyMatch}", transaction);
+        SetKey(owner, key);
+        return HsaId.Parse((string)(await owner.ExecuteScalarAsync(cancellationToken))!);
     }
 
     public async Task<RetractOutcome> RetractAsync(IndexEntryKey key, HsaId provider, CancellationToken cancellationToken = default)

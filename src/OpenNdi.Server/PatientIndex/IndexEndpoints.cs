@@ -39,6 +39,7 @@ internal static class IndexEndpoints
         // The directory module registers the same store; either may come first, and the index also runs without it.
         services.TryAddDirectoryStore();
         services.TryAddIndexAccess(); // every lookup is decided by the access policy on the patient's settings
+        services.AddSingleton<IndexWriteAccess>(); // every write is decided by the access policy on the directory and the stored owner
         services.AddSingleton(new FhirCapability("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.Create],
             [("patient.identifier", SearchParamType.Token), ("type", SearchParamType.Token), ("period", SearchParamType.Date)], []));
         return services;

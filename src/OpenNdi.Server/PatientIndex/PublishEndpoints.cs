@@ -22,8 +22,9 @@ namespace OpenNdi.Server.PatientIndex;
 /// POST /fhir/DocumentReference/$bulk           publish many as NDJSON (one DocumentReference a line), all or nothing
 /// </code>
 /// Every request is validated whole before anything is written, so bad input changes nothing. The publishing
-/// provider is the one named in the caller's token (claim <c>subject_organization_id</c>, after IHE IUA), and each
-/// entry's care unit must belong to it.
+/// provider is the one named in the caller's token (claim <c>subject_organization_id</c>, after IHE IUA); each
+/// entry's care unit must belong to it in the service directory, and no entry another provider holds is taken over
+/// (<see cref="IndexWriteAccess"/>).
 /// </summary>
 /// <summary>Why a bulk body was refused: the OperationOutcome's code, message and expression.</summary>
 internal sealed record BulkProblem(string Code, string Message, string? Expression);
@@ -48,7 +49,7 @@ internal static class PublishEndpoints
         return app;
     }
 
-    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishOneAsync(HttpContext http, IIndexStore index, IndexWriteAccess access, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -73,15 +74,17 @@ internal static class PublishEndpoints
                 _ => FhirResults.Error(404, "NDI-PDI-012", OperationOutcome.IssueType.NotFound, "No current entry with that key."),
             };
         }
-        if (await index.PublishAsync([published.Entry], options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
-            return TooMany(audit, provider, [published.Entry], tooMany);
+        if (await access.RefuseCareUnitsAsync(audit, [published.Entry], cancellationToken) is { } refused)
+            return refused;
+        if (await index.PublishAsync([published.Entry], options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } refusal)
+            return Refused(audit, provider, [published.Entry], refusal);
         Describe(audit, provider, [published.Entry], AuditAction.Create, null);
         var stored = DocumentReferences.From(published.Entry, null);
         http.Response.Headers.Location = $"/fhir/DocumentReference/{stored.Id}";
         return FhirResults.Resource(stored, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishTransactionAsync(HttpContext http, IIndexStore index, IndexWriteAccess access, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -107,8 +110,10 @@ internal static class PublishEndpoints
                 return Rejected("retract entries one at a time with POST /fhir/DocumentReference", $"Bundle.entry[{i}].resource.status");
             entries.Add(published.Entry);
         }
-        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
-            return TooMany(audit, provider, entries, tooMany);
+        if (await access.RefuseCareUnitsAsync(audit, entries, cancellationToken) is { } refused)
+            return refused;
+        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } refusal)
+            return Refused(audit, provider, entries, refusal);
         Describe(audit, provider, entries, AuditAction.Create, null);
 
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
@@ -120,7 +125,7 @@ internal static class PublishEndpoints
         return FhirResults.Resource(response);
     }
 
-    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
+    private static async Task<IResult> PublishBulkAsync(HttpContext http, IIndexStore index, IndexWriteAccess access, IOptions<IndexOptions> options, AuditScope audit, CancellationToken cancellationToken)
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
@@ -131,8 +136,10 @@ internal static class PublishEndpoints
         var (entries, problem) = ReadBulk(body, provider);
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
-        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
-            return TooMany(audit, provider, entries, tooMany);
+        if (await access.RefuseCareUnitsAsync(audit, entries, cancellationToken) is { } refused)
+            return refused;
+        if (await index.PublishAsync(entries, options.Value.MaxEntriesPerSystemPerPatient, cancellationToken) is { } refusal)
+            return Refused(audit, provider, entries, refusal);
         Describe(audit, provider, entries, AuditAction.Create, null);
         return FhirResults.Resource(Outcomes.Issue(OperationOutcome.IssueSeverity.Information, "NDI-PDI-013", OperationOutcome.IssueType.Informational, $"{entries.Count} entries published."));
     }
@@ -186,6 +193,13 @@ internal static class PublishEndpoints
 
     private static IResult NoProvider() => FhirResults.Error(403, "NDI-IAM-004", OperationOutcome.IssueType.Forbidden,
         $"The token names no provider (claim {ProviderClaim} with the provider's HSA-id); only a provider's system may publish.");
+
+    private static IResult Refused(AuditScope audit, HsaId provider, IReadOnlyList<IndexEntry> entries, PublishRefusal refusal) => refusal switch
+    {
+        TooManyEntries tooMany => TooMany(audit, provider, entries, tooMany),
+        EntryOfAnotherProvider taken => IndexWriteAccess.RefuseTakeover(audit, taken),
+        _ => throw new InvalidOperationException($"unknown refusal {refusal}"),
+    };
 
     /// <summary>
     /// A publish refused whole because a patient would hold more entries from one system than the index allows

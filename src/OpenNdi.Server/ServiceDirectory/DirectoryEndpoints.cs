@@ -37,13 +37,13 @@ internal static class DirectoryEndpoints
     public static IServiceCollection TryAddDirectoryStore(this IServiceCollection services)
     {
         services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime));
+        services.TryAddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         return services;
     }
 
     public static IServiceCollection AddServiceDirectory(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddDirectoryStore();
-        services.AddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<IEndpointHealthStore>(sp => new EndpointHealthStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<SimulatedProviderDirectory>();
         services.AddSingleton(new EndpointAddressRule(configuration.GetSection("Directory:Addresses").Get<EndpointAddressOptions>() ?? new EndpointAddressOptions()));
