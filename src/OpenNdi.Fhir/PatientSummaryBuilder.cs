@@ -13,21 +13,21 @@ public static class PatientSummaryBuilder
     private const string Loinc = "http://loinc.org";
     private const string EmptyReason = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
 
-    private sealed record SectionSpec(string Title, string LoincCode, bool Required, Func<Resource, bool> Includes);
+    private sealed record SectionSpec(string Title, string LoincCode, bool Required, Func<Resource, bool> Includes, string[] Types);
 
     // IPS Composition.section slices, in the guide's order (IPS 1.1 §Composition).
     private static readonly SectionSpec[] Sections =
     [
         new("Medication Summary", "10160-0", true, r => r is MedicationStatement { Status: MedicationStatement.MedicationStatusCodes.Active }
-            or MedicationRequest { Status: MedicationRequest.MedicationrequestStatus.Active }),
-        new("Allergies and Intolerances", "48765-2", true, r => r is AllergyIntolerance),
-        new("Problem List", "11450-4", true, r => r is Condition c && IsActive(c)),
-        new("History of Immunizations", "11369-6", false, r => r is Immunization),
-        new("History of Procedures", "47519-4", false, r => r is Procedure),
-        new("Medical Devices", "46264-8", false, r => r is DeviceUseStatement),
-        new("Diagnostic Results", "30954-2", false, r => r is Observation or DiagnosticReport),
-        new("Alerts", "104605-1", false, r => r is Flag),
-        new("History of Past Illness", "11348-0", false, r => r is Condition c && !IsActive(c)),
+            or MedicationRequest { Status: MedicationRequest.MedicationrequestStatus.Active }, ["MedicationStatement", "MedicationRequest"]),
+        new("Allergies and Intolerances", "48765-2", true, r => r is AllergyIntolerance, ["AllergyIntolerance"]),
+        new("Problem List", "11450-4", true, r => r is Condition c && IsActive(c), ["Condition"]),
+        new("History of Immunizations", "11369-6", false, r => r is Immunization, ["Immunization"]),
+        new("History of Procedures", "47519-4", false, r => r is Procedure, ["Procedure"]),
+        new("Medical Devices", "46264-8", false, r => r is DeviceUseStatement, ["DeviceUseStatement"]),
+        new("Diagnostic Results", "30954-2", false, r => r is Observation or DiagnosticReport, ["Observation", "DiagnosticReport"]),
+        new("Alerts", "104605-1", false, r => r is Flag, ["Flag"]),
+        new("History of Past Illness", "11348-0", false, r => r is Condition c && !IsActive(c), ["Condition"]),
     ];
 
     /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
@@ -44,8 +44,10 @@ public static class PatientSummaryBuilder
     /// The summary over entries whose fullUrls and references the caller chose (e.g. a national summary merged from
     /// several providers, whose entries keep their providers' URLs and whose patient is the national one).
     /// </summary>
+    /// <param name="notIncluded">Resource types the caller left out before building: a section of those types that ends up empty says "withheld", not "no information".</param>
     /// <returns>The document; entries in <paramref name="entries"/> that fit no section and are not devices are left out.</returns>
-    public static Bundle Build(SummaryEntry patient, IReadOnlyList<SummaryEntry> entries, ResourceReference author, string documentId, DateTimeOffset timestamp, string compositionFullUrl)
+    public static Bundle Build(SummaryEntry patient, IReadOnlyList<SummaryEntry> entries, ResourceReference author, string documentId, DateTimeOffset timestamp, string compositionFullUrl,
+        IReadOnlySet<string>? notIncluded = null)
     {
         var composition = new Composition
         {
@@ -63,17 +65,19 @@ public static class PatientSummaryBuilder
         foreach (var spec in Sections)
         {
             var inSection = entries.Where(e => spec.Includes(e.Resource)).ToList();
+            var withheld = spec.Types.Where(t => notIncluded?.Contains(t) == true).ToList();
             if (inSection.Count == 0 && !spec.Required)
                 continue;
+            var note = withheld.Count == 0 ? "" : $" Not included: {string.Join(", ", withheld)} (outside what this access covers).";
             var section = new Composition.SectionComponent
             {
                 Title = spec.Title,
                 Code = new CodeableConcept(Loinc, spec.LoincCode, spec.Title),
-                Text = Narratives.Generated(inSection.Count == 0 ? "No information available." : $"{inSection.Count} entries."),
+                Text = Narratives.Generated((inSection.Count == 0 ? (withheld.Count == 0 ? "No information available." : "No information included.") : $"{inSection.Count} entries.") + note),
                 Entry = [.. inSection.Select(e => new ResourceReference(e.Reference))],
             };
             if (inSection.Count == 0)
-                section.EmptyReason = new CodeableConcept(EmptyReason, "unavailable", "Unavailable");
+                section.EmptyReason = withheld.Count == 0 ? new CodeableConcept(EmptyReason, "unavailable", "Unavailable") : new CodeableConcept(EmptyReason, "withheld", "Information Withheld");
             composition.Section.Add(section);
             included.AddRange(inSection);
         }

@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identity;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Policy;
 
@@ -44,6 +45,6 @@ public sealed class DirectoryChangePolicyTests
         "system-none" => new SystemActor("tool", null),
         "professional" => new ProfessionalActor(HsaId.Create(OrganizationNumber.Parse("232100-0016"), "DOC1"), Region, HsaId.Create(OrganizationNumber.Parse("232100-0016"), "V1"), new Assignment("a", true), "TREAT"),
         "operator" => new OperatorActor("operator-1"),
-        _ => new PersonActor(PersonalIdentityNumber.Parse("19121212-1212")),
+        _ => new PersonActor(PersonalIdentityNumber.Parse("19121212-1212"), AssuranceLevels.Loa3),
     };
 }

@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identity;
 using System.Net;
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
@@ -46,8 +47,20 @@ public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture
         ["subject_organization_id"] = (provider ?? Own).Value, ["subject_name"] = "Dr Åsa Öberg", ["subject_role"] = "läkare",
     });
 
-    private string PersonToken(PersonalIdentityNumber person) => fixture.Issuer.Token("patient/DocumentReference.rs patient/AuditEvent.rs patient/Consent.cruds",
-        claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value });
+    /// <summary>A colleague at the same provider (another HSA-id), or its log reviewer.</summary>
+    private string ColleagueToken(string localPart, bool logReviewer = false)
+    {
+        var claims = new Dictionary<string, object>(IndexApiTests.ClinicianClaims)
+        {
+            ["sub"] = HsaId.Create(OwnOrg, localPart).Value, ["subject_organization_id"] = Own.Value, ["subject_name"] = "Eva Holm",
+        };
+        if (logReviewer)
+            claims["ndi_roles"] = NdiRoles.LogReviewer;
+        return fixture.Issuer.Token("user/DocumentReference.rs user/AuditEvent.rs", claims: claims);
+    }
+
+    private string PersonToken(PersonalIdentityNumber person, string? assurance = AssuranceLevels.Loa3) =>
+        fixture.Issuer.PersonToken("patient/DocumentReference.rs patient/AuditEvent.rs patient/Consent.cruds", person, assurance);
 
     private string OperatorToken() => fixture.Issuer.Token("user/AuditEvent.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
@@ -133,9 +146,12 @@ public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture
         (await LookupAsync(patient, ClinicianToken())).EnsureSuccessStatusCode(); // blocked, no break: not on the list
 
         var seenByPatient = (await SearchAsync($"patient.identifier={patient.Value}", PersonToken(patient))).Where(e => Code(e) == "index-lookup").ToList();
-        var followUp = await SearchAsync("emergency=true", ClinicianToken());
+        var followUp = await SearchAsync("emergency=true", ColleagueToken("LOG1", logReviewer: true));
         var supervisor = await SearchAsync($"emergency=true&agent-provider={Own.Value}", OperatorToken());
-        var otherProvider = await SearchAsync("emergency=true", ClinicianToken(Region));
+        var otherProvider = await SearchAsync("emergency=true", fixture.Issuer.Token("user/AuditEvent.rs", claims: new Dictionary<string, object>(IndexApiTests.ClinicianClaims)
+        {
+            ["subject_organization_id"] = Region.Value, ["ndi_roles"] = NdiRoles.LogReviewer,
+        }));
         using var otherAsks = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?emergency=true&agent-provider={Own.Value}", ClinicianToken(Region));
 
         var broken = Assert.Single(seenByPatient, e => e.Meta.Security.Any(s => s.Code == "BTG"));
@@ -212,6 +228,68 @@ public sealed class AuditApiTests(TrustingServerFixture fixture) : IClassFixture
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (other.StatusCode, nonsense.StatusCode));
         Assert.Contains(second, e => Code(e) == "audit-query" && e.Agent.Single(a => a.Requestor == true).Who.Identifier.Value == patient.Value);
         Assert.Equal(Enumerable.Range(0, second.Count).Select(_ => true), second.Zip(second.Skip(1)).Select(p => p.First.Recorded >= p.Second.Recorded).Prepend(true));
+    }
+
+    [Fact]
+    public async Task AProfessional_ReadsOnlyTheirOwnAccesses_WhileTheLogReviewerReadsTheWholeProvidersLog()
+    {
+        var patient = await PatientWithEntriesAsync();
+        (await LookupAsync(patient, ClinicianToken())).EnsureSuccessStatusCode();
+        (await LookupAsync(patient, ColleagueToken("DOC9"))).EnsureSuccessStatusCode();
+        var colleague = HsaId.Create(OwnOrg, "DOC9").Value;
+
+        var reviewed = (await SearchAsync($"patient.identifier={patient.Value}", ColleagueToken("LOG1", logReviewer: true))).Where(e => Code(e) == "index-lookup").ToList();
+        var ownOnly = (await SearchAsync($"patient.identifier={patient.Value}", ClinicianToken())).Where(e => Code(e) == "index-lookup").ToList();
+        using var asksForColleague = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?agent.identifier={colleague}", ClinicianToken());
+        var colleaguesRecord = reviewed.Single(e => e.Agent.Single(a => a.Requestor == true).Who.Identifier.Value == colleague);
+        using var readsColleaguesRecord = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent/{colleaguesRecord.Id}", ClinicianToken());
+        using var reviewerReadsIt = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent/{colleaguesRecord.Id}", ColleagueToken("LOG1", logReviewer: true));
+
+        Assert.Equal([ClinicianId, colleague], reviewed.Select(e => e.Agent.Single(a => a.Requestor == true).Who.Identifier.Value).Order(StringComparer.Ordinal));
+        Assert.Equal([ClinicianId], ownOnly.Select(e => e.Agent.Single(a => a.Requestor == true).Who.Identifier.Value));
+        Assert.Equal(HttpStatusCode.Forbidden, asksForColleague.StatusCode);
+        Assert.Equal("NDI-AUD-006", await ErrorCodeAsync(asksForColleague));
+        Assert.Equal(HttpStatusCode.NotFound, readsColleaguesRecord.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, reviewerReadsIt.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(AssuranceLevels.Loa2)]
+    [InlineData("http://id.elegnamnden.se/loa/1.0/loa5")]
+    [InlineData(null)]
+    public async Task APersonLoggedInBelowLevel3_ReadsAndChangesNothing_AndTheRefusalIsLogged(string? assurance)
+    {
+        var patient = await PatientWithEntriesAsync();
+        var weak = PersonToken(patient, assurance);
+        const string optOut = """
+            {"resourceType":"Consent","status":"active",
+             "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
+             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"optout-primary"}]}],
+             "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"PATIENT"}},
+             "provision":{"type":"deny"}}
+            """;
+
+        var answers = new List<HttpResponseMessage>
+        {
+            await LookupAsync(patient, weak, careRelationship: false),
+            await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?patient.identifier={patient.Value}", weak),
+            await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/Consent?patient={patient.Value}", weak),
+            await fixture.Server.SendAsync(HttpMethod.Post, "/fhir/Consent", weak, optOut.Replace("PATIENT", patient.Value, StringComparison.Ordinal)),
+        };
+        var strong = await SearchAsync($"patient.identifier={patient.Value}", PersonToken(patient, AssuranceLevels.EidasHigh));
+        using var consents = await fixture.Server.SendAsync(HttpMethod.Get, $"/fhir/Consent?patient={patient.Value}", PersonToken(patient, AssuranceLevels.Loa4));
+
+        foreach (var answer in answers)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+            Assert.Equal("NDI-IAM-006", await ErrorCodeAsync(answer));
+            answer.Dispose();
+        }
+        // The three refused reads name the patient in their query, so they are in the patient's own log; the refused
+        // POST was turned away before its body was read, and is logged with its request only.
+        Assert.Equal(3, strong.Count(e => Code(e) == "access-refused" && e.OutcomeDesc == "login below the assurance level health data needs"));
+        Assert.Equal(HttpStatusCode.OK, consents.StatusCode);
+        Assert.DoesNotContain(FhirJson.Parse<Bundle>(await consents.Content.ReadAsStringAsync()).Entry, e => e.Resource is Hl7.Fhir.Model.Consent);
     }
 
     [Fact]

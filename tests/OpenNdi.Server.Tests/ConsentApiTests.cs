@@ -25,7 +25,7 @@ public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixtu
     private static PersonalIdentityNumber NewPerson() => PersonalIdentityNumber.Create(new DateOnly(1970, 1, 1).AddDays(Interlocked.Increment(ref _next)), 420, coordination: false);
 
     private string PersonToken(PersonalIdentityNumber person, string scope = Scope) =>
-        fixture.Issuer.Token(scope, claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value });
+        fixture.Issuer.PersonToken(scope, person);
 
     private static string Consent(PersonalIdentityNumber patient, string kind, string provision, string status = "active") => $$$"""
         {"resourceType":"Consent","status":"{{{status}}}",

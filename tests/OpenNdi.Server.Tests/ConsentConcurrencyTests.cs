@@ -34,7 +34,7 @@ public sealed class ConsentConcurrencyTests : IDisposable
     {
         await using var server = await NdiServer.StartTrustingAsync(backend, _issuer);
         var patient = PersonalIdentityNumber.Create(new DateOnly(1971, 3, 4), 420, coordination: false);
-        var token = _issuer.Token("patient/Consent.cruds", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = patient.Value });
+        var token = _issuer.PersonToken("patient/Consent.cruds", patient);
 
         var posts = Enumerable.Range(0, 16).Select(_ => server.SendAsync(HttpMethod.Post, "/fhir/Consent", token, OptOut(patient, "active")));
         var answers = await Task.WhenAll(posts);

@@ -17,7 +17,7 @@ internal static class ConsentRequests
              "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{patient.Value}}}"}},
              "provision":{{{provision}}}}
             """;
-        var token = issuer.Token("patient/Consent.cruds", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = patient.Value });
+        var token = issuer.PersonToken("patient/Consent.cruds", patient);
         using var response = await server.SendAsync(HttpMethod.Post, "/fhir/Consent", token, consent);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
     }

@@ -67,7 +67,7 @@ public sealed class ExistenceOracleTests : IAsyncLifetime
 
     private string TokenOf(string caller) => caller switch
     {
-        "stranger" => _issuer.Token("patient/*.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = Stranger.Value }),
+        "stranger" => _issuer.PersonToken("patient/*.rs", Stranger),
         "other-system" => _issuer.Token("system/*.rs", claims: new Dictionary<string, object>
         {
             ["ndi_actor"] = "system", ["client_id"] = "third-ehr", ["subject_organization_id"] = HsaId.Create(OrganizationNumber.Parse("556012-5790"), "2000").Value,

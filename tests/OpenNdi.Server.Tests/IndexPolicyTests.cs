@@ -41,7 +41,7 @@ public sealed class IndexPolicyTests : IDisposable
     private string ClinicianToken() => _issuer.Token("user/DocumentReference.rs", claims: IndexApiTests.ClinicianClaims);
 
     private string PatientToken(string scope = "patient/DocumentReference.rs patient/Consent.cruds") =>
-        _issuer.Token(scope, claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = Patient.Value });
+        _issuer.PersonToken(scope, Patient);
 
     private static async Task<(List<DocumentReference> Matches, string? Withheld)> ReadAsync(HttpResponseMessage response)
     {

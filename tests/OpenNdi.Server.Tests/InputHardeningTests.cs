@@ -22,8 +22,7 @@ public sealed class InputHardeningTests(TrustingServerFixture fixture) : IClassF
     private string Operator => fixture.Issuer.Token("user/Organization.crus user/Location.crus user/HealthcareService.crus user/Endpoint.crus",
         claims: new Dictionary<string, object> { ["ndi_actor"] = "operator" });
 
-    private string Patient(PersonalIdentityNumber person) => fixture.Issuer.Token("patient/Consent.cruds",
-        claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value });
+    private string Patient(PersonalIdentityNumber person) => fixture.Issuer.PersonToken("patient/Consent.cruds", person);
 
     private static readonly PersonalIdentityNumber Person = PersonalIdentityNumber.Create(new DateOnly(1961, 3, 14), 420, coordination: false);
 

@@ -186,8 +186,8 @@ public sealed class ProductionProbeTests(ProductionProbeTests.Fixture fixture) :
     [Fact]
     public async Task APatient_SeesOnlyThemselves()
     {
-        var own = fixture.National.Token("patient/*.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = Patient.Value });
-        var other = fixture.National.Token("patient/*.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = Other.Value });
+        var own = fixture.National.PersonToken("patient/*.rs", Patient);
+        var other = fixture.National.PersonToken("patient/*.rs", Other);
 
         using var mine = await GetAsync(Lookup(Patient), own);
         using var theirs = await GetAsync(Lookup(Patient), other);

@@ -422,6 +422,47 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Security")]
+    public async Task Summary_ReleasesOnlyTheResourceTypesTheTokenCovers_AndSaysWhatItLeftOut()
+    {
+        var full = await ReadAsync(await SummaryAsync(OutsideClinician()));
+        using var narrowResponse = await SummaryAsync(OutsideClinician("user/Patient.r user/Condition.rs"));
+        var narrow = await ReadAsync(narrowResponse);
+
+        Assert.Contains(Items(full), i => i.Resource is MedicationStatement or AllergyIntolerance or Observation);
+        var conditions = Items(full).Where(i => i.Resource is Condition).Select(i => i.FullUrl).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(conditions);
+        Assert.Equal(conditions, Items(narrow).Where(i => i.Resource is Condition).Select(i => i.FullUrl).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(Items(narrow), i => i.Resource is MedicationStatement or MedicationRequest or AllergyIntolerance or Observation or DiagnosticReport or Immunization or Procedure or Flag or DeviceUseStatement);
+        // The required sections the token does not reach say the information was withheld, never that there is none.
+        var sections = Assert.IsType<Composition>(narrow.Entry[0].Resource).Section.ToDictionary(s => s.Code.Coding[0].Code);
+        Assert.Equal("withheld", sections["10160-0"].EmptyReason.Coding[0].Code);
+        Assert.Equal("withheld", sections["48765-2"].EmptyReason.Coding[0].Code);
+        Assert.Null(sections["11450-4"].EmptyReason);
+        var leftOut = Assert.Single(Issues(narrow), i => Code(i) == "NDI-PAS-022");
+        Assert.Contains("user/AllergyIntolerance.r", leftOut.Diagnostics ?? leftOut.Details.Text, StringComparison.Ordinal);
+        Assert.Contains("user/MedicationStatement.r", leftOut.Diagnostics ?? leftOut.Details.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("user/Condition.r", leftOut.Diagnostics ?? leftOut.Details.Text, StringComparison.Ordinal);
+        var record = (await AuditAsync("patient-summary"))[0]; // newest first: the narrow request
+        Assert.DoesNotContain(record.Entities, e => e.Kind == "released" && e.Category is "medications" or "allergies" or "laboratory");
+        Assert.Contains(record.Entities, e => e.Kind == "not-covered-by-scope");
+    }
+
+    [Fact]
+    [Trait("Category", "Security")]
+    public async Task CategoryRead_OfLaboratoryReports_WithoutObservationScope_IncludesNoResults_AndSaysSo()
+    {
+        using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/DiagnosticReport?patient.identifier={_patient.Value}&category=LAB",
+            OutsideClinician("user/DiagnosticReport.rs"), headers: IndexApiTests.CareRelationship);
+        var searchset = await ReadAsync(response);
+
+        Assert.DoesNotContain(searchset.Entry, e => e.Resource is Observation);
+        Assert.Contains(Issues(searchset), i => Code(i) == "NDI-PAS-022" && (i.Diagnostics ?? i.Details.Text).Contains("user/Observation.r", StringComparison.Ordinal));
+        if (_entries.Any(e => e.Key.Category == DataCategory.Laboratory))
+            Assert.Contains(searchset.Entry, e => e.Resource is DiagnosticReport);
+    }
+
+    [Fact]
     public async Task CategoryRead_ReturnsTheCategoryFromEveryProvider_AsASearchsetWithProvenance()
     {
         using var response = await _server.SendAsync(HttpMethod.Get, $"/fhir/Condition?patient.identifier={_patient.Value}", OutsideClinician(), headers: IndexApiTests.CareRelationship);

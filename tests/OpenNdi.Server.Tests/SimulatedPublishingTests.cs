@@ -32,7 +32,7 @@ public sealed class SimulatedPublishingTests : IDisposable
         var registry = server.Services.GetRequiredService<SimulatorRegistry>();
         var person = (await new PopulationStore(server.Database.Database).ListAsync(0, 1))[0];
 
-        using var response = await server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={person.Id.Value}", _issuer.Token("patient/DocumentReference.rs", claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Id.Value }));
+        using var response = await server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={person.Id.Value}", _issuer.PersonToken("patient/DocumentReference.rs", person.Id));
         var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
         var republished = await server.Services.GetRequiredService<SimulatedIndexPublishing>().PublishAsync(registry.Providers, TestContext.Current.CancellationToken);
 

@@ -41,9 +41,29 @@ public sealed class TestIssuer(string issuer) : IDisposable
             IssuedAt = now,
             NotBefore = now,
             Expires = now + (lifetime ?? TimeSpan.FromMinutes(5)),
-            Claims = new Dictionary<string, object>(claims ?? new Dictionary<string, object>()) { ["scope"] = scope, ["sub"] = "SE2321000016-15CQ" },
+            Claims = WithDefaults(claims, scope),
             SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256),
         });
+    }
+
+    /// <summary>The claims given, with the scope, and <c>sub</c> SE2321000016-15CQ unless the claims name another.</summary>
+    private static Dictionary<string, object> WithDefaults(IReadOnlyDictionary<string, object>? claims, string scope)
+    {
+        var all = new Dictionary<string, object>(claims ?? new Dictionary<string, object>()) { ["scope"] = scope };
+        all.TryAdd("sub", "SE2321000016-15CQ");
+        return all;
+    }
+
+    /// <summary>
+    /// A person's token, as the national e-identification login issues it: <c>ndi_actor</c> patient, the person's
+    /// number and the login's assurance level (<c>acr</c>, level 3 unless told; null leaves it out).
+    /// </summary>
+    public string PersonToken(string scope, OpenNdi.Core.Identifiers.PersonalIdentityNumber person, string? assurance = OpenNdi.Core.Identity.AssuranceLevels.Loa3)
+    {
+        var claims = new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value };
+        if (assurance is not null)
+            claims["acr"] = assurance;
+        return Token(scope, claims: claims);
     }
 
     /// <summary>

@@ -68,8 +68,7 @@ public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClas
     {
         var person = PersonalIdentityNumber.Parse(Pnr);
         var clinician = fixture.Issuer.Token("user/DocumentReference.rs", claims: IndexApiTests.ClinicianClaims);
-        var patient = fixture.Issuer.Token("patient/Consent.cruds patient/AuditEvent.rs patient/DocumentReference.rs",
-            claims: new Dictionary<string, object> { ["ndi_actor"] = "patient", ["person_id"] = person.Value });
+        var patient = fixture.Issuer.PersonToken("patient/Consent.cruds patient/AuditEvent.rs patient/DocumentReference.rs", person);
         var answers = new (string What, Func<Task<HttpResponseMessage>> Send)[]
         {
             ("index lookup", () => fixture.Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=" + Pnr, clinician, headers: IndexApiTests.CareRelationship)),

@@ -57,6 +57,9 @@ public static class NdiClaims
 
     /// <summary>OIDC authentication context class: the assurance level of the login.</summary>
     public const string AssuranceLevel = "acr";
+
+    /// <summary>The roles given to a professional beyond the assignment, space-separated (<see cref="NdiRoles"/>).</summary>
+    public const string Roles = "ndi_roles";
 }
 
 /// <summary>HL7 v3 ActReason codes for why a professional accesses data (system 2.16.840.1.113883.1.11.20448).</summary>
@@ -68,9 +71,36 @@ public static class PurposeOfUse
     public static bool IsKnown(string? code) => code is Treatment or EmergencyTreatment;
 }
 
-/// <summary>The Swedish assurance levels of electronic identification (Tillitsramverk för Svensk e-legitimation).</summary>
+/// <summary>
+/// The assurance levels of electronic identification, as the <c>acr</c> URIs of the Swedish framework (Tillitsramverk
+/// för Svensk e-legitimation, DIGG) and of eIDAS logins through the Swedish eIDAS node.
+/// </summary>
 public static class AssuranceLevels
 {
     public const string Loa2 = "http://id.elegnamnden.se/loa/1.0/loa2";
     public const string Loa3 = "http://id.elegnamnden.se/loa/1.0/loa3";
+    public const string Loa4 = "http://id.elegnamnden.se/loa/1.0/loa4";
+    public const string EidasSubstantial = "http://id.elegnamnden.se/loa/1.0/eidas-sub";
+    public const string EidasHigh = "http://id.elegnamnden.se/loa/1.0/eidas-high";
+    public const string EidasNotifiedSubstantial = "http://id.elegnamnden.se/loa/1.0/eidas-nf-sub";
+    public const string EidasNotifiedHigh = "http://id.elegnamnden.se/loa/1.0/eidas-nf-high";
+
+    /// <summary>
+    /// The levels a person's login must have to reach health data: level 3 or 4 of the Swedish framework, or eIDAS
+    /// substantial or high (which the framework maps to 3 and 4). Level 2 and below, unknown URIs and no <c>acr</c> at all are not enough.
+    /// </summary>
+    public static IReadOnlySet<string> ForHealthData { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Loa3, Loa4, EidasSubstantial, EidasHigh, EidasNotifiedSubstantial, EidasNotifiedHigh,
+    };
+}
+
+/// <summary>Roles a professional's token carries in <see cref="NdiClaims.Roles"/> beyond their assignment.</summary>
+public static class NdiRoles
+{
+    /// <summary>
+    /// Reviews the access log of the whole provider (the provider's duty of systematic log review, PDL 4 kap. 3 §).
+    /// Other professionals read only the records of their own accesses.
+    /// </summary>
+    public const string LogReviewer = "log-reviewer";
 }

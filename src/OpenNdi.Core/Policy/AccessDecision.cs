@@ -20,6 +20,9 @@ public enum DecisionReason
     PurposeNotTreatment,
     EmergencyReasonMissing,
     NotRepresentative,
+
+    /// <summary>The person logged in below the assurance level health data needs (<see cref="AccessPolicy.LoginProblem"/>).</summary>
+    LoginTooWeak,
     SystemOtherProvider,
     NotADataActor,
 }
@@ -68,7 +71,7 @@ public sealed record Disclosure(IReadOnlyList<DecisionReason> Limits, IReadOnlyL
     /// The caller may see nothing of this patient, whatever the data: a person who neither is nor represents the
     /// patient, an operator. The same refusal for every patient, existing or not.
     /// </summary>
-    public bool Excluded => Limits.Any(l => l is DecisionReason.NotRepresentative or DecisionReason.NotADataActor);
+    public bool Excluded => Limits.Any(l => l is DecisionReason.NotRepresentative or DecisionReason.NotADataActor or DecisionReason.LoginTooWeak);
 }
 
 /// <summary>The decision on a whole request: one decision per item, in request order, and the representation used if any.</summary>

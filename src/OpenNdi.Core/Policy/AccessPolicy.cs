@@ -49,6 +49,8 @@ public static class AccessPolicy
     {
         switch (request.Actor)
         {
+            case PersonActor { LoggedInHighEnough: false }:
+                return new Disclosure([DecisionReason.LoginTooWeak], []);
             case PersonActor person when person.Person == request.Patient:
                 return Disclosure.Nothing;
             case PersonActor person:
@@ -84,11 +86,12 @@ public static class AccessPolicy
 
     /// <summary>
     /// Whether <paramref name="actor"/> may change the patient's settings (opt-out, blocks, proxies): the patient,
-    /// a guardian of a young child, or a proxy with manage scope. Professionals and systems may not.
+    /// a guardian of a young child, or a proxy with manage scope, each logged in high enough (<see cref="LoginProblem"/>).
+    /// Professionals and systems may not.
     /// </summary>
     public static (bool Allowed, Representation? ActingAs) MayManage(Actor actor, PatientPrivacy privacy, DateTimeOffset at)
     {
-        if (actor is not PersonActor person)
+        if (actor is not PersonActor { LoggedInHighEnough: true } person)
             return (false, null);
         if (person.Person == privacy.Patient)
             return (true, null);
@@ -139,8 +142,42 @@ public static class AccessPolicy
         _ => ChangeDecision.Deny("only a provider's system publishes to the index"),
     };
 
+    /// <summary>
+    /// Why this login may not reach health data at all, or null when it may: a person must have logged in at a level in
+    /// <see cref="AssuranceLevels.ForHealthData"/> (the national API refuses a weaker token before anything is looked
+    /// at; <see cref="Decide"/> and <see cref="MayManage"/> hold the same rule for any other caller).
+    /// </summary>
+    public static string? LoginProblem(Actor actor) => actor switch
+    {
+        PersonActor { LoggedInHighEnough: false, AssuranceLevel: var level } => level is null
+            ? "the login does not say its assurance level (acr); health data needs e-identification at level 3 or higher (Tillitsramverk för Svensk e-legitimation) or eIDAS substantial or high"
+            : $"the login's assurance level {level} is not enough; health data needs e-identification at level 3 or higher (Tillitsramverk för Svensk e-legitimation) or eIDAS substantial or high",
+        _ => null,
+    };
+
+    /// <summary>
+    /// How much of the access log <paramref name="actor"/> may read. A person reads the records about themselves and
+    /// about patients they represent (<see cref="AuditReach.PatientsRepresented"/>: which those are, the caller checks
+    /// with <see cref="Representatives"/>); a professional with the log-reviewer role reads every record of their
+    /// provider's staff and systems (PDL 4 kap. 3 §: the provider reviews access systematically), any other
+    /// professional only the records of their own accesses; a provider's system, its provider's records (the provider's
+    /// log-review tooling); an operator, standing in for the supervisory authority, every record. Nothing else.
+    /// </summary>
+    public static AuditReadRight MayReadAuditLog(Actor actor) => actor switch
+    {
+        PersonActor { LoggedInHighEnough: false } => AuditReadRight.None,
+        PersonActor => new AuditReadRight(AuditReach.PatientsRepresented),
+        ProfessionalActor { LogReviewer: true } p => new AuditReadRight(AuditReach.OwnProvider, p.Provider.Value),
+        ProfessionalActor p => new AuditReadRight(AuditReach.OwnAccesses, p.Provider.Value, p.Id.Value),
+        SystemActor { Provider: { } provider } => new AuditReadRight(AuditReach.OwnProvider, provider.Value),
+        OperatorActor => new AuditReadRight(AuditReach.Everything),
+        _ => AuditReadRight.None,
+    };
+
     private static AccessDecision DecideForPerson(AccessRequest request, PatientPrivacy privacy, PersonActor person)
     {
+        if (!person.LoggedInHighEnough)
+            return All(request, item => Deny(item, DecisionReason.LoginTooWeak));
         if (person.Person == request.Patient)
             return All(request, item => Permit(item, DecisionReason.OwnData));
         var representation = Representatives.Find(person.Person, privacy, request.At);
@@ -184,4 +221,36 @@ public sealed record ChangeDecision(bool Allowed, string? Reason)
     public static ChangeDecision Allow { get; } = new(true, null);
 
     public static ChangeDecision Deny(string reason) => new(false, reason);
+}
+
+/// <summary>How far into the access log a caller reaches (<see cref="AccessPolicy.MayReadAuditLog"/>).</summary>
+public enum AuditReach
+{
+    Nothing,
+
+    /// <summary>The records of the caller's own accesses (<see cref="AuditReadRight.Actor"/> at <see cref="AuditReadRight.Provider"/>).</summary>
+    OwnAccesses,
+
+    /// <summary>Every record of <see cref="AuditReadRight.Provider"/>'s staff and systems.</summary>
+    OwnProvider,
+
+    /// <summary>The records about the person and about the patients they represent.</summary>
+    PatientsRepresented,
+
+    Everything,
+}
+
+/// <summary>What part of the access log a caller may read: the reach, and the provider and actor it is bound to.</summary>
+public sealed record AuditReadRight(AuditReach Reach, string? Provider = null, string? Actor = null)
+{
+    public static AuditReadRight None { get; } = new(AuditReach.Nothing);
+
+    /// <summary>Whether a record by <paramref name="recordActor"/> of <paramref name="recordProvider"/> is within reach (persons: the patient check is the caller's).</summary>
+    public bool Covers(string recordActor, string? recordProvider) => Reach switch
+    {
+        AuditReach.Everything or AuditReach.PatientsRepresented => true,
+        AuditReach.OwnProvider => recordProvider == Provider,
+        AuditReach.OwnAccesses => recordProvider == Provider && recordActor == Actor,
+        _ => false,
+    };
 }

@@ -9,7 +9,8 @@ public abstract record Actor;
 /// A health professional (HSA-id) logged in at a care unit of a provider, with the assignment (medarbetaruppdrag)
 /// that gives access to patient data, and the declared purpose of use.
 /// </summary>
-public sealed record ProfessionalActor(HsaId Id, HsaId Provider, HsaId CareUnit, Assignment? Assignment, string PurposeOfUse) : Actor;
+/// <param name="LogReviewer">Holds the log-reviewer role (<see cref="Identity.NdiRoles.LogReviewer"/>): reads the whole provider's access log.</param>
+public sealed record ProfessionalActor(HsaId Id, HsaId Provider, HsaId CareUnit, Assignment? Assignment, string PurposeOfUse, bool LogReviewer = false) : Actor;
 
 /// <summary>
 /// An assignment. Only one that covers coherent record keeping (sammanhållen journalföring, PDL 6 kap.) gives access
@@ -20,8 +21,14 @@ public sealed record Assignment(string Id, bool CoversOtherProviders, DateOnly? 
     public bool ActiveOn(DateOnly day) => ValidTo is not { } end || day <= end;
 }
 
-/// <summary>A person logged in with e-identification: the patient, or someone who may represent them.</summary>
-public sealed record PersonActor(PersonalIdentityNumber Person) : Actor;
+/// <summary>
+/// A person logged in with e-identification: the patient, or someone who may represent them. <paramref name="AssuranceLevel"/>
+/// is the login's <c>acr</c>; only <see cref="Identity.AssuranceLevels.ForHealthData"/> reach health data.
+/// </summary>
+public sealed record PersonActor(PersonalIdentityNumber Person, string? AssuranceLevel) : Actor
+{
+    public bool LoggedInHighEnough => AssuranceLevel is { } level && Identity.AssuranceLevels.ForHealthData.Contains(level);
+}
 
 /// <summary>A system without a user (SMART Backend Services), belonging to a provider or to none.</summary>
 public sealed record SystemActor(string ClientId, HsaId? Provider) : Actor;

@@ -14,12 +14,14 @@ public static class MergedAnswers
     /// resources they reference, one Provenance per source, and the OperationOutcome (if any) as the last entry.
     /// </summary>
     /// <returns>The document, and the items in it (what was released, for the audit log).</returns>
-    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Document(SummaryEntry patient, IReadOnlyList<SourcedItem> items, ResourceReference author, string documentId, DateTimeOffset timestamp, OperationOutcome? outcome)
+    /// <param name="notIncluded">Resource types left out of the answer before it was assembled (not covered by the caller's scopes): a required section of those types says it was withheld, never that there is no information.</param>
+    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Document(SummaryEntry patient, IReadOnlyList<SourcedItem> items, ResourceReference author, string documentId, DateTimeOffset timestamp, OperationOutcome? outcome,
+        IReadOnlySet<string>? notIncluded = null)
     {
         var sectioned = items.Where(i => i.Category is not null && PatientSummaryBuilder.HasSection(i.Resource)).ToList();
         var released = sectioned.Concat(Supporting(sectioned, items)).ToList();
         var document = PatientSummaryBuilder.Build(patient, [.. released.Select(i => new SummaryEntry(i.Resource, i.FullUrl, i.FullUrl))], author, documentId, timestamp,
-            $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/Composition")}");
+            $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/Composition")}", notIncluded);
         var inDocument = document.Entry.Select(e => e.FullUrl).ToHashSet(StringComparer.Ordinal);
         // Supporting resources the sections did not take (a Medication, a lab report's Observations outside the results section).
         foreach (var item in released.Where(i => !inDocument.Contains(i.FullUrl)))

@@ -24,9 +24,11 @@ namespace OpenNdi.Server.Audit;
 /// GET /fhir/AuditEvent/{partition}-{sequence}
 /// GET /fhir/AuditEvent/$export?…                            the same searches as NDJSON, every page
 /// </code>
-/// Who may read what: a person reads the log of themselves or of a patient they represent; a professional or a
-/// provider's system reads the records of its own provider's staff and systems (the provider's duty to review access,
-/// PDL 4 kap. 3 §); an operator, standing in for the supervisor, reads all. Reading the log is itself logged.
+/// Who may read what is the access policy's (<see cref="AccessPolicy.MayReadAuditLog"/>): a person reads the log of
+/// themselves or of a patient they represent; a professional with the log-reviewer role, or a provider's system, reads
+/// the records of its own provider's staff and systems (the provider's duty to review access, PDL 4 kap. 3 §); any
+/// other professional the records of their own accesses; an operator, standing in for the supervisor, reads all.
+/// Reading the log is itself logged.
 /// </summary>
 internal static class AuditEndpoints
 {
@@ -141,15 +143,14 @@ internal static class AuditEndpoints
         return FhirResults.Resource(AuditEvents.ToFhir(stored));
     }
 
-    private static async Task<bool> MayReadAsync(Actor actor, AuditColumns record, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken) => actor switch
+    private static async Task<bool> MayReadAsync(Actor actor, AuditColumns record, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken)
     {
-        OperatorActor => true,
-        ProfessionalActor p => record.ActorProvider == p.Provider.Value,
-        SystemActor { Provider: { } provider } => record.ActorProvider == provider.Value,
-        PersonActor person when record.Patient is { } patient && PersonalIdentityNumber.TryParse(patient, out var number, out _) =>
-            (await privacy.PersonMayActForAsync(person.Person, number, time.GetUtcNow(), cancellationToken)).May,
-        _ => false,
-    };
+        var right = AccessPolicy.MayReadAuditLog(actor);
+        if (right.Reach is AuditReach.PatientsRepresented)
+            return actor is PersonActor person && record.Patient is { } patient && PersonalIdentityNumber.TryParse(patient, out var number, out _)
+                && (await privacy.PersonMayActForAsync(person.Person, number, time.GetUtcNow(), cancellationToken)).May;
+        return right.Covers(record.Actor, record.ActorProvider);
+    }
 
     /// <summary>The query the parameters ask for, narrowed to what the caller may read; or the error answer.</summary>
     private static async Task<(AuditQuery? Query, IResult? Failure)> AuthorisedQueryAsync(HttpContext http, PatientPrivacyReader privacy, TimeProvider time, CancellationToken cancellationToken, bool exporting = false)
@@ -158,20 +159,22 @@ internal static class AuditEndpoints
         var (query, error, parameter) = ParseQuery(http.Request.Query, exporting);
         if (query is null)
             return (null, FhirResults.Error(400, "NDI-AUD-001", OperationOutcome.IssueType.Invalid, error!, parameter));
-        switch (actor)
+        var right = AccessPolicy.MayReadAuditLog(actor);
+        switch (right.Reach)
         {
-            case PersonActor person:
+            case AuditReach.PatientsRepresented when actor is PersonActor person:
                 if (query.Patient is null || !PersonalIdentityNumber.TryParse(query.Patient, out var patient, out _))
                     return (null, FhirResults.Error(400, "NDI-AUD-002", OperationOutcome.IssueType.Required, "A person reads one patient's log at a time: give patient.identifier (your own, or of someone you represent).", "patient.identifier"));
                 if (!(await privacy.PersonMayActForAsync(person.Person, patient, time.GetUtcNow(), cancellationToken)).May)
                     return (null, FhirResults.Error(403, "NDI-AUD-003", OperationOutcome.IssueType.Forbidden, "You may read your own access log, and that of a patient you represent (a child under 13 in your custody, or someone who made you their proxy); not this one."));
                 return (query, null);
-            case ProfessionalActor or SystemActor:
-                var own = actor is ProfessionalActor p ? p.Provider.Value : ((SystemActor)actor).Provider?.Value;
-                if (own is null || (query.ActorProvider is { } asked && asked != own))
+            case AuditReach.OwnProvider or AuditReach.OwnAccesses:
+                if (query.ActorProvider is { } asked && asked != right.Provider)
                     return (null, FhirResults.Error(403, "NDI-AUD-004", OperationOutcome.IssueType.Forbidden, "A provider reviews the accesses of its own staff and systems: agent-provider must be your provider (it is the default)."));
-                return (query with { ActorProvider = own }, null);
-            case OperatorActor:
+                if (right.Reach is AuditReach.OwnAccesses && query.Actor is { } who && who != right.Actor)
+                    return (null, FhirResults.Error(403, "NDI-AUD-006", OperationOutcome.IssueType.Forbidden, "You read the records of your own accesses; the accesses of others are read by your provider's log reviewer (role log-reviewer)."));
+                return (query with { ActorProvider = right.Provider, Actor = right.Reach is AuditReach.OwnAccesses ? right.Actor : query.Actor }, null);
+            case AuditReach.Everything:
                 return (query, null);
             default:
                 return (null, Actors.Unrecognised());

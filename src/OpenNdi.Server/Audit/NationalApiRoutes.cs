@@ -97,6 +97,7 @@ internal sealed class NationalApiFilter : IEndpointFilter
             {
                 "NDI-IAM-005" => "the token names no actor",
                 "NDI-IAM-002" => "malformed scopes",
+                "NDI-IAM-006" => "login below the assurance level health data needs",
                 _ => $"insufficient scope: needs {requirement.Needed}",
             });
             await trail.RecordAsync(scope.Record, CancellationToken.None);
@@ -134,6 +135,8 @@ internal sealed class NationalApiFilter : IEndpointFilter
     {
         if (actor is null)
             return (FhirResults.FhirErrorResult)Actors.Unrecognised();
+        if (AccessPolicy.LoginProblem(actor) is { } weak)
+            return Forbidden("NDI-IAM-006", $"Access refused: {weak}.");
         var claims = http.User.FindAll(NdiClaims.Scope).Concat(http.User.FindAll("scp")).Select(c => c.Value);
         if (!ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out var error))
             return Forbidden("NDI-IAM-002", $"The token's scopes are malformed: {error}");

@@ -11,8 +11,8 @@ namespace OpenNdi.Server.Demo;
 /// <summary>
 /// The people of the demo login page, taken from the demo population so that their data exists: three clinicians
 /// at different providers (an emergency physician, a primary-care nurse, a physician elsewhere), three adult
-/// patients, a guardian of a minor, and an operator. Ids are stable (<c>clinician-1</c>, <c>patient-1</c>,
-/// <c>guardian-1</c>, <c>operator-1</c>) so that scripts and tests can name them.
+/// patients, a guardian of a minor, a log reviewer, and an operator. Ids are stable (<c>clinician-1</c>, <c>patient-1</c>,
+/// <c>guardian-1</c>, <c>reviewer-1</c>, <c>operator-1</c>) so that scripts and tests can name them.
 /// </summary>
 public sealed class DemoUsers : ILoginUsers
 {
@@ -40,6 +40,8 @@ public sealed class DemoUsers : ILoginUsers
             used.Add(provider.Key);
             users.Add(Clinician(users.Count + 1, name, role, provider, provider.Unit(kind) ?? provider.CareUnits[0]));
         }
+        if (providers.FirstOrDefault(p => p.CareUnits.Count > 0) is { } reviewed)
+            users.Add(LogReviewer(reviewed));
 
         var persons = await population.ListAsync(0, 500, cancellationToken);
         var patients = 0;
@@ -77,6 +79,24 @@ public sealed class DemoUsers : ILoginUsers
             [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
         };
         return new LoginUser($"clinician-{number}", name, $"{role} at {unit.Name}, {provider.Name}", new TokenSubject(ActorKind.Professional, hsaId.Value, claims));
+    }
+
+    /// <summary>The provider's log reviewer: reads every access record of the provider's staff, and no patient data beyond their own provider's.</summary>
+    private static LoginUser LogReviewer(SimulatedProvider provider)
+    {
+        var unit = provider.CareUnits[0];
+        var hsaId = HsaId.Create(OrganizationNumber.Parse(provider.OrganizationNumber), "DEMOLOG1");
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [NdiClaims.SubjectName] = "Eva Holm",
+            [NdiClaims.SubjectRole] = "log-reviewer",
+            [NdiClaims.SubjectOrganizationId] = provider.HsaId,
+            [NdiClaims.SubjectOrganization] = provider.Name,
+            [NdiClaims.CareUnitId] = unit.HsaId,
+            [NdiClaims.Roles] = NdiRoles.LogReviewer,
+            [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
+        };
+        return new LoginUser("reviewer-1", "Eva Holm", $"log reviewer at {provider.Name}: reviews every access by the provider's staff", new TokenSubject(ActorKind.Professional, hsaId.Value, claims));
     }
 
     private static LoginUser Patient(string id, Person person, string description)

@@ -49,7 +49,7 @@ internal static class Actors
         switch (kind)
         {
             case "patient":
-                return PersonalIdentityNumber.TryParse(Claim(NdiClaims.PersonId), out var person, out _) ? new PersonActor(person) : null;
+                return PersonalIdentityNumber.TryParse(Claim(NdiClaims.PersonId), out var person, out _) ? new PersonActor(person, Claim(NdiClaims.AssuranceLevel)) : null;
             case "professional":
                 if (!HsaId.TryParse(Claim("sub"), out var id, out _) || !HsaId.TryParse(Claim(NdiClaims.SubjectOrganizationId), out var provider, out _)
                     || !HsaId.TryParse(Claim(NdiClaims.CareUnitId), out var unit, out _))
@@ -57,7 +57,9 @@ internal static class Actors
                 var assignment = Claim(NdiClaims.AssignmentId) is { Length: > 0 } assignmentId
                     ? new Assignment(assignmentId, Claim(NdiClaims.AssignmentScope) == NdiClaims.CoherentRecords)
                     : null;
-                return new ProfessionalActor(id, provider, unit, assignment, Claim(NdiClaims.PurposeOfUse) ?? string.Empty);
+                var roles = user.FindAll(NdiClaims.Roles).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                return new ProfessionalActor(id, provider, unit, assignment, Claim(NdiClaims.PurposeOfUse) ?? string.Empty,
+                    LogReviewer: roles.Contains(NdiRoles.LogReviewer, StringComparer.Ordinal));
             case "system":
                 return new SystemActor(Claim(NdiClaims.ClientId) ?? Claim("sub") ?? string.Empty,
                     HsaId.TryParse(Claim(NdiClaims.SubjectOrganizationId), out var owner, out _) ? owner : null);

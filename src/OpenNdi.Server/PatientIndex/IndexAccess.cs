@@ -128,6 +128,7 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         DecisionReason.SystemOtherProvider => "A system sees its own care provider's information only",
         DecisionReason.NotRepresentative => "You see a person's information only as that person or as their representative",
         DecisionReason.NotADataActor => "Operators see no patient information",
+        DecisionReason.LoginTooWeak => "Health information needs a login with e-identification at assurance level 3 or higher",
         _ => ReasonText(limit),
     };
 
@@ -142,6 +143,7 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         DecisionReason.NotRepresentative => "you do not represent this patient",
         DecisionReason.SystemOtherProvider => "a system sees its own provider's entries only",
         DecisionReason.NotADataActor => "operators see no patient data",
+        DecisionReason.LoginTooWeak => "the login's assurance level is below level 3",
         _ => reason.ToString(),
     };
 }

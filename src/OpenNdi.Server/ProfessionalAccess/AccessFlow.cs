@@ -22,7 +22,9 @@ internal sealed record Gathered(
     DecidedLookup Lookup,
     IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> Answers,
     IReadOnlyList<SourcedItem> Items,
-    SummaryEntry Patient);
+    SummaryEntry Patient,
+    ScopeCoverage Coverage,
+    int NotCoveredItems);
 
 /// <summary>
 /// The professional access service's flow, shared by the summary and the category reads (SOU 2026:6 §2.6.1):
@@ -55,7 +57,9 @@ internal sealed class AccessFlow(
         var (emergency, refused) = IndexAccess.ReadEmergency(http.Request);
         if (refused is not null)
             return (null, refused);
-        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), categories, emergency, aborted);
+        // Only what the token's scopes cover is asked for and released; the answer says what they leave out.
+        var coverage = ScopeCoverage.Of(http.User, actor);
+        var lookup = await access.DecideAsync(http.Request, actor, new IndexQuery(patient, null, null, null), coverage.Fetchable(categories), emergency, aborted);
         // Refused only when the caller may see nothing of this patient whatever the data, with one answer for every
         // patient; a professional limited to their own provider gets that (perhaps nothing) and the limit, never a count.
         if (lookup.Decision.Disclosure.Excluded)
@@ -79,7 +83,7 @@ internal sealed class AccessFlow(
         {
             var answer = await fetcher.FetchAsync(job, deadline.Token, aborted);
             var name = providerNames.GetValueOrDefault(job.Provider);
-            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name) : ScreenedAnswer.Empty, Name: name);
+            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage) : ScreenedAnswer.Empty, Name: name);
         }));
         var nationalPatient = await NationalPatientAsync(patient, aborted);
         var screened = (await fetching).Concat(notAsked.Select(job => (
@@ -102,7 +106,7 @@ internal sealed class AccessFlow(
             }
         }
         var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items));
-        return (new Gathered(lookup, screened, items, nationalPatient), null);
+        return (new Gathered(lookup, screened, items, nationalPatient, coverage, screened.Sum(s => s.Screened.NotCovered)), null);
     }
 
     /// <summary>
@@ -114,12 +118,14 @@ internal sealed class AccessFlow(
     {
         var fetches = gathered.Answers.Select(a => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
             a.Answer.Status == FetchStatus.Answered
-                ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {a.Screened.Items.Count} kept, {a.Screened.Withheld} withheld, {a.Screened.NotIndexed} not indexed, {a.Screened.OtherPatient} about another patient"
+                ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {a.Screened.Items.Count} kept, {a.Screened.Withheld} withheld, {a.Screened.NotIndexed} not indexed, {a.Screened.OtherPatient} about another patient, {a.Screened.NotCovered} not covered by the token's scopes"
                 : $"missed ({KebabStatus(a.Answer.Status)}): {a.Answer.Problem}"));
         var items = released.SelectMany(item => item.Sources.Select(source => new AuditEntity("released", source.Url, source.Provider.Value, item.Category?.Code,
             source.ViaEmergencyBreak ? "via emergency break" : null)));
         var missed = gathered.Answers.Count(a => a.Answer.Status != FetchStatus.Answered);
-        var completed = IndexAccess.Audited(audit.Record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items]);
+        AuditEntity[] notCovered = gathered.NotCoveredItems == 0 ? [] :
+            [new AuditEntity("not-covered-by-scope", string.Join(' ', gathered.Coverage.NotCovered.Order(StringComparer.Ordinal)), Detail: $"{gathered.NotCoveredItems} items fetched and not released: the token's scopes do not cover their type")];
+        var completed = IndexAccess.Audited(audit.Record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items, .. notCovered]);
         if (missed > 0)
             completed = completed with { OutcomeText = $"{missed} provider systems missed. {completed.OutcomeText}".Trim() };
         audit.Record = completed;

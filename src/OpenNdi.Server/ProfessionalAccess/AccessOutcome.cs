@@ -15,9 +15,14 @@ internal static class AccessOutcome
     /// <summary>The code system of the access policy's reasons (<c>blocked</c>, <c>opted-out</c>, …) as they appear in answers and the audit log.</summary>
     public const string ReasonSystem = "urn:openndi:access-decision-reason";
 
-    public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems)
+    /// <param name="scopesNeeded">The read scopes the answer's types need that the token lacks (<see cref="ScopeCoverage.NeededFor"/>): said whatever the data.</param>
+    public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems,
+        IReadOnlyList<string> scopesNeeded)
     {
         var outcome = new OperationOutcome();
+        if (scopesNeeded.Count > 0)
+            Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-022", OperationOutcome.IssueType.Suppressed,
+                $"Your token's scopes do not cover every kind of information this answer holds: nothing of the kinds that need {string.Join(", ", scopesNeeded)} is included, whether the patient has any or not.");
         // Requests left out by the cap: one issue per provider, however many of its requests were left out.
         foreach (var provider in answers.Where(a => a.Answer.Status == FetchStatus.NotAsked).GroupBy(a => a.Answer.Job.Provider))
         {

@@ -7,7 +7,8 @@ using OpenNdi.Fhir.Merging;
 namespace OpenNdi.Server.ProfessionalAccess;
 
 /// <summary>What was kept of one provider's answer, and what was dropped and why.</summary>
-internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int OtherPatient, int Withheld, int NotIndexed, string? OtherPatientProblem)
+/// <param name="NotCovered">Items of a clinical type the caller's token does not cover (<see cref="ScopeCoverage"/>).</param>
+internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int OtherPatient, int Withheld, int NotIndexed, string? OtherPatientProblem, int NotCovered = 0)
 {
     public static ScreenedAnswer Empty { get; } = new([], 0, 0, 0, null);
 }
@@ -17,6 +18,7 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int Othe
 /// <list type="number">
 /// <item>it must be about the requested patient: a summary's Patient must carry the patient's national identity,
 /// and every clinical resource must point at the provider's Patient; anything else is dropped (a provider fault);</item>
+/// <item>its type must be one the caller's token covers (<see cref="ScopeCoverage"/>);</item>
 /// <item>it must fall under a permitted index entry of that provider: its category by resource type, its care unit by
 /// the HSA-ids inside it (an item naming no unit is released only when every entry of its category is permitted,
 /// so a block on one unit is never bypassed by data that does not say where it came from);</item>
@@ -25,7 +27,7 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, int Othe
 /// </summary>
 internal static class AnswerScreening
 {
-    public static ScreenedAnswer Screen(ProviderAnswer answer, PersonalIdentityNumber patient, string patientFullUrl, string? providerName)
+    public static ScreenedAnswer Screen(ProviderAnswer answer, PersonalIdentityNumber patient, string patientFullUrl, string? providerName, ScopeCoverage coverage)
     {
         var job = answer.Job;
         var bundle = answer.Bundle!;
@@ -47,7 +49,7 @@ internal static class AnswerScreening
         }
 
         var items = new List<SourcedItem>();
-        int otherPatient = 0, withheld = 0, notIndexed = 0;
+        int otherPatient = 0, withheld = 0, notIndexed = 0, notCovered = 0;
         foreach (var entry in bundle.Entry)
         {
             var resource = entry.Resource;
@@ -66,6 +68,12 @@ internal static class AnswerScreening
                     otherPatient++;
                     continue;
                 }
+            }
+
+            if (!coverage.Covers(resource.TypeName))
+            {
+                notCovered++;
+                continue;
             }
 
             ItemDecision? decision = null;
@@ -96,7 +104,7 @@ internal static class AnswerScreening
                 window.Count > 0 ? window.Min(e => e.FirstDate) : null, window.Count > 0 ? window.Max(e => e.LatestDate) : null,
                 answer.Fetched, decision?.ViaEmergencyBreak ?? false)));
         }
-        return new ScreenedAnswer(items, otherPatient, withheld, notIndexed, otherPatient > 0 ? $"answered {otherPatient} resources about another patient" : null);
+        return new ScreenedAnswer(items, otherPatient, withheld, notIndexed, otherPatient > 0 ? $"answered {otherPatient} resources about another patient" : null, notCovered);
     }
 
     /// <summary>

@@ -101,8 +101,9 @@ internal static class ProfessionalAccessEndpoints
         var documentId = Guid.NewGuid().ToString();
         var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
         var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
-        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak));
-        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(), outcome);
+        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(ClinicalCategories.Summary));
+        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(), outcome,
+            gathered.Coverage.NotCovered);
         document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
         Validate(http, document);
 
@@ -121,7 +122,7 @@ internal static class ProfessionalAccessEndpoints
         if (gathered is null)
             return refusal!;
 
-        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak && i.Resource.TypeName == type));
+        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak && i.Resource.TypeName == type), gathered.Coverage.NeededFor(categories));
         var request = http.Request;
         var (searchset, released) = MergedAnswers.Searchset(type, [.. gathered.Items.Where(i => i.Category is null || categories.Contains(i.Category))],
             $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}", outcome);

@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identity;
 using OpenNdi.Core.Policy;
 using static OpenNdi.Core.Tests.Policy.PolicyFixtures;
 
@@ -25,7 +26,7 @@ public sealed class DisclosureTests
     [MemberData(nameof(States))]
     public void APersonWhoDoesNotRepresentThePatient_IsToldTheSameForEveryPatient(string state, IReadOnlyList<RequestedItem> items, PatientPrivacy privacy)
     {
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend), items), privacy);
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend, AssuranceLevels.Loa3), items), privacy);
 
         Assert.True(decision.Disclosure.Excluded, state);
         Assert.Equal([DecisionReason.NotRepresentative], decision.Disclosure.Limits);
@@ -38,7 +39,7 @@ public sealed class DisclosureTests
     {
         var teen = privacy with { Patient = Teen, BirthDate = Teen.BirthDate, Guardians = [Parent] };
 
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent), items, patient: Teen), teen);
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), items, patient: Teen), teen);
 
         Assert.True(decision.Disclosure.Excluded, state);
         Assert.Empty(decision.Disclosure.Counted);
@@ -100,8 +101,8 @@ public sealed class DisclosureTests
     [Fact]
     public void ThePatientAndTheirRepresentative_SeeEverything_SoNothingIsWithheldOrSaid()
     {
-        var own = AccessPolicy.Decide(Request(new PersonActor(Patient)), Privacy(optOut: true));
-        var guardian = AccessPolicy.Decide(Request(new PersonActor(Parent), patient: Child), Privacy(Child, guardians: [Parent]));
+        var own = AccessPolicy.Decide(Request(new PersonActor(Patient, AssuranceLevels.Loa3)), Privacy(optOut: true));
+        var guardian = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Child), Privacy(Child, guardians: [Parent]));
 
         Assert.Equal(Disclosure.Nothing, own.Disclosure);
         Assert.Equal(Disclosure.Nothing, guardian.Disclosure);

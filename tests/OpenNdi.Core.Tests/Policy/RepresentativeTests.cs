@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identity;
 using OpenNdi.Core.Policy;
 using static OpenNdi.Core.Tests.Policy.PolicyFixtures;
 
@@ -10,7 +11,7 @@ public sealed class RepresentativeTests
     [Fact]
     public void Patient_SeesAllOwnData_EvenUnderOptOutAndBlocks()
     {
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Patient)), Privacy(optOut: true, blocks: [new Block("b", BlockScope.Provider, OtherProvider, null, null, null)]));
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Patient, AssuranceLevels.Loa3)), Privacy(optOut: true, blocks: [new Block("b", BlockScope.Provider, OtherProvider, null, null, null)]));
 
         Assert.All(decision.Items, d => Assert.Equal((true, DecisionReason.OwnData), (d.Permitted, d.Reason)));
         Assert.Null(decision.ActingAs);
@@ -19,7 +20,7 @@ public sealed class RepresentativeTests
     [Fact]
     public void Stranger_SeesNothing()
     {
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend)), Privacy());
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend, AssuranceLevels.Loa3)), Privacy());
 
         Assert.All(decision.Items, d => Assert.Equal((false, DecisionReason.NotRepresentative), (d.Permitted, d.Reason)));
     }
@@ -27,7 +28,7 @@ public sealed class RepresentativeTests
     [Fact]
     public void Guardian_ActsForAYoungChild_AndTheDecisionShowsBothIdentities()
     {
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent), patient: Child), Privacy(Child, guardians: [Parent]));
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Child), Privacy(Child, guardians: [Parent]));
 
         Assert.All(decision.Items, d => Assert.Equal((true, DecisionReason.Representative), (d.Permitted, d.Reason)));
         Assert.Equal(new Representation(Parent, Child, RepresentationKind.Guardian, ProxyScope.Manage, null), decision.ActingAs);
@@ -39,9 +40,9 @@ public sealed class RepresentativeTests
         var birthday = new DateTimeOffset(Teen.BirthDate.AddYears(13).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var privacy = Privacy(Teen, guardians: [Parent]);
 
-        var dayBefore = AccessPolicy.Decide(Request(new PersonActor(Parent), patient: Teen, at: birthday.AddDays(-1)), privacy);
-        var onBirthday = AccessPolicy.Decide(Request(new PersonActor(Parent), patient: Teen, at: birthday.AddHours(9)), privacy);
-        var now = AccessPolicy.Decide(Request(new PersonActor(Parent), patient: Teen), privacy);
+        var dayBefore = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Teen, at: birthday.AddDays(-1)), privacy);
+        var onBirthday = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Teen, at: birthday.AddHours(9)), privacy);
+        var now = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Teen), privacy);
 
         Assert.All(dayBefore.Items, d => Assert.True(d.Permitted));
         Assert.All(onBirthday.Items, d => Assert.Equal(DecisionReason.NotRepresentative, d.Reason));
@@ -52,7 +53,7 @@ public sealed class RepresentativeTests
     public void Representative_SeesOnlyTheRepresentedPatient()
     {
         // Parent is the child's guardian, not the patient's: a request about the patient gets nothing.
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent)), Privacy(guardians: []));
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3)), Privacy(guardians: []));
 
         Assert.All(decision.Items, d => Assert.False(d.Permitted));
     }
@@ -71,7 +72,7 @@ public sealed class RepresentativeTests
     [MemberData(nameof(Proxies))]
     public void Proxy_ActsOnlyWhileActive(string why, Proxy proxy, bool sees)
     {
-        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend)), Privacy(proxies: [proxy]));
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Friend, AssuranceLevels.Loa3)), Privacy(proxies: [proxy]));
 
         Assert.True(decision.Items.All(d => d.Permitted == sees), why);
         Assert.Equal(sees ? proxy.Id : null, decision.ActingAs?.ProxyId);
@@ -79,12 +80,12 @@ public sealed class RepresentativeTests
 
     public static TheoryData<string, Actor, PatientPrivacy, bool> Managers => new()
     {
-        { "the patient", new PersonActor(Patient), Privacy(), true },
-        { "a view proxy", new PersonActor(Friend), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.View, Today.AddDays(-1))]), false },
-        { "a manage proxy", new PersonActor(Friend), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.Manage, Today.AddDays(-1))]), true },
-        { "a revoked manage proxy", new PersonActor(Friend), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.Manage, Today.AddDays(-1), RevokedAt: Now.AddDays(-1))]), false },
-        { "a young child's guardian", new PersonActor(Parent), Privacy(Child, guardians: [Parent]), true },
-        { "a teenager's guardian", new PersonActor(Parent), Privacy(Teen, guardians: [Parent]), false },
+        { "the patient", new PersonActor(Patient, AssuranceLevels.Loa3), Privacy(), true },
+        { "a view proxy", new PersonActor(Friend, AssuranceLevels.Loa3), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.View, Today.AddDays(-1))]), false },
+        { "a manage proxy", new PersonActor(Friend, AssuranceLevels.Loa3), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.Manage, Today.AddDays(-1))]), true },
+        { "a revoked manage proxy", new PersonActor(Friend, AssuranceLevels.Loa3), Privacy(proxies: [new Proxy("p", Friend, ProxyScope.Manage, Today.AddDays(-1), RevokedAt: Now.AddDays(-1))]), false },
+        { "a young child's guardian", new PersonActor(Parent, AssuranceLevels.Loa3), Privacy(Child, guardians: [Parent]), true },
+        { "a teenager's guardian", new PersonActor(Parent, AssuranceLevels.Loa3), Privacy(Teen, guardians: [Parent]), false },
         { "a clinician", Clinician(), Privacy(), false },
         { "a system", new SystemActor("ehr", OwnProvider), Privacy(), false },
     };
