@@ -2,6 +2,7 @@ using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.ServiceDirectory;
 using OpenNdi.Data.ServiceDirectory;
+using Microsoft.Extensions.Time.Testing;
 using OpenNdi.Testing;
 
 namespace OpenNdi.Data.Tests;
@@ -21,7 +22,7 @@ public class CachedDirectoryStoreTests
     {
         await using var test = await TestDatabase.CreateAsync(backend);
         var store = new DirectoryStore(test.Database);
-        var cached = new CachedDirectoryStore(store, TimeSpan.FromMinutes(1));
+        var cached = new CachedDirectoryStore(store, TimeSpan.FromMinutes(1), new FakeTimeProvider());
         foreach (var endpoint in (DirectoryEndpoint[])[
             Endpoint("general-b"), Endpoint("general-a"), Endpoint("lab-b", DataCategory.Laboratory), Endpoint("lab-a", DataCategory.Laboratory),
             Endpoint("img-off", DataCategory.ImagingReport, EndpointStatus.Off), Endpoint("other-provider", provider: Private),
@@ -38,7 +39,7 @@ public class CachedDirectoryStoreTests
     public async Task Resolve_AfterASaveThroughTheCache_SeesTheChangeAtOnce()
     {
         await using var test = await TestDatabase.CreateAsync("sqlite");
-        var cached = new CachedDirectoryStore(new DirectoryStore(test.Database), TimeSpan.FromHours(1));
+        var cached = new CachedDirectoryStore(new DirectoryStore(test.Database), TimeSpan.FromHours(1), new FakeTimeProvider());
         await cached.SaveAsync(Endpoint("general"), "op");
         var before = await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory);
 
@@ -53,16 +54,19 @@ public class CachedDirectoryStoreTests
     {
         await using var test = await TestDatabase.CreateAsync("sqlite");
         var store = new DirectoryStore(test.Database);
-        var cached = new CachedDirectoryStore(store, TimeSpan.FromMilliseconds(200));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero));
+        var cached = new CachedDirectoryStore(store, TimeSpan.FromSeconds(30), clock);
         await store.SaveAsync(Endpoint("general"), "op");
         var before = await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory);
 
         await store.SaveAsync(Endpoint("general", status: EndpointStatus.Off), "another replica");
-        var stale = await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        var justBefore = await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var atExpiry = await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory);
 
         Assert.Equal("general", before?.Id);
-        Assert.Equal("general", stale?.Id);
-        Assert.Null(await cached.ResolveAsync(Region, "ehr-1", DataCategory.Laboratory));
+        Assert.Equal("general", justBefore?.Id); // still the cached route, though the store changed
+        Assert.Null(atExpiry); // the route expired: the Off endpoint is no longer resolved
     }
 }

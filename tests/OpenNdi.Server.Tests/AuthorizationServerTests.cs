@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Identifiers;
@@ -186,12 +187,26 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
         Assert.Equal(response.GetProperty("patient").GetString(), token.GetClaim("person_id").Value);
         Assert.Equal("http://id.elegnamnden.se/loa/1.0/loa3", token.GetClaim("acr").Value);
         using var own = await Server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={token.GetClaim("person_id").Value}", response.GetProperty("access_token").GetString());
-        using var other = await Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212", response.GetProperty("access_token").GetString());
+        // Another person of the demo population who has entries in the index, so a leak would show as matches.
+        var index = Server.Services.GetRequiredService<OpenNdi.Data.Index.IIndexStore>();
+        var someoneElse = default(PersonalIdentityNumber);
+        foreach (var person in await Server.Services.GetRequiredService<OpenNdi.Data.Population.IPopulationStore>().ListAsync(0, 100))
+        {
+            if (person.Id.Value != token.GetClaim("person_id").Value && (await index.LookupAsync(new OpenNdi.Data.Index.IndexQuery(person.Id))).Count > 0)
+            {
+                someoneElse = person.Id;
+                break;
+            }
+        }
+        Assert.False(string.IsNullOrEmpty(someoneElse.Value), "the demo population has another person with index entries");
+        using var other = await Server.SendAsync(HttpMethod.Get, $"/fhir/DocumentReference?patient.identifier={someoneElse.Value}", response.GetProperty("access_token").GetString());
         using var directory = await Server.SendAsync(HttpMethod.Get, "/fhir/Endpoint", response.GetProperty("access_token").GetString());
         static int Matches(string json) => OpenNdi.Fhir.FhirJson.Parse<Hl7.Fhir.Model.Bundle>(json).Entry.Count(e => e.Search.Mode == Hl7.Fhir.Model.Bundle.SearchEntryMode.Match);
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.True(Matches(await own.Content.ReadAsStringAsync()) > 0);
+        var otherBody = await other.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode); // the same for every other person (ExistenceOracleTests)
+        Assert.DoesNotContain("DocumentReference\"", otherBody, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, directory.StatusCode);
     }
 

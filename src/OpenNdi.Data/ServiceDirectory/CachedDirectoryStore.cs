@@ -14,22 +14,21 @@ namespace OpenNdi.Data.ServiceDirectory;
 /// A save through this store forgets everything at once, so a change made through this process is seen by its next
 /// lookup; a change made elsewhere (another replica) is seen within <c>timeToLive</c>.
 /// </summary>
-public sealed class CachedDirectoryStore(IDirectoryStore inner, TimeSpan timeToLive) : IDirectoryStore
+public sealed class CachedDirectoryStore(IDirectoryStore inner, TimeSpan timeToLive, TimeProvider time) : IDirectoryStore
 {
     private readonly ConcurrentDictionary<string, Cached> _providers = new(StringComparer.Ordinal);
-    private readonly long _timeToLiveMs = (long)timeToLive.TotalMilliseconds;
     private long _generation;
 
-    private sealed record Cached(IReadOnlyList<DirectoryEndpoint> Endpoints, long ExpiresAt);
+    private sealed record Cached(IReadOnlyList<DirectoryEndpoint> Endpoints, DateTimeOffset ExpiresAt);
 
     public async Task<DirectoryEndpoint?> ResolveAsync(HsaId provider, string sourceSystem, DataCategory category, CancellationToken cancellationToken = default)
     {
-        var now = Environment.TickCount64;
+        var now = time.GetUtcNow();
         if (!_providers.TryGetValue(provider.Value, out var cached) || cached.ExpiresAt <= now)
         {
             // A save between the read below and the write to the cache must not leave the pre-save list cached.
             var generation = Interlocked.Read(ref _generation);
-            cached = new Cached(await inner.ListAsync(provider, cancellationToken), now + _timeToLiveMs);
+            cached = new Cached(await inner.ListAsync(provider, cancellationToken), now + timeToLive);
             _providers[provider.Value] = cached;
             if (Interlocked.Read(ref _generation) != generation)
                 _providers.TryRemove(provider.Value, out _);

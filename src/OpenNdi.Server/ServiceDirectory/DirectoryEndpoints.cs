@@ -36,7 +36,7 @@ internal static class DirectoryEndpoints
     /// </summary>
     public static IServiceCollection TryAddDirectoryStore(this IServiceCollection services)
     {
-        services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime));
+        services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         return services;
     }
