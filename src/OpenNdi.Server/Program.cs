@@ -29,7 +29,7 @@ builder.Services.AddClinicianPortal();
 if (modules.DemoPopulation)
     builder.Services.AddDemoPopulation(builder.Configuration);
 if (modules.Simulator)
-    builder.Services.AddSimulatedProviders();
+    builder.Services.AddSimulatedProviders(builder.Configuration);
 if (modules.DemoLogin)
     builder.Services.AddDemoLogin();
 

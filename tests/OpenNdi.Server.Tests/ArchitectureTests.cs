@@ -137,6 +137,25 @@ public sealed class ArchitectureTests
         Assert.True(missing.Count == 0, string.Join("\n", missing));
     }
 
+    /// <summary>
+    /// Tests that can fail: no code draws from the unseeded shared generator or sleeps a thread; time comes from a
+    /// <see cref="TimeProvider"/> (FakeTimeProvider in tests) and randomness from a seeded generator.
+    /// </summary>
+    [Fact]
+    public void NoCode_UsesTheUnseededSharedRandom_OrSleepsAThread()
+    {
+        var root = RepositoryRoot();
+        var offenders = new[] { "src", "tests", "bench" }
+            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.EndsWith(nameof(ArchitectureTests) + ".cs", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(root, f), Line: i + 1, Text: line)))
+            .Where(l => l.Text.Contains("Random.Shared", StringComparison.Ordinal) || l.Text.Contains("Thread.Sleep(", StringComparison.Ordinal)
+                || l.Text.Contains("new Random()", StringComparison.Ordinal))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}").ToList();
+        Assert.True(offenders.Count == 0, string.Join("\n", offenders));
+    }
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

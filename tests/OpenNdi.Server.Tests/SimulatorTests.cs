@@ -487,22 +487,29 @@ public class SimulatorTests
     [Fact]
     public async Task Down_AndDowntimeWindows_AnswerServiceUnavailable()
     {
-        await using var server = await NdiServer.StartAsync("sqlite");
+        var start = new DateTimeOffset(2026, 12, 4, 8, 0, 0, TimeSpan.Zero);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(start);
+        await using var server = await NdiServer.StartAsync("sqlite", services: services => services.AddSingleton<TimeProvider>(clock));
         using var client = server.CreateClient();
         var provider = (await ProviderKeysAsync(client))[0];
-        var now = DateTimeOffset.UtcNow;
 
         await SetBehaviourAsync(client, provider, new { down = true });
         using var down = await client.GetAsync($"/sim/{provider}/fhir/metadata");
-        await SetBehaviourAsync(client, provider, new { downtime = new[] { new { from = now.AddMinutes(-5), to = now.AddMinutes(5) } } });
+        await SetBehaviourAsync(client, provider, new { downtime = new[] { new { from = start.AddHours(1), to = start.AddHours(2) } } });
+        using var beforeWindow = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        clock.Advance(TimeSpan.FromHours(1));
+        using var atWindowStart = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        clock.Advance(TimeSpan.FromMinutes(59));
         using var inWindow = await client.GetAsync($"/sim/{provider}/fhir/metadata");
-        await SetBehaviourAsync(client, provider, new { downtime = new[] { new { from = now.AddHours(-2), to = now.AddHours(-1) } } });
-        using var afterWindow = await client.GetAsync($"/sim/{provider}/fhir/metadata");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        using var atWindowEnd = await client.GetAsync($"/sim/{provider}/fhir/metadata");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.Equal(OperationOutcome.IssueType.Transient, (await OutcomeAsync(down)).Issue[0].Code);
+        Assert.Equal(HttpStatusCode.OK, beforeWindow.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, atWindowStart.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, inWindow.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, afterWindow.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, atWindowEnd.StatusCode); // a window ends where it says: [from, to)
     }
 
     [Fact]

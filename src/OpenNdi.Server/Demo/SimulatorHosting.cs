@@ -16,9 +16,10 @@ namespace OpenNdi.Server.Demo;
 /// </summary>
 internal static class SimulatorHosting
 {
-    public static IServiceCollection AddSimulatedProviders(this IServiceCollection services)
+    /// <param name="configuration"><c>Simulator:RandomSeed</c> seeds the simulated faults and latencies (default 1).</param>
+    public static IServiceCollection AddSimulatedProviders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSimulator();
+        services.AddSimulator(configuration.GetValue("Simulator:RandomSeed", OpenNdi.Synthetic.Simulator.SimulatorDraws.DefaultSeed));
         services.AddSingleton<SimulatedIndexPublishing>();
         services.AddHostedService<SimulatorStartup>();
         return services;

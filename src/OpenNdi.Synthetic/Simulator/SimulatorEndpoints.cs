@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Data;
 using OpenNdi.Data.Simulator;
 using OpenNdi.Fhir;
@@ -28,8 +29,11 @@ namespace OpenNdi.Synthetic.Simulator;
 /// </summary>
 public static class SimulatorEndpoints
 {
-    public static IServiceCollection AddSimulator(this IServiceCollection services)
+    /// <param name="randomSeed">Seeds the fault and latency draws (<see cref="SimulatorDraws"/>).</param>
+    public static IServiceCollection AddSimulator(this IServiceCollection services, int randomSeed = SimulatorDraws.DefaultSeed)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new SimulatorDraws(randomSeed));
         services.AddSingleton<ISimulatorStore>(sp => new SimulatorStore(sp.GetRequiredService<NdiDatabase>()));
         // Provider kinds and care unit kinds read as words ("region"), not numbers, in the simulator's JSON.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
@@ -99,17 +103,19 @@ public static class SimulatorEndpoints
         var registry = http.RequestServices.GetRequiredService<SimulatorRegistry>();
         if (!registry.TryGet(key, out _, out var behaviour))
             return FhirResults.Error(404, "NDI-SIM-001", OperationOutcome.IssueType.NotFound, $"No simulated provider '{key}'.");
-        if (behaviour.IsDownAt(DateTimeOffset.UtcNow))
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var draws = http.RequestServices.GetRequiredService<SimulatorDraws>();
+        if (behaviour.IsDownAt(time.GetUtcNow()))
             return FhirResults.Error(503, "NDI-SIM-010", OperationOutcome.IssueType.Transient, $"The EHR of '{key}' is down (simulated downtime).");
-        var draw = Random.Shared.NextDouble();
+        var draw = draws.NextFault();
         if (draw < behaviour.TimeoutRate)
         {
-            await Task.Delay(behaviour.TimeoutMs, http.RequestAborted);
+            await Task.Delay(TimeSpan.FromMilliseconds(behaviour.TimeoutMs), time, http.RequestAborted);
             return FhirResults.Error(504, "NDI-SIM-011", OperationOutcome.IssueType.Timeout, $"The EHR of '{key}' did not answer in time (simulated timeout).");
         }
-        var latency = behaviour.SampleLatency(Random.Shared);
+        var latency = draws.NextLatency(behaviour);
         if (latency > TimeSpan.Zero)
-            await Task.Delay(latency, http.RequestAborted);
+            await Task.Delay(latency, time, http.RequestAborted);
         var failing = behaviour.TimeoutRate + behaviour.ErrorRate;
         if (draw < failing)
             return FhirResults.Error(500, "NDI-SIM-012", OperationOutcome.IssueType.Exception, $"The EHR of '{key}' failed (simulated error).");
@@ -162,11 +168,11 @@ public static class SimulatorEndpoints
             : FhirResults.Json(stored.Json);
     }
 
-    private static async Task<IResult> SearchAsync(string provider, string type, HttpRequest request, ISimulatorStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> SearchAsync(string provider, string type, HttpRequest request, ISimulatorStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!SearchParameters.IsServed(type))
             return FhirResults.Error(404, "NDI-SIM-020", OperationOutcome.IssueType.NotSupported, $"Resource type '{type}' is not served by this EHR.");
-        var (parameters, error, parameter) = SearchParameters.Parse(type, request.Query, DateOnly.FromDateTime(DateTime.UtcNow));
+        var (parameters, error, parameter) = SearchParameters.Parse(type, request.Query, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         if (parameters is null)
             return FhirResults.Error(400, "NDI-SIM-022", OperationOutcome.IssueType.Invalid, error!, parameter);
 
@@ -205,7 +211,7 @@ public static class SimulatorEndpoints
         return FhirResults.Json(SearchBundle.Write(baseUrl, self, next, matches, included));
     }
 
-    private static async Task<IResult> SummaryAsync(string provider, string id, SimulatorRegistry registry, ISimulatorStore store, HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<IResult> SummaryAsync(string provider, string id, SimulatorRegistry registry, ISimulatorStore store, HttpRequest request, TimeProvider time, CancellationToken cancellationToken)
     {
         var stored = await store.ReadAsync(provider, "Patient", id, cancellationToken);
         if (stored is null)
@@ -221,7 +227,7 @@ public static class SimulatorEndpoints
         if (await store.ReadAsync(provider, "Organization", p.HsaId, cancellationToken) is { } organization)
             resources.Add(FhirJson.Parse(organization.Json));
         var summary = PatientSummaryBuilder.Build(FhirJson.Parse<Patient>(stored.Json), resources, BaseUrl(request, provider),
-            History.FhirFactory.OrganizationReference(p.HsaId, p.Name), $"{provider}-{id}-summary", DateTimeOffset.UtcNow);
+            History.FhirFactory.OrganizationReference(p.HsaId, p.Name), $"{provider}-{id}-summary", time.GetUtcNow());
         return FhirResults.Resource(summary);
     }
 
