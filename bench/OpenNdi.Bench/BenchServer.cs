@@ -22,7 +22,7 @@ internal sealed class BenchIssuer : IDisposable
         }
     }
 
-    /// <summary>A JWT (RFC 7519) signed RS256, valid for an hour: long enough for a run, so every request carries the same token.</summary>
+    /// <summary>An access token (RFC 9068: JWT of type at+jwt) signed RS256, valid for an hour (the API's longest): long enough for a run, so every request carries the same token.</summary>
     public string Token(string scope, string? provider = null, IReadOnlyDictionary<string, object>? extra = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -31,7 +31,7 @@ internal sealed class BenchIssuer : IDisposable
             claims["subject_organization_id"] = provider;
         foreach (var (name, value) in extra ?? new Dictionary<string, object>())
             claims[name] = value;
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", kid = KeyId }));
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "at+jwt", kid = KeyId }));
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = _rsa.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";

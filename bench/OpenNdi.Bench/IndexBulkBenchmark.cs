@@ -5,6 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
+using OpenNdi.Data;
 
 namespace OpenNdi.Bench;
 
@@ -33,6 +34,10 @@ internal static class IndexBulkBenchmark
         var population = new IndexPopulation(loaded.Patients, loaded.PerPatient);
         var database = IndexLoad.BenchConnectionString(admin);
         Console.WriteLine($"# index-bulk: {total:N0} new entries in files of {fileLines:N0} lines, {concurrency} at a time, into {loaded.Rows:N0} rows; load {Measurement.LoadAverage()}");
+
+        // An index loaded before care units had to be registered gets them now (idempotent).
+        await using (var registration = new NdiDatabase(new StorageOptions(StorageBackend.PostgreSql, database)))
+            await IndexLoad.RegisterCareUnitsAsync(registration, population);
 
         var files = Files(population, total, fileLines, "m");
         var warmupFiles = Files(population, Math.Min(fileLines, 5_000) * concurrency, Math.Min(fileLines, 5_000), "w");

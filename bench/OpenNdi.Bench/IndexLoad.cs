@@ -164,6 +164,27 @@ internal static class IndexLoad
             }
         }
         Console.WriteLine($"registered {count} directory endpoints for {population.Providers.Count} providers");
+        await RegisterCareUnitsAsync(database, population);
+    }
+
+    /// <summary>
+    /// Every provider and its care units as mCSD Organizations (the care unit <c>partOf</c> its provider): the index
+    /// accepts a provider's entries only for care units the directory places under it. Saving again changes nothing.
+    /// </summary>
+    public static async Task RegisterCareUnitsAsync(NdiDatabase database, IndexPopulation population)
+    {
+        var organizations = new CareServicesStore(database);
+        var units = 0;
+        foreach (var provider in population.Providers)
+        {
+            await organizations.SaveAsync(new DirectoryOrganization(provider.Id, $"Provider {provider.Index}", OrganizationRole.Provider), "bench");
+            foreach (var unit in provider.CareUnits)
+            {
+                await organizations.SaveAsync(new DirectoryOrganization(unit, $"Care unit {unit.Value}", OrganizationRole.CareUnit, PartOf: provider.Id, CareUnitKind: "primary-care"), "bench");
+                units++;
+            }
+        }
+        Console.WriteLine($"registered {population.Providers.Count} providers and {units} care units in the directory");
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql)

@@ -32,6 +32,8 @@ internal static class IndexLookupBenchmark
         var serverWarmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--server-warmup", 60));
         var dll = BenchArgs.Get(args, "--server-dll") ?? BenchServer.DefaultDll;
         var steps = (BenchArgs.Get(args, "--steps") ?? "raw,pgbench,http").Split(',');
+        // --rate R adds open-loop steps at R lookups/s (raw SQL and HTTP), for latency under a fixed offered load.
+        var rate = BenchArgs.Int(args, "--rate", 0);
         if (await IndexLoad.LoadedSizeAsync(admin) is not { } loaded)
         {
             Console.Error.WriteLine($"no index loaded: run index-load first");
@@ -46,6 +48,8 @@ internal static class IndexLookupBenchmark
             results.Add(await RawNpgsqlAsync(database, population, concurrency, warmup, duration));
         if (steps.Contains("pgbench") && File.Exists(PgbenchPath))
             results.Add(await PgbenchAsync(database, population, concurrency, warmup, duration));
+        if (rate > 0 && steps.Contains("raw"))
+            results.Add(await RawOpenLoopAsync(database, population, rate, warmup, duration));
         double serverCpuPerLookupMs = 0;
         if (steps.Contains("http"))
         {
@@ -58,6 +62,8 @@ internal static class IndexLookupBenchmark
             results.Add(http);
             if (trace is not null)
                 await trace.WaitForExitAsync();
+            if (rate > 0)
+                results.Add(await HttpOpenLoopAsync(server, issuer.ClinicianToken(), population, rate, warmup, duration));
         }
 
         Console.WriteLine();
@@ -113,15 +119,7 @@ internal static class IndexLookupBenchmark
                 {
                     var i = random.Next(population.Patients);
                     patient.TypedValue = IndexPopulation.Patient(i).Value;
-                    var rows = 0;
-                    await using var reader = await command.ExecuteReaderAsync();
-                    while (await reader.ReadAsync())
-                    {
-                        _ = reader.GetString(0); _ = reader.GetString(1); _ = reader.GetString(2); _ = reader.GetString(3);
-                        _ = reader.GetString(4); _ = reader.GetString(5); _ = reader.GetFieldValue<DateOnly>(6); _ = reader.GetFieldValue<DateOnly>(7);
-                        rows++;
-                    }
-                    return rows == population.CurrentEntries(i);
+                    return await ReadEntriesAsync(command) == population.CurrentEntries(i);
                 };
             });
         }
@@ -197,10 +195,7 @@ internal static class IndexLookupBenchmark
     private static async Task<Measurement> HttpAsync(BenchServer server, string token, IndexPopulation population, int concurrency, TimeSpan warmup, TimeSpan duration)
     {
         using var client = server.Client(concurrency);
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        client.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
-        client.DefaultRequestHeaders.Add("Ndi-Care-Relationship", "declared");
-        var system = Uri.EscapeDataString(PersonalIdentityNumber.PersonnummerSystem + "|");
+        var system = AsClinician(client, token);
         return await LoadDriver.RunAsync("HTTP API, GET /fhir/DocumentReference", concurrency, warmup, duration, w =>
         {
             var random = new Random(2000 + w);
@@ -211,6 +206,59 @@ internal static class IndexLookupBenchmark
                 var body = await response.Content.ReadAsByteArrayAsync();
                 return response.IsSuccessStatusCode && CountEntries(body) == population.CurrentEntries(i);
             };
+        });
+    }
+
+    /// <summary>Sets the clinician's token and headers on the client; returns the escaped identifier system prefix.</summary>
+    private static string AsClinician(HttpClient client, string token)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
+        client.DefaultRequestHeaders.Add("Ndi-Care-Relationship", "declared");
+        return Uri.EscapeDataString(PersonalIdentityNumber.PersonnummerSystem + "|");
+    }
+
+    /// <summary>Runs the lookup and reads every column of every row, as the store does; returns the row count.</summary>
+    private static async Task<int> ReadEntriesAsync(NpgsqlCommand command)
+    {
+        var rows = 0;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            _ = reader.GetString(0); _ = reader.GetString(1); _ = reader.GetString(2); _ = reader.GetString(3);
+            _ = reader.GetString(4); _ = reader.GetString(5); _ = reader.GetFieldValue<DateOnly>(6); _ = reader.GetFieldValue<DateOnly>(7);
+            rows++;
+        }
+        return rows;
+    }
+
+    /// <summary>The k-th open-loop lookup's patient: spread over the population without a shared random generator.</summary>
+    private static int PatientOf(long k, IndexPopulation population) => (int)((ulong)(k * 2654435761L) % (ulong)population.Patients);
+
+    /// <summary>The raw statement at a fixed rate, each lookup on a pooled connection (auto-prepared).</summary>
+    private static async Task<Measurement> RawOpenLoopAsync(string database, IndexPopulation population, int rate, TimeSpan warmup, TimeSpan duration)
+    {
+        await using var source = NpgsqlDataSource.Create(database + ";Maximum Pool Size=64;Max Auto Prepare=4");
+        return await OpenLoopDriver.RunAsync("raw SQL, Npgsql", rate, warmup, duration, 512, async k =>
+        {
+            var i = PatientOf(k, population);
+            await using var connection = await source.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand(LookupSql, connection);
+            command.Parameters.Add(new NpgsqlParameter<string>("patient", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = IndexPopulation.Patient(i).Value });
+            return await ReadEntriesAsync(command) == population.CurrentEntries(i);
+        });
+    }
+
+    private static async Task<Measurement> HttpOpenLoopAsync(BenchServer server, string token, IndexPopulation population, int rate, TimeSpan warmup, TimeSpan duration)
+    {
+        using var client = server.Client(512);
+        var system = AsClinician(client, token);
+        return await OpenLoopDriver.RunAsync("HTTP API, GET /fhir/DocumentReference", rate, warmup, duration, 512, async k =>
+        {
+            var i = PatientOf(k, population);
+            using var response = await client.GetAsync($"/fhir/DocumentReference?patient.identifier={system}{IndexPopulation.Patient(i).Value}", HttpCompletionOption.ResponseContentRead);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            return response.IsSuccessStatusCode && CountEntries(body) == population.CurrentEntries(i);
         });
     }
 

@@ -79,3 +79,73 @@ internal static class LoadDriver
         return result;
     }
 }
+
+/// <summary>
+/// An open-loop load: operations start at a fixed rate, each at its scheduled time whether or not earlier ones have
+/// finished, so a slow server meets the same arrivals a real one would (no coordinated omission). Each latency runs
+/// from the scheduled start, not the actual one: time spent queued behind a stall counts. An operation that fails,
+/// throws, or cannot start because <c>maxInFlight</c> are already running counts as a failure. Operation <c>k</c> gets
+/// its sequence number, so it can pick its input deterministically.
+/// </summary>
+internal static class OpenLoopDriver
+{
+    public static async Task<Measurement> RunAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> operation)
+    {
+        var failures = 0L;
+        var inFlight = 0;
+        var latencies = new List<double>(1 << 16);
+        var running = new List<Task>(1 << 16);
+        var interval = Stopwatch.Frequency / ratePerSecond;
+        var start = Stopwatch.GetTimestamp();
+        var warmupEnd = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var end = warmupEnd + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var load = "";
+        for (long k = 0; ; k++)
+        {
+            var scheduled = start + (long)(k * interval);
+            if (scheduled >= end)
+                break;
+            var wait = scheduled - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 1000)
+                await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            var measured = scheduled >= warmupEnd;
+            if (measured && load.Length == 0)
+                load = Measurement.LoadAverage();
+            if (Interlocked.Increment(ref inFlight) > maxInFlight)
+            {
+                Interlocked.Decrement(ref inFlight);
+                if (measured)
+                    Interlocked.Increment(ref failures);
+                continue;
+            }
+            var sequence = k;
+            running.Add(Task.Run(async () =>
+            {
+                bool ok;
+                try
+                {
+                    ok = await operation(sequence);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    ok = false;
+                    if (Interlocked.Read(ref failures) < 3)
+                        Console.WriteLine($"  {step}: {e.GetType().Name}: {e.Message}");
+                }
+                var latencyMs = (Stopwatch.GetTimestamp() - scheduled) * 1000.0 / Stopwatch.Frequency;
+                Interlocked.Decrement(ref inFlight);
+                if (!measured)
+                    return;
+                if (!ok)
+                    Interlocked.Increment(ref failures);
+                else
+                    lock (latencies)
+                        latencies.Add(latencyMs);
+            }));
+        }
+        await Task.WhenAll(running);
+        var result = Measurement.FromLatencies($"{step} (open loop, {ratePerSecond:N0}/s offered)", maxInFlight, latencies, failures, duration.TotalSeconds, load);
+        Console.WriteLine(result);
+        return result;
+    }
+}

@@ -95,7 +95,11 @@ internal static class SummaryBenchmark
         using var issuer = new BenchIssuer();
         var environment = new Dictionary<string, string>
         {
-            ["Demo__PublicBaseUrl"] = $"http://127.0.0.1:{mainPort}",
+            ["PublicBaseUrl"] = $"http://127.0.0.1:{mainPort}",
+            // The simulated EHRs are the demo's: a Production server hosts them only when told it is a demonstration.
+            ["Modules__Simulator"] = "true",
+            ["Modules__DemoPopulation"] = "true",
+            ["Modules__AllowDemoInProduction"] = "true",
             // The endpoint health checker probes every endpoint once a minute; left on, as deployed. A missed provider is
             // logged as a warning per request; the bench counts misses itself, and at saturation the log lines would
             // cost the server more than the misses, so only errors are logged from the flow.
@@ -142,6 +146,18 @@ internal static class SummaryBenchmark
             steps.Add(await MeasureAsync("fan-out", config, server, warmup, duration, w => FanOutOperation(fanOut, set, ProviderUrl, w)));
         }
 
+        // --rate R: each configuration again at a fixed offered rate (open loop), the summary and its raw fan-out.
+        var rate = BenchArgs.Int(args, "--rate", 0);
+        var openLoop = new List<(Config Config, Measurement Summary, Measurement FanOut)>();
+        foreach (var config in rate > 0 ? configs : [])
+        {
+            await SetLatencyAsync(client, fixture.Providers, current = config.LatencyMs);
+            var set = fixture.PatientsByProviders[config.Providers];
+            var summary = await OpenLoopDriver.RunAsync($"summary, {config}", rate, warmup, duration, 1024, k => SummaryOperation(client, set, (int)k)());
+            var fanOutRun = await OpenLoopDriver.RunAsync($"fan-out, {config}", rate, warmup, duration, 1024, k => FanOutOperation(fanOut, set, ProviderUrl, (int)k)());
+            openLoop.Add((config, summary, fanOutRun));
+        }
+
         Console.WriteLine();
         Console.WriteLine("| L ms | providers | concurrency | summaries/s | summary p50 / p95 / p99 ms | overhead vs L p50 / p95 / p99 ms | fan-outs/s | fan-out p50 / p95 / p99 ms | beyond fan-out p50 / p95 ms | p95 ratio | server CPU ms: summary / fan-out | machine busy (ours) | failed |");
         Console.WriteLine("|---:|---:|---:|---:|---|---|---:|---|---|---:|---|---:|---:|");
@@ -151,6 +167,16 @@ internal static class SummaryBenchmark
             var (sr, fr) = (s.Result, f.Result);
             Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {c.Concurrency} | {sr.PerSecond:N0} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {sr.P50Ms - c.LatencyMs:N1} / {sr.P95Ms - c.LatencyMs:N1} / {sr.P99Ms - c.LatencyMs:N1} "
                 + $"| {fr.PerSecond:N0} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P50Ms - fr.P50Ms:N1} / {sr.P95Ms - fr.P95Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {s.ServerCpuMsPerOp:N2} / {f.ServerCpuMsPerOp:N2} | {s.MachineBusy:P0} ({s.OursBusy:P0}) | {sr.Failures} / {fr.Failures} |");
+        }
+
+        if (openLoop.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Open loop, {rate}/s offered:");
+            Console.WriteLine("| L ms | providers | summary p50 / p95 / p99 ms | fan-out p50 / p95 / p99 ms | p95 ratio | p99 ratio | failed (summary / fan-out) |");
+            Console.WriteLine("|---:|---:|---|---|---:|---:|---:|");
+            foreach (var (c, sr, fr) in openLoop)
+                Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {sr.P99Ms / fr.P99Ms:N2} | {sr.Failures} / {fr.Failures} |");
         }
 
         Directory.CreateDirectory("bench/results");
@@ -174,6 +200,12 @@ internal static class SummaryBenchmark
                 fanOutOverheadVsLatencyMs = new { p50 = r.FanOut.Result.P50Ms - r.Config.LatencyMs, p95 = r.FanOut.Result.P95Ms - r.Config.LatencyMs, p99 = r.FanOut.Result.P99Ms - r.Config.LatencyMs },
                 beyondFanOutMs = new { p50 = r.Summary.Result.P50Ms - r.FanOut.Result.P50Ms, p95 = r.Summary.Result.P95Ms - r.FanOut.Result.P95Ms, p99 = r.Summary.Result.P99Ms - r.FanOut.Result.P99Ms },
                 p95Ratio = r.Summary.Result.P95Ms / r.FanOut.Result.P95Ms,
+            }),
+            openLoop = openLoop.Select(r => new
+            {
+                offeredPerSecond = rate, r.Config.LatencyMs, r.Config.Providers,
+                summary = new { r.Summary.Operations, r.Summary.Failures, r.Summary.P50Ms, r.Summary.P95Ms, r.Summary.P99Ms, r.Summary.MaxMs },
+                fanOut = new { r.FanOut.Operations, r.FanOut.Failures, r.FanOut.P50Ms, r.FanOut.P95Ms, r.FanOut.P99Ms, r.FanOut.MaxMs },
             }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"\nRaw results: {file}");
