@@ -212,6 +212,30 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
 
     [Fact]
     [Trait("Category", "Security")]
+    public async Task DemoLogReviewer_ReadsTheProvidersWholeLog_WhileAClinicianOfThatProviderReadsOnlyTheirOwn()
+    {
+        var reviewer = await LoginAndRedeemAsync("reviewer-1", "user/*.rs");
+        var reviewerToken = Decode(reviewer);
+        // clinician-1 works at the reviewer's provider, and looks a patient up.
+        var clinician = await LoginAndRedeemAsync("clinician-1", "user/*.rs");
+        var clinicianId = Decode(clinician).Subject;
+        Assert.Equal(reviewerToken.GetClaim("subject_organization_id").Value, Decode(clinician).GetClaim("subject_organization_id").Value);
+        using (var lookup = await Server.SendAsync(HttpMethod.Get, "/fhir/DocumentReference?patient.identifier=191212121212", clinician.GetProperty("access_token").GetString()))
+            Assert.Equal(HttpStatusCode.OK, lookup.StatusCode);
+
+        using var reviewed = await Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?agent.identifier={clinicianId}", reviewer.GetProperty("access_token").GetString());
+        using var ownOnly = await Server.SendAsync(HttpMethod.Get, $"/fhir/AuditEvent?agent.identifier={reviewerToken.Subject}", clinician.GetProperty("access_token").GetString());
+
+        Assert.Equal("log-reviewer", reviewerToken.GetClaim("ndi_roles").Value);
+        Assert.Equal(HttpStatusCode.OK, reviewed.StatusCode);
+        Assert.Contains(OpenNdi.Fhir.FhirJson.Parse<Hl7.Fhir.Model.Bundle>(await reviewed.Content.ReadAsStringAsync()).Entry,
+            e => e.Resource is Hl7.Fhir.Model.AuditEvent a && a.Agent.Any(x => x.Requestor == true && x.Who.Identifier.Value == clinicianId));
+        Assert.Equal(HttpStatusCode.Forbidden, ownOnly.StatusCode);
+        Assert.Contains("NDI-AUD-006", await ownOnly.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Security")]
     public async Task Professional_AskingForDirectoryWrites_GetsReadsOnly()
     {
         var response = await LoginAndRedeemAsync("clinician-1", "user/Endpoint.cruds user/Organization.cruds user/Endpoint.rs user/DocumentReference.rs ndi/directory.admin");

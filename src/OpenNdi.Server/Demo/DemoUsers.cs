@@ -31,6 +31,7 @@ public sealed class DemoUsers : ILoginUsers
             (CareUnitKind.PrimaryCare, "nurse", "Nurse Johan Berg"),
             (CareUnitKind.Medicine, "physician", "Dr. Sara Lind"),
         };
+        SimulatedProvider? firstClinicians = null;
         foreach (var (kind, role, name) in clinicians)
         {
             var provider = providers.FirstOrDefault(p => !used.Contains(p.Key) && p.Unit(kind) is not null)
@@ -38,10 +39,12 @@ public sealed class DemoUsers : ILoginUsers
             if (provider is null)
                 break;
             used.Add(provider.Key);
+            firstClinicians ??= provider;
             users.Add(Clinician(users.Count + 1, name, role, provider, provider.Unit(kind) ?? provider.CareUnits[0]));
         }
-        if (providers.FirstOrDefault(p => p.CareUnits.Count > 0) is { } reviewed)
-            users.Add(LogReviewer(reviewed));
+        // The log reviewer works where clinician-1 does, so the demo shows one reviewing the other's accesses.
+        if (firstClinicians is not null)
+            users.Add(LogReviewer(firstClinicians));
 
         var persons = await population.ListAsync(0, 500, cancellationToken);
         var patients = 0;
