@@ -245,10 +245,14 @@ public sealed record AuditReadRight(AuditReach Reach, string? Provider = null, s
 {
     public static AuditReadRight None { get; } = new(AuditReach.Nothing);
 
-    /// <summary>Whether a record by <paramref name="recordActor"/> of <paramref name="recordProvider"/> is within reach (persons: the patient check is the caller's).</summary>
+    /// <summary>
+    /// Whether a record by <paramref name="recordActor"/> of <paramref name="recordProvider"/> is within reach. Never
+    /// for <see cref="AuditReach.PatientsRepresented"/>: whether a record is about a patient the person represents is
+    /// not a matter of who wrote it, and the caller decides it with the patient's representation.
+    /// </summary>
     public bool Covers(string recordActor, string? recordProvider) => Reach switch
     {
-        AuditReach.Everything or AuditReach.PatientsRepresented => true,
+        AuditReach.Everything => true,
         AuditReach.OwnProvider => recordProvider == Provider,
         AuditReach.OwnAccesses => recordProvider == Provider && recordActor == Actor,
         _ => false,

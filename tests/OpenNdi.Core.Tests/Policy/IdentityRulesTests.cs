@@ -78,5 +78,7 @@ public sealed class IdentityRulesTests
         Assert.False(AccessPolicy.MayReadAuditLog(ownProviderSystem).Covers(colleague, OtherProvider.Value));
         Assert.Equal(AuditReach.Nothing, AccessPolicy.MayReadAuditLog(new SystemActor("tool", null)).Reach);
         Assert.Equal(AuditReach.Everything, AccessPolicy.MayReadAuditLog(new OperatorActor("operator-1")).Reach);
+        // A person's reach is about patients, not writers: no record is covered by who wrote it.
+        Assert.False(AccessPolicy.MayReadAuditLog(new PersonActor(Patient, "http://id.elegnamnden.se/loa/1.0/loa3")).Covers(clinician.Id.Value, OwnProvider.Value));
     }
 }
