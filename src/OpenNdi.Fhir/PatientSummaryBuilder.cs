@@ -105,8 +105,13 @@ public static class PatientSummaryBuilder
     /// <summary>Whether the resource goes into one of the summary's sections.</summary>
     public static bool HasSection(Resource resource) => Sections.Any(s => s.Includes(resource));
 
+    /// <summary>
+    /// A condition is on the problem list unless its clinical status says it is over (inactive, remission, resolved):
+    /// one without a clinical status stays where the provider put it, on the list, rather than disappearing into
+    /// past illness.
+    /// </summary>
     private static bool IsActive(Condition condition) =>
-        condition.ClinicalStatus?.Coding.Any(c => c.Code is "active" or "recurrence" or "relapse") ?? false;
+        !(condition.ClinicalStatus?.Coding.Any(c => c.Code is "inactive" or "remission" or "resolved") ?? false);
 
     /// <summary>A UUID derived from a text, so the same document instance gets the same identifier.</summary>
     public static Guid DeterministicUuid(string text)

@@ -29,6 +29,31 @@ public class PatientSummaryBuilderTests
         Assert.Equal(patient.Id, Assert.Single(summary.Entry, e => e.Resource is Patient).Resource.Id);
     }
 
+    /// <summary>Issue 13 defect 2: a provider's condition without clinicalStatus is on the problem list, not in past illness.</summary>
+    [Theory]
+    [InlineData(null, "11450-4")]
+    [InlineData("active", "11450-4")]
+    [InlineData("recurrence", "11450-4")]
+    [InlineData("resolved", "11348-0")]
+    [InlineData("inactive", "11348-0")]
+    [InlineData("remission", "11348-0")]
+    public void Build_FilesAConditionByItsClinicalStatus_AndOneWithoutStaysOnTheProblemList(string? status, string section)
+    {
+        var (patient, resources) = IpsExample();
+        var conditions = resources.OfType<Condition>().ToList();
+        Assert.NotEmpty(conditions);
+        foreach (var condition in conditions)
+            condition.ClinicalStatus = status is null ? null : new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", status);
+
+        var summary = PatientSummaryBuilder.Build(patient, resources, "https://ehr.example/fhir", new ResourceReference("Organization/x"), "doc-1", Now);
+
+        var composition = (Composition)summary.Entry[0].Resource;
+        var filed = composition.Section.Single(s => s.Code.Coding[0].Code == section);
+        Assert.Equal(conditions.Select(c => $"Condition/{c.Id}").Order(StringComparer.Ordinal), filed.Entry.Select(e => e.Reference).Where(r => r.StartsWith("Condition/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var problems = composition.Section.Single(s => s.Code.Coding[0].Code == "11450-4");
+        Assert.Equal(section == "11450-4", problems.EmptyReason is null);
+    }
+
     [Fact]
     public void Build_EverySectionEntry_ResolvesToAnEntryInTheDocument()
     {

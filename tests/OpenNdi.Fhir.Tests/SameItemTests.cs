@@ -21,13 +21,14 @@ public class SameItemTests
     public void Merge_WhenTwoProvidersSendTheSameRecord_KeepsEachItemOnceWithBothSources()
     {
         var clinical = SyntheaRecord().Where(r => r is Condition or Immunization or Observation or Procedure or MedicationRequest).ToList();
-        var expected = clinical.Select(SameItem.Key).Where(k => k is not null).Distinct().Count() + clinical.Count(r => SameItem.Key(r) is null);
 
         var merged = SameItem.Merge([.. clinical.Select(r => Item(r, First)), .. clinical.Select(r => Item(r.DeepCopy(), Second))]);
 
+        // Judged without the merge key: each of the record's items once (a provider's records are never merged with
+        // each other, however alike), each with both providers as its sources.
         Assert.True(clinical.Count > 50, "the Synthea record has plenty of clinical items");
-        Assert.Equal(expected, merged.Count);
-        Assert.All(merged.Where(i => SameItem.Key(i.Resource) is not null), i => Assert.Equal([First, Second], i.Sources.Select(s => s.Provider).Distinct()));
+        Assert.Equal(clinical.Select(r => $"{r.TypeName}/{r.Id}").Order(StringComparer.Ordinal), merged.Select(i => $"{i.Resource.TypeName}/{i.Resource.Id}").Order(StringComparer.Ordinal));
+        Assert.All(merged, i => Assert.Equal([First, Second], i.Sources.Select(s => s.Provider)));
     }
 
     [Fact]
@@ -45,6 +46,46 @@ public class SameItemTests
 
         Assert.Equal(4, merged.Count);
         Assert.Equal(2, merged[0].Sources.Count);
+    }
+
+    /// <summary>Two blood pressure panels of the Synthea record, one day, different readings: issue 13 defect 1.</summary>
+    private static Observation BloodPressure(string id, decimal systolic, decimal diastolic, string? effective = "2020-05-01T09:00:00Z")
+    {
+        var panel = (Observation)SyntheaRecord().OfType<Observation>().First(o => o.Code.Coding.Any(c => c.Code == "55284-4")).DeepCopy();
+        panel.Id = id;
+        panel.Effective = effective is null ? null : new FhirDateTime(effective);
+        ((Quantity)panel.Component.Single(c => c.Code.Coding.Any(k => k.Code == "8480-6")).Value).Value = systolic;
+        ((Quantity)panel.Component.Single(c => c.Code.Coding.Any(k => k.Code == "8462-4")).Value).Value = diastolic;
+        return panel;
+    }
+
+    [Theory]
+    [InlineData("2020-05-01T09:00:00Z")]
+    [InlineData(null)]
+    public void Merge_KeepsApartPanelsThatDifferOnlyInTheirComponents(string? effective)
+    {
+        var morning = BloodPressure("bp-1", 142, 91, effective);
+        var evening = BloodPressure("bp-2", 128, 82, effective);
+
+        var acrossProviders = SameItem.Merge([Item(morning, First), Item(evening, Second)]);
+        var withinOneProvider = SameItem.Merge([Item(morning, First), Item(evening, First)]);
+
+        Assert.Equal(2, acrossProviders.Count);
+        Assert.Equal(2, withinOneProvider.Count);
+    }
+
+    [Fact]
+    public void Merge_NeverJoinsTwoRecordsOfOneProvider_ButJoinsTheSameReadingFromTwo()
+    {
+        var reading = BloodPressure("bp-1", 142, 91);
+        var sameValuesRecordedAgain = BloodPressure("bp-2", 142, 91);
+
+        var oneProvider = SameItem.Merge([Item(reading, First), Item(sameValuesRecordedAgain, First)]);
+        var twoProviders = SameItem.Merge([Item(reading, First), Item(sameValuesRecordedAgain, First), Item(reading.DeepCopy(), Second), Item(sameValuesRecordedAgain.DeepCopy(), Second)]);
+
+        Assert.Equal(2, oneProvider.Count);
+        Assert.Equal(2, twoProviders.Count);
+        Assert.All(twoProviders, i => Assert.Equal([First, Second], i.Sources.Select(s => s.Provider)));
     }
 
     [Fact]
