@@ -18,16 +18,20 @@ public static class PatientSummaryBuilder
     // IPS Composition.section slices, in the guide's order (IPS 1.1 §Composition).
     private static readonly SectionSpec[] Sections =
     [
-        new("Medication Summary", "10160-0", true, r => r is MedicationStatement { Status: MedicationStatement.MedicationStatusCodes.Active }
-            or MedicationRequest { Status: MedicationRequest.MedicationrequestStatus.Active }, ["MedicationStatement", "MedicationRequest"]),
+        // Every medication the provider holds, whatever its status (stopped, completed, on hold, unknown…), which the
+        // entry itself states; only one recorded in error is not a medication of the patient's.
+        new("Medication Summary", "10160-0", true, r => r is MedicationStatement { Status: not MedicationStatement.MedicationStatusCodes.EnteredInError }
+            or MedicationRequest { Status: not MedicationRequest.MedicationrequestStatus.EnteredInError }, ["MedicationStatement", "MedicationRequest"]),
         new("Allergies and Intolerances", "48765-2", true, r => r is AllergyIntolerance, ["AllergyIntolerance"]),
         new("Problem List", "11450-4", true, r => r is Condition c && IsActive(c), ["Condition"]),
         new("History of Immunizations", "11369-6", false, r => r is Immunization, ["Immunization"]),
         new("History of Procedures", "47519-4", false, r => r is Procedure, ["Procedure"]),
         new("Medical Devices", "46264-8", false, r => r is DeviceUseStatement, ["DeviceUseStatement"]),
-        new("Diagnostic Results", "30954-2", false, r => r is Observation or DiagnosticReport, ["Observation", "DiagnosticReport"]),
+        new("Diagnostic Results", "30954-2", false, r => r is DiagnosticReport || (r is Observation o && !IsVitalSign(o) && !IsSocialHistory(o)), ["Observation", "DiagnosticReport"]),
+        new("Vital Signs", "8716-3", false, r => r is Observation o && IsVitalSign(o), ["Observation"]),
         new("Alerts", "104605-1", false, r => r is Flag, ["Flag"]),
         new("History of Past Illness", "11348-0", false, r => r is Condition c && !IsActive(c), ["Condition"]),
+        new("Social History", "29762-2", false, r => r is Observation o && IsSocialHistory(o), ["Observation"]),
     ];
 
     /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
@@ -104,6 +108,17 @@ public static class PatientSummaryBuilder
 
     /// <summary>Whether the resource goes into one of the summary's sections.</summary>
     public static bool HasSection(Resource resource) => Sections.Any(s => s.Includes(resource));
+
+    private const string ObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
+
+    /// <summary>An Observation the provider categorised as a vital sign (FHIR observation-category vital-signs).</summary>
+    private static bool IsVitalSign(Observation observation) => HasCategory(observation, "vital-signs");
+
+    /// <summary>An Observation the provider categorised as social history (smoking, alcohol, …).</summary>
+    private static bool IsSocialHistory(Observation observation) => HasCategory(observation, "social-history");
+
+    private static bool HasCategory(Observation observation, string code) =>
+        observation.Category.Any(c => c.Coding.Any(k => k.Code == code && k.System is null or ObservationCategory));
 
     /// <summary>
     /// A condition is on the problem list unless its clinical status says it is over (inactive, remission, resolved):

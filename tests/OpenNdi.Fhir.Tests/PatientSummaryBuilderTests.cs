@@ -54,6 +54,37 @@ public class PatientSummaryBuilderTests
         Assert.Equal(section == "11450-4", problems.EmptyReason is null);
     }
 
+    /// <summary>
+    /// Issue 13 defect 3: a Synthea record no one here wrote, as a provider holds it: stopped medications are listed with
+    /// their status, not dropped; vital signs and social history get their own IPS sections, not the results.
+    /// </summary>
+    [Fact]
+    public void Build_FromASyntheaRecord_ListsEveryMedicationWhateverItsStatus_AndFilesVitalSignsAndSocialHistoryApart()
+    {
+        var resources = FhirJson.Parse<Bundle>(PublishedExamples.Read("synthea/Jill_Tillman_c4b7d178-c437-4202-9fb0-1b64afb8bc09.json")).Entry.Select(e => e.Resource).ToList();
+        var patient = resources.OfType<Patient>().Single();
+        const string category = "http://terminology.hl7.org/CodeSystem/observation-category";
+        bool Categorised(Observation o, string code) => o.Category.Any(c => c.Coding.Any(k => k.System == category && k.Code == code));
+        // A variant: one survey observation recategorised as social history, as a provider recording smoking status would send it.
+        var smoking = resources.OfType<Observation>().First(o => Categorised(o, "survey"));
+        smoking.Category = [new CodeableConcept(category, "social-history")];
+        var medications = resources.OfType<MedicationRequest>().Select(m => $"MedicationRequest/{m.Id}").Order(StringComparer.Ordinal).ToList();
+        var vitals = resources.OfType<Observation>().Where(o => Categorised(o, "vital-signs")).Select(o => $"Observation/{o.Id}").Order(StringComparer.Ordinal).ToList();
+        Assert.Contains(resources.OfType<MedicationRequest>(), m => m.Status == MedicationRequest.MedicationrequestStatus.Stopped);
+        Assert.NotEmpty(vitals);
+
+        var author = resources.OfType<Organization>().First();
+        var summary = PatientSummaryBuilder.Build(patient, resources, "https://ehr.example/fhir", new ResourceReference($"Organization/{author.Id}"), "doc-1", Now);
+
+        var sections = ((Composition)summary.Entry[0].Resource).Section.ToDictionary(s => s.Code.Coding[0].Code, s => s.Entry.Select(e => e.Reference).ToList());
+        Assert.Equal(medications, sections["10160-0"].Where(r => r.StartsWith("MedicationRequest/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(vitals, sections["8716-3"].Order(StringComparer.Ordinal));
+        Assert.Equal([$"Observation/{smoking.Id}"], sections["29762-2"]);
+        Assert.DoesNotContain(sections["30954-2"], r => vitals.Contains(r) || r == $"Observation/{smoking.Id}");
+        var validation = new FhirDocumentValidator().Validate(summary);
+        Assert.True(validation.IsValid, string.Join("\n", validation.Errors.Take(5).Select(e => $"{e.Code} {e.Location}: {e.Message}")));
+    }
+
     [Fact]
     public void Build_EverySectionEntry_ResolvesToAnEntryInTheDocument()
     {

@@ -527,32 +527,34 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
     {
         var (first, second) = (Providers[0], Providers[1]);
         foreach (var provider in new[] { first, second })
-            await AddParacetamolAsync(provider);
+            await AddCetirizineAsync(provider);
 
         var document = await ReadAsync(await SummaryAsync(OutsideClinician()));
 
-        var paracetamol = Assert.Single(Items(document), i => i.Resource is MedicationStatement m && (m.Medication as CodeableConcept)?.Coding[0].Code == "N02BE01");
-        Assert.Equal([first.Value, second.Value], SourcesByItem(document)[paracetamol.FullUrl].Order(StringComparer.Ordinal));
+        var cetirizine = Assert.Single(Items(document), i => i.Resource is MedicationStatement m && (m.Medication as CodeableConcept)?.Coding[0].Code == "R06AE07");
+        Assert.Equal([first.Value, second.Value], SourcesByItem(document)[cetirizine.FullUrl].Order(StringComparer.Ordinal));
         var record = Assert.Single(await AuditAsync("patient-summary"));
-        Assert.Equal(2, record.Entities.Count(e => e.Kind == "released" && e.Category == "medications" && (e.Provider == first.Value || e.Provider == second.Value) && e.Reference!.Contains("ndi-test-paracetamol", StringComparison.Ordinal)));
+        Assert.Equal(2, record.Entities.Count(e => e.Kind == "released" && e.Category == "medications" && (e.Provider == first.Value || e.Provider == second.Value) && e.Reference!.Contains("ndi-test-cetirizine", StringComparison.Ordinal)));
     }
 
-    /// <summary>The same active paracetamol statement in one provider's EHR, published to the index under its medications.</summary>
-    private async Task AddParacetamolAsync(HsaId provider)
+    /// <summary>The same active cetirizine statement in one provider's EHR, published to the index under its medications.</summary>
+    private async Task AddCetirizineAsync(HsaId provider)
     {
         var simulated = Simulated(provider);
         var reference = _entries.First(e => e.Provider == provider && e.Key.Category == DataCategory.PatientSummary).Key.SourceReference;
         var localId = reference.Split('/')[1];
         var statement = new MedicationStatement
         {
-            Id = "ndi-test-paracetamol",
+            Id = "ndi-test-cetirizine",
             Status = MedicationStatement.MedicationStatusCodes.Active,
-            Medication = new CodeableConcept("http://www.whocc.no/atc", "N02BE01", "Paracetamol"),
+            // Cetirizine: a medication the simulated records never hold, so the only two are these (a provider's own
+            // records are never merged with each other, ADR 0007).
+            Medication = new CodeableConcept("http://www.whocc.no/atc", "R06AE07", "Cetirizine"),
             Subject = new ResourceReference($"Patient/{localId}"),
             Effective = new Period { Start = "2025-03-01" },
         };
         await _server.Services.GetRequiredService<OpenNdi.Data.Simulator.ISimulatorStore>().AddResourcesAsync(
-            [new OpenNdi.Data.Simulator.StoredResource(simulated.Key, "MedicationStatement", statement.Id, localId, null, "2025-03-01", "http://www.whocc.no/atc|N02BE01", FhirJson.Serialize(statement))]);
+            [new OpenNdi.Data.Simulator.StoredResource(simulated.Key, "MedicationStatement", statement.Id, localId, null, "2025-03-01", "http://www.whocc.no/atc|R06AE07", FhirJson.Serialize(statement))]);
         await _server.Services.GetRequiredService<IIndexStore>().PublishAsync(
             [new IndexEntry(new IndexEntryKey(_patient, DataCategory.Medications, HsaId.Parse(simulated.CareUnits[0].HsaId), ProviderIndexPublication.SourceSystem(simulated), $"MedicationStatement?patient={localId}"), provider, new(2025, 3, 1), new(2025, 3, 1))]);
         _entries = await _server.Services.GetRequiredService<IIndexStore>().LookupAsync(new IndexQuery(_patient, null, null, null));
