@@ -42,10 +42,15 @@ internal static class AnswerScreening
             var national = other.Identifier.Where(i => i.System is PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem).ToList();
             if (national.Count > 0 && !national.Any(i => i.Value == patient.Value))
                 return new ScreenedAnswer([], bundle.Entry.Count, 0, 0, "answered with a patient summary of another person");
-            if (national.Count == 0 && other.Id != job.LocalPatientId)
+            // Without a Swedish national identity (a foreign patient, a provider that leaves it out), the Patient is ours
+            // when it is the one the index reference names: by its id, or by any identifier whose value that reference
+            // used (a provider may index under its own patient number while its server assigns resource ids).
+            if (national.Count == 0 && other.Id != job.LocalPatientId && !other.Identifier.Any(i => i.Value == job.LocalPatientId))
                 return new ScreenedAnswer([], bundle.Entry.Count, 0, 0, "answered with a patient summary of another patient");
             if (entry.FullUrl is { Length: > 0 } fullUrl)
                 patientRefs.Add(fullUrl);
+            if (other.Id is { Length: > 0 } id)
+                patientRefs.UnionWith([$"Patient/{id}", $"{baseUrl}/Patient/{id}"]);
         }
 
         var items = new List<SourcedItem>();

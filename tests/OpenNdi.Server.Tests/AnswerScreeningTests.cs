@@ -1,0 +1,58 @@
+using Hl7.Fhir.Model;
+using OpenNdi.Core.Identifiers;
+using OpenNdi.Core.Index;
+using OpenNdi.Core.Policy;
+using OpenNdi.Fhir;
+using OpenNdi.Server.ProfessionalAccess;
+using OpenNdi.Testing;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// Screening a provider's answer (issue 13 defect 7): a patient without a Swedish personnummer is matched by the
+/// identifier the index reference used, not only by the resource id; another patient's answer is still dropped whole.
+/// The answer is the HL7 IPS minimal example, whose patient carries a Dutch BSN and a server-assigned uuid.
+/// </summary>
+public sealed class AnswerScreeningTests
+{
+    private static readonly HsaId Provider = HsaId.Parse("SE2321000016-1000");
+    private static readonly HsaId Unit = HsaId.Parse("SE2321000016-15CQ");
+    private static readonly PersonalIdentityNumber Patient = PersonalIdentityNumber.Create(new DateOnly(1974, 12, 25), 123, coordination: false);
+
+    /// <summary>A clinician's token with <c>user/*.rs</c>: every clinical type covered.</summary>
+    private static readonly ScopeCoverage EveryType = ScopeCoverage.Of(
+        new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("scope", "user/*.rs")])),
+        new ProfessionalActor(HsaId.Parse("SE5560125790-DOC1"), HsaId.Parse("SE5560125790-2000"), HsaId.Parse("SE5560125790-V1"), null, "TREAT"));
+
+    private static ProviderAnswer Answer(string localPatientId)
+    {
+        var entries = new[] { DataCategory.PatientSummary, DataCategory.Problems, DataCategory.Medications, DataCategory.Allergies }
+            .Select(c => new IndexEntry(new IndexEntryKey(Patient, c, Unit, "ehr-1", $"Patient/{localPatientId}/$summary"), Provider, new(2020, 1, 1), new(2025, 1, 1)))
+            .Select(e => (e, new ItemDecision(new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category), true, DecisionReason.CareRelationship)))
+            .ToList();
+        var job = new FetchJob(Provider, "ehr-1", DataCategory.PatientSummary, new Uri("https://ehr.example/fhir"), $"Patient/{localPatientId}/$summary", localPatientId, entries);
+        var bundle = FhirJson.Parse<Bundle>(PublishedExamples.Read("ips/bundle-minimal.json"));
+        return new ProviderAnswer(job, FetchStatus.Answered, bundle, null, TimeSpan.Zero, DateTimeOffset.UnixEpoch);
+    }
+
+    [Fact]
+    public void APatientWithoutAPersonnummer_IsMatchedByTheIdentifierTheIndexReferenceUsed()
+    {
+        var screened = AnswerScreening.Screen(Answer("574687583"), Patient, "urn:uuid:national-patient", null, EveryType);
+
+        Assert.Equal(0, screened.OtherPatient);
+        var clinical = screened.Items.Where(i => i.Category is not null).ToList();
+        Assert.Equal(["AllergyIntolerance", "Condition", "MedicationStatement"], clinical.Select(i => i.Resource.TypeName).Order(StringComparer.Ordinal));
+        Assert.All(clinical, i => Assert.Equal("urn:uuid:national-patient", OpenNdi.Fhir.Merging.ClinicalCategories.PatientOf(i.Resource)!.Reference));
+    }
+
+    [Fact]
+    public void AnAnswerAboutSomeoneTheReferenceDoesNotName_IsDroppedWhole()
+    {
+        var screened = AnswerScreening.Screen(Answer("another-patient-7"), Patient, "urn:uuid:national-patient", null, EveryType);
+
+        Assert.Empty(screened.Items);
+        Assert.True(screened.OtherPatient > 0);
+        Assert.Equal("answered with a patient summary of another patient", screened.OtherPatientProblem);
+    }
+}
