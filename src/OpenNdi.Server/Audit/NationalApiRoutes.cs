@@ -137,8 +137,7 @@ internal sealed class NationalApiFilter : IEndpointFilter
             return (FhirResults.FhirErrorResult)Actors.Unrecognised();
         if (AccessPolicy.LoginProblem(actor) is { } weak)
             return Forbidden("NDI-IAM-006", $"Access refused: {weak}.");
-        var claims = http.User.FindAll(NdiClaims.Scope).Concat(http.User.FindAll("scp")).Select(c => c.Value);
-        if (!ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out var error))
+        if (!Actors.TryReadScopes(http.User, out var scopes, out var error))
             return Forbidden("NDI-IAM-002", $"The token's scopes are malformed: {error}");
         var context = Actors.ContextOf(actor);
         if (!requirement.Contexts.Contains(context) || !scopes.Grants(context, requirement.ResourceType, requirement.Permissions))

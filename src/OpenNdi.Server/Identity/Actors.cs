@@ -22,12 +22,12 @@ internal static class Actors
     /// operators act with <c>user/</c> scopes, persons with <c>patient/</c>, systems with <c>system/</c>. A federated
     /// token whose scopes do not fit its actor (a professional holding only patient/ scopes) is refused.
     /// </summary>
-    public static bool ScopesFit(ClaimsPrincipal user, Actor actor, string resourceType, ScopePermissions permissions)
-    {
-        var context = ContextOf(actor);
-        var claims = user.FindAll(NdiClaims.Scope).Concat(user.FindAll("scp")).Select(c => c.Value);
-        return ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out _) && scopes.Grants(context, resourceType, permissions);
-    }
+    public static bool ScopesFit(ClaimsPrincipal user, Actor actor, string resourceType, ScopePermissions permissions) =>
+        TryReadScopes(user, out var scopes, out _) && scopes.Grants(ContextOf(actor), resourceType, permissions);
+
+    /// <summary>The token's SMART scopes, from its <c>scope</c> claim (and <c>scp</c>, as some issuers name it); false with why when they are malformed.</summary>
+    public static bool TryReadScopes(ClaimsPrincipal user, out ScopeSet scopes, out string? error) =>
+        ScopeSet.TryParse(string.Join(' ', user.FindAll(NdiClaims.Scope).Concat(user.FindAll("scp")).Select(c => c.Value)), out scopes, out error);
 
     /// <summary>The scope an actor needs, e.g. <c>user/DocumentReference.rs</c>, for error messages.</summary>
     public static string NeededScope(Actor actor, string resourceType, string permissions) => $"{ContextOf(actor).ToString().ToLowerInvariant()}/{resourceType}.{permissions}";

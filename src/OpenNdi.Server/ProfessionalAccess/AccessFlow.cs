@@ -23,8 +23,11 @@ internal sealed record Gathered(
     IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> Answers,
     IReadOnlyList<SourcedItem> Items,
     SummaryEntry Patient,
-    ScopeCoverage Coverage,
-    int NotCoveredItems);
+    ScopeCoverage Coverage)
+{
+    /// <summary>Items the providers sent of types the token's scopes do not cover (fetched, not released).</summary>
+    public int NotCoveredItems => Answers.Sum(a => a.Screened.NotCovered);
+}
 
 /// <summary>
 /// The professional access service's flow, shared by the summary and the category reads (SOU 2026:6 §2.6.1):
@@ -106,7 +109,7 @@ internal sealed class AccessFlow(
             }
         }
         var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items));
-        return (new Gathered(lookup, screened, items, nationalPatient, coverage, screened.Sum(s => s.Screened.NotCovered)), null);
+        return (new Gathered(lookup, screened, items, nationalPatient, coverage), null);
     }
 
     /// <summary>

@@ -27,9 +27,8 @@ internal sealed class ScopeCoverage
     public static ScopeCoverage Of(ClaimsPrincipal user, Actor actor)
     {
         var context = Actors.ContextOf(actor);
-        var claims = user.FindAll(NdiClaims.Scope).Concat(user.FindAll("scp")).Select(c => c.Value);
         // The route's filter refused malformed scopes before this runs; an unparsable set covers nothing.
-        var scopes = ScopeSet.TryParse(string.Join(' ', claims), out var parsed, out _) ? parsed : null;
+        var scopes = Actors.TryReadScopes(user, out var parsed, out _) ? parsed : null;
         return new ScopeCoverage(context, ProfessionalAccessEndpoints.ReadTypes
             .Where(type => scopes?.Grants(context, type, ScopePermissions.Read) != true).ToHashSet(StringComparer.Ordinal));
     }

@@ -34,9 +34,6 @@ internal static class DirectoryWriteAccess
     public static IResult BadAddress(string problem) =>
         FhirResults.Error(400, "NDI-DIR-004", OperationOutcome.IssueType.Invalid, problem, "Endpoint.address");
 
-    private static bool IsAdministrator(HttpContext http)
-    {
-        var claims = http.User.FindAll(NdiClaims.Scope).Concat(http.User.FindAll("scp")).Select(c => c.Value);
-        return ScopeSet.TryParse(string.Join(' ', claims), out var scopes, out _) && scopes.OtherScopes.Contains(DirectoryScopes.Administration, StringComparer.Ordinal);
-    }
+    private static bool IsAdministrator(HttpContext http) =>
+        Identity.Actors.TryReadScopes(http.User, out var scopes, out _) && scopes.OtherScopes.Contains(DirectoryScopes.Administration, StringComparer.Ordinal);
 }
