@@ -15,7 +15,8 @@ public static class PatientSummaryBuilder
 
     private sealed record SectionSpec(string Title, string LoincCode, bool Required, Func<Resource, bool> Includes, string[] Types);
 
-    // IPS Composition.section slices, in the guide's order (IPS 1.1 §Composition).
+    // IPS Composition.section slices, in the guide's order (IPS 2.0 §Composition): the three required, then every
+    // optional one. A provider's own placement (SummaryEntry.Section) goes before these rules.
     private static readonly SectionSpec[] Sections =
     [
         // Every medication the provider holds, whatever its status (stopped, completed, on hold, unknown…), which the
@@ -27,11 +28,15 @@ public static class PatientSummaryBuilder
         new("History of Immunizations", "11369-6", false, r => r is Immunization, ["Immunization"]),
         new("History of Procedures", "47519-4", false, r => r is Procedure, ["Procedure"]),
         new("Medical Devices", "46264-8", false, r => r is DeviceUseStatement, ["DeviceUseStatement"]),
-        new("Diagnostic Results", "30954-2", false, r => r is DiagnosticReport || (r is Observation o && !IsVitalSign(o) && !IsSocialHistory(o)), ["Observation", "DiagnosticReport"]),
+        new("Diagnostic Results", "30954-2", false, r => r is DiagnosticReport || (r is Observation o && !IsVitalSign(o) && !IsSocialHistory(o) && !IsPregnancy(o)), ["Observation", "DiagnosticReport"]),
         new("Vital Signs", "8716-3", false, r => r is Observation o && IsVitalSign(o), ["Observation"]),
-        new("Alerts", "104605-1", false, r => r is Flag, ["Flag"]),
         new("History of Past Illness", "11348-0", false, r => r is Condition c && !IsActive(c), ["Condition"]),
+        new("Functional Status", "47420-5", false, r => r is ClinicalImpression, ["ClinicalImpression"]),
+        new("Plan of Care", "18776-5", false, r => r is CarePlan or ImmunizationRecommendation, ["CarePlan", "ImmunizationRecommendation"]),
         new("Social History", "29762-2", false, r => r is Observation o && IsSocialHistory(o), ["Observation"]),
+        new("History of Pregnancy", "10162-6", false, r => r is Observation o && IsPregnancy(o), ["Observation"]),
+        new("Advance Directives", "42348-3", false, r => r is Consent, ["Consent"]),
+        new("Alerts", "104605-1", false, r => r is Flag, ["Flag"]),
     ];
 
     /// <param name="baseUrl">The FHIR base the resources' relative references resolve against (entry fullUrls are built on it).</param>
@@ -49,9 +54,10 @@ public static class PatientSummaryBuilder
     /// several providers, whose entries keep their providers' URLs and whose patient is the national one).
     /// </summary>
     /// <param name="notIncluded">Resource types the caller left out before building: a section of those types that ends up empty says "withheld", not "no information".</param>
+    /// <param name="narratives">Providers' own section narratives, kept beside the generated text of the section with the same code.</param>
     /// <returns>The document; entries in <paramref name="entries"/> that fit no section and are not devices are left out.</returns>
     public static Bundle Build(SummaryEntry patient, IReadOnlyList<SummaryEntry> entries, ResourceReference author, string documentId, DateTimeOffset timestamp, string compositionFullUrl,
-        IReadOnlySet<string>? notIncluded = null)
+        IReadOnlySet<string>? notIncluded = null, IReadOnlyList<ProviderNarrative>? narratives = null)
     {
         var composition = new Composition
         {
@@ -66,18 +72,20 @@ public static class PatientSummaryBuilder
         };
 
         var included = new List<SummaryEntry>();
+        var placed = entries.Where(e => e.Section is { } code && Sections.Any(s => s.LoincCode == code)).ToHashSet();
         foreach (var spec in Sections)
         {
-            var inSection = entries.Where(e => spec.Includes(e.Resource)).ToList();
+            var inSection = entries.Where(e => placed.Contains(e) ? e.Section == spec.LoincCode : spec.Includes(e.Resource)).ToList();
+            var theirs = narratives?.Where(n => n.SectionCode == spec.LoincCode).ToList() ?? [];
             var withheld = spec.Types.Where(t => notIncluded?.Contains(t) == true).ToList();
-            if (inSection.Count == 0 && !spec.Required)
+            if (inSection.Count == 0 && !spec.Required && theirs.Count == 0)
                 continue;
             var note = withheld.Count == 0 ? "" : $" Not included: {string.Join(", ", withheld)} (outside what this access covers).";
             var section = new Composition.SectionComponent
             {
                 Title = spec.Title,
                 Code = new CodeableConcept(Loinc, spec.LoincCode, spec.Title),
-                Text = Narratives.Generated((inSection.Count == 0 ? (withheld.Count == 0 ? "No information available." : "No information included.") : $"{inSection.Count} entries.") + note),
+                Text = Narratives.Generated((inSection.Count == 0 ? (withheld.Count == 0 ? "No information available." : "No information included.") : $"{inSection.Count} entries.") + note, theirs),
                 Entry = [.. inSection.Select(e => new ResourceReference(e.Reference))],
             };
             if (inSection.Count == 0)
@@ -106,8 +114,9 @@ public static class PatientSummaryBuilder
         return bundle;
     }
 
-    /// <summary>Whether the resource goes into one of the summary's sections.</summary>
-    public static bool HasSection(Resource resource) => Sections.Any(s => s.Includes(resource));
+    /// <summary>Whether the resource goes into one of the summary's sections, by its kind or by the section its provider placed it in.</summary>
+    public static bool HasSection(Resource resource, string? providerSection = null) =>
+        (providerSection is not null && Sections.Any(s => s.LoincCode == providerSection)) || Sections.Any(s => s.Includes(resource));
 
     private const string ObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
 
@@ -116,6 +125,14 @@ public static class PatientSummaryBuilder
 
     /// <summary>An Observation the provider categorised as social history (smoking, alcohol, …).</summary>
     private static bool IsSocialHistory(Observation observation) => HasCategory(observation, "social-history");
+
+    /// <summary>
+    /// Pregnancy status (LOINC 82810-3), expected delivery date (11778-8) and pregnancy outcomes (the IPS
+    /// pregnancy-outcome codes: births, deliveries, abortions, gravida, para): the IPS pregnancy section.
+    /// </summary>
+    private static bool IsPregnancy(Observation observation) =>
+        observation.Code?.Coding.Any(c => c.System == Loinc && c.Code is "82810-3" or "11778-8" or "11636-8" or "11637-6" or "11638-4" or "11639-2" or "11640-0"
+            or "11612-9" or "11613-7" or "33065-4" or "11614-5" or "11779-6" or "11780-4") == true;
 
     private static bool HasCategory(Observation observation, string code) =>
         observation.Category.Any(c => c.Coding.Any(k => k.Code == code && k.System is null or ObservationCategory));
@@ -136,5 +153,8 @@ public static class PatientSummaryBuilder
     }
 }
 
-/// <summary>A resource as it goes into a summary: its entry's fullUrl, and the reference text that points at it.</summary>
-public sealed record SummaryEntry(Resource Resource, string FullUrl, string Reference);
+/// <summary>A resource as it goes into a summary: its entry's fullUrl, the reference text that points at it, and the section (LOINC) its provider placed it in.</summary>
+public sealed record SummaryEntry(Resource Resource, string FullUrl, string Reference, string? Section = null);
+
+/// <summary>A provider's own narrative of one of its summary's sections, to be kept beside the generated text.</summary>
+public sealed record ProviderNarrative(string SectionCode, string ProviderName, string Div);

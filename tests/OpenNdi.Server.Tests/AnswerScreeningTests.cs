@@ -24,11 +24,22 @@ public sealed class AnswerScreeningTests
         new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("scope", "user/*.rs")])),
         new ProfessionalActor(HsaId.Parse("SE5560125790-DOC1"), HsaId.Parse("SE5560125790-2000"), HsaId.Parse("SE5560125790-V1"), null, "TREAT"));
 
-    private static ProviderAnswer Answer(string localPatientId)
+    /// <summary>A clinician of another provider with a declared care relationship: what the policy permits depends on the patient's settings alone.</summary>
+    private static readonly ProfessionalActor Clinician = new(HsaId.Parse("SE5560125790-DOC1"), HsaId.Parse("SE5560125790-2000"), HsaId.Parse("SE5560125790-V1"),
+        new Assignment("a-1", CoversOtherProviders: true), "TREAT");
+
+    private static Func<RequestedItem, ItemDecision> Policy(params Block[] blocks) => item => AccessPolicy.Decide(
+        new AccessRequest(Clinician, Patient, [item], new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero), CareRelationshipDeclared: true),
+        PatientPrivacy.None(Patient) with { Blocks = blocks }).Items[0];
+
+    private static readonly DataCategory[] EveryCategory = [DataCategory.PatientSummary, DataCategory.Problems, DataCategory.Medications, DataCategory.Allergies];
+
+    private static ProviderAnswer Answer(string localPatientId, DataCategory[]? indexed = null, Func<RequestedItem, ItemDecision>? policy = null)
     {
-        var entries = new[] { DataCategory.PatientSummary, DataCategory.Problems, DataCategory.Medications, DataCategory.Allergies }
+        policy ??= Policy();
+        var entries = (indexed ?? EveryCategory)
             .Select(c => new IndexEntry(new IndexEntryKey(Patient, c, Unit, "ehr-1", $"Patient/{localPatientId}/$summary"), Provider, new(2020, 1, 1), new(2025, 1, 1)))
-            .Select(e => (e, new ItemDecision(new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category), true, DecisionReason.CareRelationship)))
+            .Select(e => (e, policy(new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category))))
             .ToList();
         var job = new FetchJob(Provider, "ehr-1", DataCategory.PatientSummary, new Uri("https://ehr.example/fhir"), $"Patient/{localPatientId}/$summary", localPatientId, entries);
         var bundle = FhirJson.Parse<Bundle>(PublishedExamples.Read("ips/bundle-minimal.json"));
@@ -38,7 +49,7 @@ public sealed class AnswerScreeningTests
     [Fact]
     public void APatientWithoutAPersonnummer_IsMatchedByTheIdentifierTheIndexReferenceUsed()
     {
-        var screened = AnswerScreening.Screen(Answer("574687583"), Patient, "urn:uuid:national-patient", null, EveryType);
+        var screened = AnswerScreening.Screen(Answer("574687583"), Patient, "urn:uuid:national-patient", null, EveryType, Policy());
 
         Assert.Equal(0, screened.OtherPatient);
         var clinical = screened.Items.Where(i => i.Category is not null).ToList();
@@ -49,10 +60,50 @@ public sealed class AnswerScreeningTests
     [Fact]
     public void AnAnswerAboutSomeoneTheReferenceDoesNotName_IsDroppedWhole()
     {
-        var screened = AnswerScreening.Screen(Answer("another-patient-7"), Patient, "urn:uuid:national-patient", null, EveryType);
+        var screened = AnswerScreening.Screen(Answer("another-patient-7"), Patient, "urn:uuid:national-patient", null, EveryType, Policy());
 
         Assert.Empty(screened.Items);
         Assert.True(screened.OtherPatient > 0);
         Assert.Equal("answered with a patient summary of another patient", screened.OtherPatientProblem);
+    }
+
+    /// <summary>Issue 13 defect 6: a provider that indexed only its patient summary had every item of it dropped.</summary>
+    [Fact]
+    public void AProviderThatIndexedOnlyItsSummary_HasEveryItemDecidedByItsOwnCategory()
+    {
+        var screened = AnswerScreening.Screen(Answer("574687583", [DataCategory.PatientSummary]), Patient, "urn:uuid:national-patient", null, EveryType, Policy());
+
+        Assert.Equal(["AllergyIntolerance", "Condition", "MedicationStatement"],
+            screened.Items.Where(i => i.Category is not null).Select(i => i.Resource.TypeName).Order(StringComparer.Ordinal));
+        Assert.Equal(0, screened.Withheld);
+    }
+
+    [Fact]
+    public void AProviderThatIndexedOnlyItsSummary_StillHasACategoryBlockApplied()
+    {
+        var blockMedications = new Block("b-1", BlockScope.Category, null, null, DataCategory.Medications, null);
+
+        var screened = AnswerScreening.Screen(Answer("574687583", [DataCategory.PatientSummary], Policy(blockMedications)), Patient, "urn:uuid:national-patient", null, EveryType,
+            Policy(blockMedications));
+
+        Assert.DoesNotContain(screened.Items, i => i.Resource is MedicationStatement);
+        Assert.Contains(screened.Items, i => i.Resource is AllergyIntolerance);
+        var withheld = Assert.Single(screened.Aside, a => a.Disposition == OpenNdi.Fhir.Merging.Disposition.Withheld);
+        Assert.Equal(("MedicationStatement", "blocked"), (withheld.Type, withheld.Reason));
+    }
+
+    [Fact]
+    public void ScreeningAccountsForEveryEntryItDoesNotKeep()
+    {
+        var answer = Answer("574687583");
+
+        var screened = AnswerScreening.Screen(answer, Patient, "urn:uuid:national-patient", null, EveryType, Policy());
+
+        // The minimal example's 8 entries: the Composition is merged into the national summary, the Patient into the
+        // national Patient; the other six (Practitioner, Organization, Condition, MedicationStatement, Medication,
+        // AllergyIntolerance) are kept for assembly.
+        Assert.Equal(8, screened.Received);
+        Assert.Equal(["Composition", "Patient"], screened.Aside.Select(a => a.Type).Order(StringComparer.Ordinal));
+        Assert.All(screened.Aside, a => Assert.Equal(OpenNdi.Fhir.Merging.Disposition.Merged, a.Disposition));
     }
 }

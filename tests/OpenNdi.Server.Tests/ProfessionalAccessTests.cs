@@ -214,6 +214,32 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.Contains("provider systems missed", record.OutcomeText);
     }
 
+    /// <summary>
+    /// Conservation in the audit record (issue 13): for every provider answered, the record counts released, withheld,
+    /// merged and rejected, and they add up to the number of resources the provider's system sent, read here straight
+    /// from that system, not from the service under test. Every resource not released is named in the record.
+    /// </summary>
+    [Fact]
+    public async Task Summary_AccountsInTheAuditRecordForEveryResourceEachProviderSent()
+    {
+        await ReadAsync(await SummaryAsync(OutsideClinician()));
+
+        var record = Assert.Single(await AuditAsync("patient-summary"));
+        var fetches = record.Entities.Where(e => e.Kind == "provider-fetch").ToList();
+        Assert.NotEmpty(fetches);
+        foreach (var fetch in fetches)
+        {
+            var sent = FhirJson.Parse<Bundle>(await (await _server.SendAsync(HttpMethod.Get, new Uri(fetch.Reference!).PathAndQuery, token: null)).Content.ReadAsStringAsync()).Entry.Count;
+            var counts = System.Text.RegularExpressions.Regex.Match(fetch.Detail!, @"(\d+) received: (\d+) released, (\d+) withheld, (\d+) merged, (\d+) rejected");
+            Assert.True(counts.Success, fetch.Detail);
+            var n = Enumerable.Range(1, 5).Select(i => int.Parse(counts.Groups[i].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(sent, n[0]);
+            Assert.Equal(n[0], n[1] + n[2] + n[3] + n[4]);
+            var named = record.Entities.Count(e => e.Kind is "withheld" or "merged" or "rejected" && e.Provider == fetch.Provider && e.Reference!.StartsWith(fetch.Reference![..fetch.Reference!.IndexOf("/Patient/", StringComparison.Ordinal)], StringComparison.Ordinal));
+            Assert.Equal(n[2] + n[3] + n[4], named);
+        }
+    }
+
     [Fact]
     public async Task Summary_WhenOneProviderIsDown_NamesItAndAnswersWithTheOthers()
     {
@@ -243,7 +269,8 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.DoesNotContain(mixedUp.Value, SourcesByItem(document).Values.SelectMany(s => s));
         var record = Assert.Single(await AuditAsync("patient-summary"));
         var fetch = Assert.Single(record.Entities, e => e.Kind == "provider-fetch" && e.Provider == mixedUp.Value);
-        Assert.Contains("another", fetch.Detail);
+        Assert.Contains("0 released", fetch.Detail);
+        Assert.Contains(record.Entities, e => e.Kind == "rejected" && e.Provider == mixedUp.Value && e.Detail!.Contains("another-patient"));
         Assert.DoesNotContain(record.Entities, e => e.Kind == "released" && e.Provider == mixedUp.Value);
     }
 

@@ -27,6 +27,9 @@ public static class ClinicalCategories
         Observation => DataCategory.Laboratory,
         DiagnosticReport report => IsLaboratory(report) ? DataCategory.Laboratory : DataCategory.ImagingReport,
         Composition composition when composition.Type?.Coding.Any(c => c.Code == DataCategory.DischargeReport.Loinc) == true => DataCategory.DischargeReport,
+        // Parts of a summary with no index category of their own (IPS advance directives, plan of care, functional
+        // status): decided as the patient summary they came in, so a block on a provider's summaries covers them.
+        Consent or CarePlan or ImmunizationRecommendation or ClinicalImpression => DataCategory.PatientSummary,
         _ => null,
     };
 
@@ -76,6 +79,10 @@ public static class ClinicalCategories
         DiagnosticReport r => r.Subject,
         Composition r => r.Subject,
         Device r => r.Patient,
+        Consent r => r.Patient,
+        CarePlan r => r.Subject,
+        ImmunizationRecommendation r => r.Patient,
+        ClinicalImpression r => r.Subject,
         _ => null,
     };
 }

@@ -10,73 +10,128 @@ namespace OpenNdi.Fhir.Merging;
 public static class MergedAnswers
 {
     /// <summary>
-    /// The patient summary document: Composition, the national Patient, the items in their IPS sections, supporting
-    /// resources they reference, one Provenance per source, and the OperationOutcome (if any) as the last entry.
+    /// The patient summary document: Composition, the national Patient, the items in their IPS sections (where their
+    /// provider's own document placed them, else by kind), supporting resources they reference, the providers' own
+    /// Provenance of what is released, one Provenance per source, and the OperationOutcome (if any) as the last entry.
     /// </summary>
     /// <returns>The document, and the items in it (what was released, for the audit log).</returns>
     /// <param name="notIncluded">Resource types left out of the answer before it was assembled (not covered by the caller's scopes): a required section of those types says it was withheld, never that there is no information.</param>
-    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Document(SummaryEntry patient, IReadOnlyList<SourcedItem> items, ResourceReference author, string documentId, DateTimeOffset timestamp, OperationOutcome? outcome,
-        IReadOnlySet<string>? notIncluded = null)
+    /// <param name="outcome">The answer's OperationOutcome, given what is released (null for none).</param>
+    /// <param name="narratives">Providers' own section narratives to keep beside the generated ones.</param>
+    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Document(SummaryEntry patient, IReadOnlyList<SourcedItem> items, ResourceReference author, string documentId, DateTimeOffset timestamp,
+        Func<IReadOnlyList<SourcedItem>, OperationOutcome?> outcome, IReadOnlySet<string>? notIncluded = null, IReadOnlyList<ProviderNarrative>? narratives = null)
     {
-        var sectioned = items.Where(i => i.Category is not null && PatientSummaryBuilder.HasSection(i.Resource)).ToList();
-        var released = sectioned.Concat(Supporting(sectioned, items)).ToList();
-        var document = PatientSummaryBuilder.Build(patient, [.. released.Select(i => new SummaryEntry(i.Resource, i.FullUrl, i.FullUrl))], author, documentId, timestamp,
-            $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/Composition")}", notIncluded);
+        var aliases = Aliases(items);
+        var sectioned = items.Where(i => i.Category is not null && PatientSummaryBuilder.HasSection(i.Resource, i.Section)).ToList();
+        var released = Carried(sectioned.Concat(Supporting(sectioned, items, aliases)).ToList(), items, aliases);
+        Rewrite(released, aliases);
+        var document = PatientSummaryBuilder.Build(patient, [.. released.Select(i => new SummaryEntry(i.Resource, i.FullUrl, i.FullUrl, i.Section))], author, documentId, timestamp,
+            $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/Composition")}", notIncluded, narratives);
         var inDocument = document.Entry.Select(e => e.FullUrl).ToHashSet(StringComparer.Ordinal);
         // Supporting resources the sections did not take (a Medication, a lab report's Observations outside the results section).
         foreach (var item in released.Where(i => !inDocument.Contains(i.FullUrl)))
             document.Entry.Add(new Bundle.EntryComponent { FullUrl = item.FullUrl, Resource = item.Resource });
         foreach (var (fullUrl, provenance) in SourceProvenance.For(released))
             document.Entry.Add(new Bundle.EntryComponent { FullUrl = fullUrl, Resource = provenance });
-        if (outcome is not null)
-            document.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/outcome")}", Resource = outcome });
+        if (outcome(released) is { } said)
+            document.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/outcome")}", Resource = said });
         return (document, released);
     }
 
     /// <summary>
-    /// A searchset: the items of the requested type as matches, supporting resources and Provenance as includes, and the
-    /// OperationOutcome (if any) with search mode outcome (FHIR R4 §3.1.1.4.1).
+    /// A searchset: the items of the requested type as matches, supporting resources (a report's results, a discharge
+    /// report's section entries, from the same answers) and Provenance as includes, and the OperationOutcome (if any)
+    /// with search mode outcome (FHIR R4 §3.1.1.4.1).
     /// </summary>
+    /// <param name="isMatch">Whether a released item is a match of the search (its type and category).</param>
     /// <returns>The searchset, and the items in it (what was released, for the audit log).</returns>
-    public static (Bundle Searchset, IReadOnlyList<SourcedItem> Released) Searchset(string resourceType, IReadOnlyList<SourcedItem> items, string selfUrl, OperationOutcome? outcome)
+    public static (Bundle Searchset, IReadOnlyList<SourcedItem> Released) Searchset(Func<SourcedItem, bool> isMatch, IReadOnlyList<SourcedItem> items, string selfUrl,
+        Func<IReadOnlyList<SourcedItem>, OperationOutcome?> outcome)
     {
-        var matches = items.Where(i => i.Category is not null && i.Resource.TypeName == resourceType).ToList();
-        var supporting = Supporting(matches, items).ToList();
+        var aliases = Aliases(items);
+        var matches = items.Where(i => i.Category is not null && isMatch(i)).ToList();
+        var released = Carried([.. matches, .. Supporting(matches, items, aliases)], items, aliases);
+        Rewrite(released, aliases);
         var bundle = new Bundle
         {
             Type = Bundle.BundleType.Searchset,
             Total = matches.Count,
             Link = [new Bundle.LinkComponent { Relation = "self", Url = selfUrl }],
         };
-        foreach (var item in matches)
-            bundle.Entry.Add(Entry(item.FullUrl, item.Resource, Bundle.SearchEntryMode.Match));
-        foreach (var item in supporting)
-            bundle.Entry.Add(Entry(item.FullUrl, item.Resource, Bundle.SearchEntryMode.Include));
-        foreach (var (fullUrl, provenance) in SourceProvenance.For([.. matches, .. supporting]))
+        foreach (var item in released)
+            bundle.Entry.Add(Entry(item.FullUrl, item.Resource, matches.Contains(item) ? Bundle.SearchEntryMode.Match : Bundle.SearchEntryMode.Include));
+        foreach (var (fullUrl, provenance) in SourceProvenance.For(released))
             bundle.Entry.Add(Entry(fullUrl, provenance, Bundle.SearchEntryMode.Include));
-        if (outcome is not null)
-            bundle.Entry.Add(Entry($"urn:uuid:{Guid.NewGuid()}", outcome, Bundle.SearchEntryMode.Outcome));
-        return (bundle, [.. matches, .. supporting]);
+        if (outcome(released) is { } said)
+            bundle.Entry.Add(Entry($"urn:uuid:{Guid.NewGuid()}", said, Bundle.SearchEntryMode.Outcome));
+        return (bundle, released);
     }
 
     private static Bundle.EntryComponent Entry(string fullUrl, Resource resource, Bundle.SearchEntryMode mode) =>
         new() { FullUrl = fullUrl, Resource = resource, Search = new Bundle.SearchComponent { Mode = mode } };
 
-    /// <summary>Items the released ones reference (by the entry's fullUrl, or a relative reference resolved against it), not already released.</summary>
-    private static IEnumerable<SourcedItem> Supporting(IReadOnlyList<SourcedItem> released, IReadOnlyList<SourcedItem> all)
+    /// <summary>Every source URL of every item, pointing at the item's own URL: a reference to a record merged into another item follows it there.</summary>
+    private static Dictionary<string, SourcedItem> Aliases(IReadOnlyList<SourcedItem> items)
     {
-        var byUrl = all.GroupBy(i => i.FullUrl, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var taken = released.Select(i => i.FullUrl).ToHashSet(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, SourcedItem>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            aliases.TryAdd(item.FullUrl, item);
+            foreach (var source in item.Sources)
+                aliases.TryAdd(source.Url, item);
+        }
+        return aliases;
+    }
+
+    /// <summary>Items the released ones reference (by the entry's fullUrl, or a relative reference resolved against it), not already released.</summary>
+    private static IEnumerable<SourcedItem> Supporting(IReadOnlyList<SourcedItem> released, IReadOnlyList<SourcedItem> all, Dictionary<string, SourcedItem> aliases)
+    {
+        var taken = released.ToHashSet();
         var queue = new Queue<SourcedItem>(released);
         while (queue.TryDequeue(out var item))
         {
             foreach (var reference in ResourceWalk.References(item.Resource))
             {
-                if (Resolve(item.FullUrl, reference.Reference) is { } url && byUrl.TryGetValue(url, out var target) && taken.Add(url))
+                if (Resolve(item.FullUrl, reference.Reference) is { } url && aliases.TryGetValue(url, out var target) && target.Resource is not Provenance && taken.Add(target))
                 {
                     queue.Enqueue(target);
                     yield return target;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The released items with the providers' own Provenance of them: a provider's Provenance travels when it is about
+    /// something released, with its targets narrowed to what is released (it never names a withheld record).
+    /// </summary>
+    private static List<SourcedItem> Carried(List<SourcedItem> released, IReadOnlyList<SourcedItem> all, Dictionary<string, SourcedItem> aliases)
+    {
+        var inAnswer = released.ToHashSet();
+        foreach (var item in all)
+        {
+            if (item.Resource is not Provenance provenance || inAnswer.Contains(item))
+                continue;
+            provenance.Target = [.. provenance.Target.Where(t => Resolve(item.FullUrl, t.Reference) is { } url && aliases.TryGetValue(url, out var target) && inAnswer.Contains(target))];
+            if (provenance.Target.Count == 0)
+                continue;
+            released.Add(item);
+            inAnswer.Add(item);
+            foreach (var extra in Supporting([item], all, aliases).Where(inAnswer.Add))
+                released.Add(extra);
+        }
+        return released;
+    }
+
+    /// <summary>References to a record merged into another item are pointed at that item, so none dangles.</summary>
+    private static void Rewrite(IReadOnlyList<SourcedItem> released, Dictionary<string, SourcedItem> aliases)
+    {
+        foreach (var item in released)
+        {
+            foreach (var reference in ResourceWalk.References(item.Resource))
+            {
+                if (Resolve(item.FullUrl, reference.Reference) is { } url && aliases.TryGetValue(url, out var target) && !string.Equals(target.FullUrl, url, StringComparison.Ordinal))
+                    reference.Reference = target.FullUrl;
             }
         }
     }

@@ -29,7 +29,8 @@ public static class SourceProvenance
                 item.Resource.Meta.Security.Add(BreakTheGlass);
         }
 
-        var groups = items
+        // A provider's own Provenance travels as it is: it is not itself given one.
+        var groups = items.Where(i => i.Resource is not Provenance)
             .SelectMany(item => item.Sources.Select(source => (item, source)))
             .GroupBy(x => (x.source.Provider, x.source.CareUnit, x.source.ViaEmergencyBreak));
         var result = new List<(string, Provenance)>();

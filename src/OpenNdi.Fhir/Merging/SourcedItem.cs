@@ -22,7 +22,8 @@ public sealed record ItemSource(
 /// A clinical resource released to the caller, with every source that reported it: the same medication from two
 /// providers is one item with two sources. <see cref="FullUrl"/> is the first source's URL of it.
 /// </summary>
-public sealed class SourcedItem(Resource resource, DataCategory? category, ItemSource source)
+/// <param name="section">The LOINC code of the section the provider's own document placed it in, if it came in one.</param>
+public sealed class SourcedItem(Resource resource, DataCategory? category, ItemSource source, string? section = null)
 {
     private readonly List<ItemSource> _sources = [source];
 
@@ -33,6 +34,9 @@ public sealed class SourcedItem(Resource resource, DataCategory? category, ItemS
 
     public string FullUrl => _sources[0].Url;
 
+    /// <summary>The section (LOINC code) the provider placed it in: in a summary, that placement stands.</summary>
+    public string? Section { get; } = section;
+
     public IReadOnlyList<ItemSource> Sources => _sources;
 
     /// <summary>Released only through an emergency break: no source would have released it otherwise.</summary>
@@ -40,3 +44,6 @@ public sealed class SourcedItem(Resource resource, DataCategory? category, ItemS
 
     public void AddSource(ItemSource source) => _sources.Add(source);
 }
+
+/// <summary>A section of a provider's own document: its code, its narrative, and the provider's URLs of the entries it lists.</summary>
+public sealed record ProviderSection(string? Code, string? Title, Narrative? Text, IReadOnlyList<string> EntryUrls);

@@ -11,9 +11,15 @@ using OpenNdi.Server.Consent;
 namespace OpenNdi.Server.PatientIndex;
 
 /// <summary>An index lookup with the access policy's decision on every entry (in the same order).</summary>
-internal sealed record DecidedLookup(IReadOnlyList<IndexEntry> Entries, AccessDecision Decision, EmergencyAccess? Emergency)
+internal sealed record DecidedLookup(IReadOnlyList<IndexEntry> Entries, AccessDecision Decision, EmergencyAccess? Emergency, AccessRequest Request, PatientPrivacy Facts)
 {
     public IEnumerable<(IndexEntry Entry, ItemDecision Decision)> Pairs => Entries.Select((e, i) => (e, Decision.Items[i]));
+
+    /// <summary>
+    /// The policy's decision on one more item under the same request and facts: what a provider's answer holds beyond
+    /// its index entries (a summary's medications when only the summary was indexed) is decided by its own category.
+    /// </summary>
+    public ItemDecision Decide(RequestedItem item) => AccessPolicy.Decide(Request with { Items = [item] }, Facts).Items[0];
 }
 
 /// <summary>
@@ -65,11 +71,12 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         if (categories is not null)
             entries = [.. entries.Where(e => categories.Contains(e.Key.Category))];
         var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
-        var decision = AccessPolicy.Decide(new AccessRequest(actor, query.Patient,
+        var accessRequest = new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
-            Emergency: emergency), facts);
-        return new DecidedLookup(entries, decision, emergency);
+            Emergency: emergency);
+        var decision = AccessPolicy.Decide(accessRequest, facts);
+        return new DecidedLookup(entries, decision, emergency, accessRequest, facts);
     }
 
     /// <summary>

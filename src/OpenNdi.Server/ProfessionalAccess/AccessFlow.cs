@@ -27,6 +27,23 @@ internal sealed record Gathered(
 {
     /// <summary>Items the providers sent of types the token's scopes do not cover (fetched, not released).</summary>
     public int NotCoveredItems => Answers.Sum(a => a.Screened.NotCovered);
+
+    /// <summary>
+    /// The account of every resource each provider sent, once the answer holds <paramref name="released"/>: what
+    /// screening set aside, and what became of what it kept (released, merged into another item, or not taken).
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ItemAccount>> Accounts(IReadOnlyList<SourcedItem> released) =>
+        [.. Answers.Select(a => (IReadOnlyList<ItemAccount>)[.. a.Screened.Aside, .. ItemAccounts.Settle(a.Screened.Items, Items, released)])];
+
+    /// <summary>
+    /// The providers' own section narratives that may travel: only from a provider none of whose answer was withheld
+    /// (a narrative may speak of what was), and only XHTML that meets the FHIR narrative rules.
+    /// </summary>
+    public IReadOnlyList<ProviderNarrative> Narratives() =>
+        [.. Answers.Where(a => a.Screened.Withheld == 0 && a.Screened.NotCovered == 0)
+            .SelectMany(a => a.Screened.Sections.Select(section => (a.Name, Section: section, Div: OpenNdi.Fhir.Narratives.SafeDiv(section.Text)))
+                .Where(s => s.Section.Code is not null && s.Div is not null && s.Section.Text?.Status != Narrative.NarrativeStatus.Empty)
+                .Select(s => new ProviderNarrative(s.Section.Code!, s.Name ?? a.Answer.Job.Provider.Value, s.Div!)))];
 }
 
 /// <summary>
@@ -86,7 +103,7 @@ internal sealed class AccessFlow(
         {
             var answer = await fetcher.FetchAsync(job, deadline.Token, aborted);
             var name = providerNames.GetValueOrDefault(job.Provider);
-            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage) : ScreenedAnswer.Empty, Name: name);
+            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage, lookup.Decide) : ScreenedAnswer.Empty, Name: name);
         }));
         var nationalPatient = await NationalPatientAsync(patient, aborted);
         var screened = (await fetching).Concat(notAsked.Select(job => (
@@ -101,6 +118,13 @@ internal sealed class AccessFlow(
                 logger.LogWarning("Provider {Provider} ({System}) missed for a patient request: {Status}, {Problem} ({Url}, {ElapsedMs} ms)",
                     answer.Job.Provider, answer.Job.SourceSystem, answer.Status, answer.Problem, answer.Job.Url, (int)answer.Elapsed.TotalMilliseconds);
             }
+            if (result.Unreadable > 0)
+            {
+                ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", "Unreadable"));
+                logger.LogError("Provider fault: {Provider} ({System}) sent {Count} resources that could not be read, set aside at {Url}: {Problems}",
+                    answer.Job.Provider, answer.Job.SourceSystem, result.Unreadable, answer.Job.Url,
+                    string.Join(" | ", result.Aside.Where(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal)).Select(a => $"{a.Type} {a.Url}: {a.Reason}")));
+            }
             if (result.OtherPatient > 0)
             {
                 ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", "OtherPatient"));
@@ -114,25 +138,37 @@ internal sealed class AccessFlow(
 
     /// <summary>
     /// Completes the request's record, which the route's filter stores before the answer is sent: the decision, each
-    /// provider fetched and how it went, and every item released (one entity per source, marked when it came through
-    /// an emergency break).
+    /// provider fetched and how it went with the account of everything it sent (released, withheld, merged, rejected:
+    /// the counts add up to what it sent), every item released (one entity per source, marked when it came through an
+    /// emergency break), and every one not released, with its reason or what it was merged into.
     /// </summary>
     public static void Describe(HttpContext http, AuditScope audit, Gathered gathered, IReadOnlyList<SourcedItem> released)
     {
-        var fetches = gathered.Answers.Select(a => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
+        var accounts = gathered.Accounts(released);
+        var fetches = gathered.Answers.Select((a, i) => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
             a.Answer.Status == FetchStatus.Answered
-                ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {a.Screened.Items.Count} kept, {a.Screened.Withheld} withheld, {a.Screened.NotIndexed} not indexed, {a.Screened.OtherPatient} about another patient, {a.Screened.NotCovered} not covered by the token's scopes"
+                ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {ItemAccounts.Counts(accounts[i])}"
                 : $"missed ({KebabStatus(a.Answer.Status)}): {a.Answer.Problem}"));
         var items = released.SelectMany(item => item.Sources.Select(source => new AuditEntity("released", source.Url, source.Provider.Value, item.Category?.Code,
             source.ViaEmergencyBreak ? "via emergency break" : null)));
+        var notReleased = gathered.Answers.SelectMany((a, i) => accounts[i].Where(x => x.Disposition != Disposition.Released)
+            .Select(x => new AuditEntity(Kebab(x.Disposition), x.Url, a.Answer.Job.Provider.Value, Detail: $"{x.Type} {x.Reason}{(x.Into is null ? "" : $" into {x.Into}")}")));
         var missed = gathered.Answers.Count(a => a.Answer.Status != FetchStatus.Answered);
         AuditEntity[] notCovered = gathered.NotCoveredItems == 0 ? [] :
             [new AuditEntity("not-covered-by-scope", string.Join(' ', gathered.Coverage.NotCovered.Order(StringComparer.Ordinal)), Detail: $"{gathered.NotCoveredItems} items fetched and not released: the token's scopes do not cover their type")];
-        var completed = IndexAccess.Audited(audit.Record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items, .. notCovered]);
+        var completed = IndexAccess.Audited(audit.Record, http.Request, gathered.Lookup, "index-entries", [.. fetches, .. items, .. notReleased, .. notCovered]);
         if (missed > 0)
             completed = completed with { OutcomeText = $"{missed} provider systems missed. {completed.OutcomeText}".Trim() };
         audit.Record = completed;
     }
+
+    private static string Kebab(Disposition disposition) => disposition switch
+    {
+        Disposition.Withheld => "withheld",
+        Disposition.Merged => "merged",
+        Disposition.Rejected => "rejected",
+        _ => "released",
+    };
 
     private static string KebabStatus(FetchStatus status) => status switch
     {

@@ -1,6 +1,7 @@
 using Hl7.Fhir.Model;
 using OpenNdi.Core.Policy;
 using OpenNdi.Fhir;
+using OpenNdi.Fhir.Merging;
 using OpenNdi.Server.PatientIndex;
 
 namespace OpenNdi.Server.ProfessionalAccess;
@@ -16,8 +17,9 @@ internal static class AccessOutcome
     public const string ReasonSystem = "urn:openndi:access-decision-reason";
 
     /// <param name="scopesNeeded">The read scopes the answer's types need that the token lacks (<see cref="ScopeCoverage.NeededFor"/>): said whatever the data.</param>
+    /// <param name="accounts">The account of each answer's resources (<see cref="Gathered.Accounts"/>), in the order of <paramref name="answers"/>.</param>
     public static OperationOutcome? For(DecidedLookup lookup, IReadOnlyList<(ProviderAnswer Answer, ScreenedAnswer Screened, string? Name)> answers, int emergencyItems,
-        IReadOnlyList<string> scopesNeeded)
+        IReadOnlyList<string> scopesNeeded, IReadOnlyList<IReadOnlyList<ItemAccount>> accounts)
     {
         var outcome = new OperationOutcome();
         if (scopesNeeded.Count > 0)
@@ -33,8 +35,10 @@ internal static class AccessOutcome
                 $"{who}: {provider.Count()} of its {all} requests were not made, so {(provider.Count() == all ? "nothing" : "not everything")} it holds is in this answer: "
                 + $"{provider.First().Answer.Problem}. Narrow the request (a category read) to see the rest.");
         }
-        foreach (var (answer, screened, name) in answers)
+        var disclosure = lookup.Decision.Disclosure;
+        for (var i = 0; i < answers.Count; i++)
         {
+            var (answer, screened, name) = answers[i];
             var who = name is null ? $"Provider {answer.Job.Provider}" : $"Provider {name} ({answer.Job.Provider})";
             var (code, type) = answer.Status switch
             {
@@ -49,14 +53,16 @@ internal static class AccessOutcome
             if (screened.OtherPatientProblem is not null)
                 Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-013", OperationOutcome.IssueType.BusinessRule,
                     $"{who} {screened.OtherPatientProblem}; those were dropped and the fault is logged.{(screened.Items.Count == 0 ? " Nothing from this provider is in this answer." : "")}");
-            if (screened.NotIndexed > 0)
-                Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-015", OperationOutcome.IssueType.Suppressed,
-                    $"{who} sent {screened.NotIndexed} items of categories it has not published to the index; they were not released.");
+            if (screened.Unreadable > 0)
+                Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-017", OperationOutcome.IssueType.Structure,
+                    $"{who} sent {screened.Unreadable} resources that could not be read ({string.Join(", ", screened.Aside.Where(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal)).GroupBy(a => a.Type).Select(g => $"{g.Count()} {g.Key}"))}); "
+                    + "they were set aside and the fault is logged, and the rest of its answer is here. Ask the provider for what is missing.");
+            if (answer.Status == FetchStatus.Answered)
+                Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-018", OperationOutcome.IssueType.Informational, $"{who}: {Told(accounts[i], disclosure)}.");
         }
         // What was withheld, as far as the policy discloses it to this caller: the limits of their access (the same for
         // every patient), then a count per reason they can act on (blocks, for a clinician who may break them), with
         // the policy's reason code beside the error code, so an app can offer the emergency break without reading text.
-        var disclosure = lookup.Decision.Disclosure;
         foreach (var limit in disclosure.Limits)
         {
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-021", OperationOutcome.IssueType.Suppressed, $"{IndexAccess.LimitText(limit)}.");
@@ -79,6 +85,23 @@ internal static class AccessOutcome
             Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-030", OperationOutcome.IssueType.Informational,
                 $"{emergencyItems} items were released through the emergency break; they carry the security label BTG, and this access is logged for follow-up.");
         return outcome.Issue.Count == 0 ? null : outcome;
+    }
+
+    /// <summary>
+    /// The account of one provider's answer as this caller may be told it: what was released, merged and rejected,
+    /// adding up to what is counted as received; items withheld by the patient's settings are counted only to a caller
+    /// told of blocks, and never those of a type the token does not cover (their number would tell of data it may not see).
+    /// </summary>
+    private static string Told(IReadOnlyList<ItemAccount> accounts, Disclosure disclosure)
+    {
+        var released = accounts.Count(a => a.Disposition == Disposition.Released);
+        var merged = accounts.Count(a => a.Disposition == Disposition.Merged);
+        var rejected = accounts.Count(a => a.Disposition == Disposition.Rejected);
+        var withheld = disclosure.TellsBlocks ? accounts.Count(a => a.Disposition == Disposition.Withheld && a.Reason != ItemAccounts.NotCoveredByScope && a.Reason != ItemAccounts.SupportsNothingReleased) : 0;
+        var parts = new List<string> { $"{released} released", $"{merged} merged (into the same item from another source, the national patient or the national summary)", $"{rejected} rejected" };
+        if (withheld > 0)
+            parts.Add($"{withheld} withheld under the patient's settings");
+        return $"{released + merged + rejected + withheld} resources accounted for: {string.Join(", ", parts)}";
     }
 
     public static void Add(OperationOutcome outcome, OperationOutcome.IssueSeverity severity, string code, OperationOutcome.IssueType type, string text) =>

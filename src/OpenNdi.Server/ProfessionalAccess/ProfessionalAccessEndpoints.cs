@@ -101,9 +101,9 @@ internal static class ProfessionalAccessEndpoints
         var documentId = Guid.NewGuid().ToString();
         var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
         var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
-        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(ClinicalCategories.Summary));
-        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(), outcome,
-            gathered.Coverage.NotCovered);
+        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(),
+            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(ClinicalCategories.Summary), gathered.Accounts(released)),
+            gathered.Coverage.NotCovered, gathered.Narratives());
         document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
         Validate(http, document);
 
@@ -122,10 +122,10 @@ internal static class ProfessionalAccessEndpoints
         if (gathered is null)
             return refusal!;
 
-        var outcome = AccessOutcome.For(gathered.Lookup, gathered.Answers, gathered.Items.Count(i => i.ViaEmergencyBreak && i.Resource.TypeName == type), gathered.Coverage.NeededFor(categories));
         var request = http.Request;
-        var (searchset, released) = MergedAnswers.Searchset(type, [.. gathered.Items.Where(i => i.Category is null || categories.Contains(i.Category))],
-            $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}", outcome);
+        var (searchset, released) = MergedAnswers.Searchset(item => item.Resource.TypeName == type && categories.Contains(item.Category!), gathered.Items,
+            $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
+            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(categories), gathered.Accounts(released)));
         AccessFlow.Describe(http, audit, gathered, released);
         return NoStore(http, FhirResults.Resource(searchset));
     }

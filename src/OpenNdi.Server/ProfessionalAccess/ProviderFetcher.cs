@@ -20,8 +20,14 @@ internal enum FetchStatus
     NotAsked,
 }
 
-/// <summary>A provider system's answer: the Bundle when it answered with one, otherwise what went wrong.</summary>
-internal sealed record ProviderAnswer(FetchJob Job, FetchStatus Status, Bundle? Bundle, string? Problem, TimeSpan Elapsed, DateTimeOffset Fetched);
+/// <summary>
+/// A provider system's answer: the Bundle when it answered with one (with the entries that could not be read set
+/// aside, <see cref="LenientBundleReader"/>), otherwise what went wrong.
+/// </summary>
+internal sealed record ProviderAnswer(FetchJob Job, FetchStatus Status, Bundle? Bundle, string? Problem, TimeSpan Elapsed, DateTimeOffset Fetched)
+{
+    public IReadOnlyList<SetAsideEntry> SetAside { get; init; } = [];
+}
 
 /// <summary>
 /// Fetches from provider systems over HTTP with two deadlines: each provider has <see cref="ProfessionalAccessOptions.ProviderTimeoutMs"/>,
@@ -51,14 +57,12 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!response.IsSuccessStatusCode)
                 return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(body)}", elapsed, fetched);
-            // The parser is strict (FhirJson): unknown elements, bad values and missing required elements make the whole
-            // answer invalid. An EHR that sends one malformed resource is not trusted for the rest of that answer.
-            return FhirJson.TryParse(body, out var error) switch
-            {
-                Bundle bundle => new ProviderAnswer(job, FetchStatus.Answered, bundle, null, elapsed, fetched),
-                null => new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered invalid FHIR: {Shorten(error)}", elapsed, fetched),
-                var other => new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered a {other.TypeName} where a Bundle was expected", elapsed, fetched),
-            };
+            // Read leniently: a resource that breaks the rules is set aside and named, the rest of the answer goes on;
+            // only an answer that is not a usable Bundle at all is invalid as a whole.
+            var (bundle, setAside, error) = LenientBundleReader.Read(body);
+            return bundle is null
+                ? new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered invalid FHIR: {Shorten(error)}", elapsed, fetched)
+                : new ProviderAnswer(job, FetchStatus.Answered, bundle, null, elapsed, fetched) { SetAside = setAside };
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {

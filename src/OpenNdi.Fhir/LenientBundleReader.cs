@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace OpenNdi.Fhir;
+
+/// <summary>An entry of a provider's Bundle that could not be read, set aside with where it was and why.</summary>
+/// <param name="Index">Its position in <c>Bundle.entry</c>.</param>
+/// <param name="FullUrl">The entry's fullUrl as sent, when it had one.</param>
+/// <param name="Type">The resourceType it claimed, or "entry" when it was not even an object with one.</param>
+/// <param name="Id">The resource id it claimed.</param>
+/// <param name="Problem">What the parser found, with the element path.</param>
+public sealed record SetAsideEntry(int Index, string? FullUrl, string Type, string? Id, string Problem);
+
+/// <summary>
+/// Reads a provider's answer the way a careful receiver does: the Bundle strictly (the same parser as everywhere,
+/// <see cref="FhirJson"/>), and, when that fails, the failures placed entry by entry. An entry whose resource breaks
+/// the rules (a required element missing, a code from a later FHIR version, an element R4 does not know, an entry that
+/// is JSON null) is set aside and named; the other entries go on exactly as the strict parser read them, because
+/// Firely reports every problem with its path (<c>Bundle.entry[3].resource.status</c>) and keeps the rest in its
+/// partial result. Only an answer that is not a usable Bundle at all (not JSON, not a Bundle, problems it cannot place
+/// in an entry) is rejected whole. A valid answer costs nothing extra: the placing runs only when the strict parse fails.
+/// </summary>
+public static partial class LenientBundleReader
+{
+    /// <summary>The Bundle with every readable entry, and the entries set aside; or null and why the answer is not usable.</summary>
+    public static (Bundle? Bundle, IReadOnlyList<SetAsideEntry> SetAside, string? Error) Read(string json)
+    {
+        var start = json.AsSpan().TrimStart(" \t\r\n");
+        if (start.Length == 0 || start[0] != '{')
+            return (null, [], FhirJson.TryParse(json, out var rootError) is null ? rootError : "the answer is not a JSON object");
+        try
+        {
+            return FhirJson.Parse(json) is Bundle bundle
+                ? (bundle, [], null)
+                : (null, [], "answered a resource that is not a Bundle");
+        }
+        catch (DeserializationFailedException ex) when (ex.PartialResult is Bundle partial)
+        {
+            return Place(json, partial, ex);
+        }
+        catch (DeserializationFailedException ex)
+        {
+            return (null, [], ex.PartialResult is null ? ex.Message : $"answered a {ex.PartialResult.TypeName} where a Bundle was expected");
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return (null, [], ex.Message);
+        }
+    }
+
+    [GeneratedRegex(@"^Bundle\.entry\[(?<index>\d+)\]")]
+    private static partial Regex EntryPath();
+
+    private static (Bundle?, IReadOnlyList<SetAsideEntry>, string?) Place(string json, Bundle partial, DeserializationFailedException ex)
+    {
+        using var document = JsonDocument.Parse(json);
+        var entries = document.RootElement.TryGetProperty("entry", out var array) && array.ValueKind == JsonValueKind.Array ? array : default;
+        var sent = entries.ValueKind == JsonValueKind.Array ? entries.GetArrayLength() : 0;
+        // Entries that are not objects (JSON null): Firely names them with an index past the end, so find them here.
+        var notObjects = Enumerable.Range(0, sent).Where(i => entries[i].ValueKind != JsonValueKind.Object).ToList();
+
+        var byEntry = new SortedDictionary<int, List<string>>();
+        foreach (var index in notObjects)
+            byEntry[index] = ["the entry is not a JSON object"];
+        foreach (var problem in ex.Exceptions)
+        {
+            var path = (problem as Hl7.Fhir.Utility.ExtendedCodedException)?.InstancePath;
+            var match = path is null ? null : EntryPath().Match(path);
+            // A problem outside every entry (Bundle.type, the Bundle's own elements) or without a place leaves no way
+            // to tell which content it spoils: the answer is not usable as a whole.
+            if (match is not { Success: true })
+                return (null, [], $"the Bundle itself is not valid: {problem.Message}");
+            var index = int.Parse(match.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (index >= sent && notObjects.Count > 0)
+                continue; // the null entries, already set aside
+            if (index >= sent)
+                return (null, [], $"a problem names an entry the Bundle does not have: {problem.Message}");
+            if (!byEntry.TryGetValue(index, out var list))
+                byEntry[index] = list = [];
+            list.Add(problem.Message);
+        }
+
+        // Where each entry of the partial result sits in the JSON: one for one, or with the null entries left out.
+        List<int> positions;
+        if (partial.Entry.Count == sent)
+            positions = [.. Enumerable.Range(0, sent)];
+        else if (partial.Entry.Count == sent - notObjects.Count)
+            positions = [.. Enumerable.Range(0, sent).Except(notObjects)];
+        else
+            return (null, [], $"the Bundle's entries could not be read one by one ({partial.Entry.Count} of {sent}): {ex.Message}");
+
+        var setAside = new List<SetAsideEntry>();
+        foreach (var (index, problems) in byEntry)
+        {
+            var element = entries[index];
+            string? fullUrl = null, type = null, id = null;
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                fullUrl = Text(element, "fullUrl");
+                if (element.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
+                {
+                    type = Text(resource, "resourceType");
+                    id = Text(resource, "id");
+                }
+            }
+            setAside.Add(new SetAsideEntry(index, fullUrl, type ?? "entry", id, string.Join("; ", problems.Distinct().Take(5))));
+        }
+        for (var i = positions.Count - 1; i >= 0; i--)
+        {
+            if (byEntry.ContainsKey(positions[i]) || partial.Entry[i] is null)
+                partial.Entry.RemoveAt(i);
+        }
+        return (partial, setAside, null);
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
