@@ -11,6 +11,7 @@ using OpenNdi.Bench;
 //   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 //   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
+//   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
@@ -21,6 +22,7 @@ return args.FirstOrDefault() switch
     "audit-append" => await AuditAppendBenchmark.RunAsync(args[1..]),
     "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
+    "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -36,6 +38,6 @@ static int Usage()
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
-        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S]");
+        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]");
     return 2;
 }

@@ -81,5 +81,7 @@ internal static class ProviderAnswerPipeline
 
     /// <summary>The section of the document holding the entry with this fullUrl (its LOINC code), or null.</summary>
     public static string? SectionOf(Bundle document, string fullUrl) =>
-        ((Composition)document.Entry[0].Resource).Section.FirstOrDefault(s => s.Entry.Any(e => e.Reference == fullUrl))?.Code.Coding[0].Code;
+        document.Entry[0].Resource is Composition composition
+            ? composition.Section.FirstOrDefault(s => s.Entry.Any(e => e.Reference == fullUrl))?.Code?.Coding.FirstOrDefault()?.Code
+            : null;
 }
