@@ -145,6 +145,18 @@ internal sealed class AccessFlow(
     public static void Describe(HttpContext http, AuditScope audit, Gathered gathered, IReadOnlyList<SourcedItem> released)
     {
         var accounts = gathered.Accounts(released);
+        // Conservation, checked on every answer: one account per resource the provider sent, readable or not.
+        for (var i = 0; i < accounts.Count; i++)
+        {
+            var (answer, _, _) = gathered.Answers[i];
+            var sent = (answer.Bundle?.Entry.Count ?? 0) + answer.SetAside.Count;
+            if (accounts[i].Count != sent)
+            {
+                ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", "ConservationBroken"));
+                http.RequestServices.GetRequiredService<ILogger<AccessFlow>>().LogError(
+                    "Conservation broken for {Url}: {Sent} resources sent, {Accounted} accounted for", answer.Job.Url, sent, accounts[i].Count);
+            }
+        }
         var fetches = gathered.Answers.Select((a, i) => new AuditEntity("provider-fetch", a.Answer.Job.Url, a.Answer.Job.Provider.Value, a.Answer.Job.Category.Code,
             a.Answer.Status == FetchStatus.Answered
                 ? $"answered in {(int)a.Answer.Elapsed.TotalMilliseconds} ms: {ItemAccounts.Counts(accounts[i])}"

@@ -74,8 +74,9 @@ internal static class AnswerScreening
                 : national.Count == 0 && other.Id != job.LocalPatientId && !other.Identifier.Any(i => i.Value == job.LocalPatientId) ? "answered with a patient summary of another patient"
                 : null;
             if (problem is not null)
-                return new ScreenedAnswer([], [.. aside, .. bundle.Entry.Where(e => e.Resource is not null)
-                    .Select(e => new ItemAccount(ItemAccounts.UrlOf(e, baseUrl), e.Resource!.TypeName, Disposition.Rejected, ItemAccounts.AnotherPatient))], problem, []);
+                return new ScreenedAnswer([], [.. aside, .. bundle.Entry.Select((e, i) => e.Resource is null
+                    ? new ItemAccount(e.FullUrl ?? $"{job.Url}#entry[{i}]", "entry", Disposition.Rejected, ItemAccounts.AnotherPatient)
+                    : new ItemAccount(ItemAccounts.UrlOf(e, baseUrl), e.Resource.TypeName, Disposition.Rejected, ItemAccounts.AnotherPatient))], problem, []);
             if (entry.FullUrl is { Length: > 0 } fullUrl)
                 patientRefs.Add(fullUrl);
             if (other.Id is { Length: > 0 } id)
@@ -104,11 +105,15 @@ internal static class AnswerScreening
         if (fetchedFor.Count == 0)
             fetchedFor = [.. job.Entries.Select(p => p.Entry)];
         var decided = new Dictionary<(HsaId, DataCategory), ItemDecision>();
-        foreach (var entry in bundle.Entry)
+        for (var index = 0; index < bundle.Entry.Count; index++)
         {
+            var entry = bundle.Entry[index];
             var resource = entry.Resource;
             if (resource is null)
+            {
+                aside.Add(new ItemAccount(entry.FullUrl ?? $"{job.Url}#entry[{index}]", "entry", Disposition.Rejected, "empty-entry: the entry holds no resource"));
                 continue;
+            }
             var fullUrl = ItemAccounts.UrlOf(entry, baseUrl);
             if (resource is Patient)
             {
