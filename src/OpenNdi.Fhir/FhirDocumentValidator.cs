@@ -26,8 +26,9 @@ public sealed class FhirDocumentValidatorOptions
 /// of the EU patient summary) and reports every problem found, not only the first: the document rules of the
 /// Bundle, the IPS Composition and its sections, that what the Composition references travels in the document,
 /// optionally Provenance for each resource, and the Firely SDK's element-level validation of every resource.
-/// Profiles are not validated (no profile validator is available here) and meta.profile is not required; the
-/// rules taken from the IPS profiles are named where they are checked.
+/// Profiles are not validated here (that is <see cref="Validation.IpsProfileValidator"/>'s job, which needs the IPS
+/// package on disk and seconds to compile) and meta.profile is not required; the rules taken from the IPS profiles
+/// are named where they are checked.
 /// </summary>
 public sealed class FhirDocumentValidator(FhirDocumentValidatorOptions? options = null)
 {

@@ -9,6 +9,9 @@ public static class IpsProfiles
 {
     private const string Ips = "http://hl7.org/fhir/uv/ips/StructureDefinition/";
 
+    /// <summary>The IPS document: a Bundle whose first entry is a <see cref="Composition"/>.</summary>
+    public const string Bundle = Ips + "Bundle-uv-ips";
+    public const string Composition = Ips + "Composition-uv-ips";
     public const string Patient = Ips + "Patient-uv-ips";
     public const string Condition = Ips + "Condition-uv-ips";
     public const string AllergyIntolerance = Ips + "AllergyIntolerance-uv-ips";

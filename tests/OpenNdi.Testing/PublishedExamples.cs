@@ -6,19 +6,7 @@ namespace OpenNdi.Testing;
 /// </summary>
 public static class PublishedExamples
 {
-    public static string Directory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "fhir-examples");
-                if (System.IO.Directory.Exists(candidate))
-                    return candidate;
-            }
-            throw new InvalidOperationException("../shared/fhir-examples was not found above the test binaries; the published FHIR examples live beside the repository.");
-        }
-    }
+    public static string Directory => SharedFolder.Find("fhir-examples");
 
     public static string Read(string relativePath) => File.ReadAllText(Path.Combine(Directory, relativePath));
 }
