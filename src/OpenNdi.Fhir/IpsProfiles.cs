@@ -2,7 +2,7 @@ namespace OpenNdi.Fhir;
 
 /// <summary>
 /// Canonical URLs of the profiles OpenNdi's patient data claims to follow: the HL7 International Patient Summary
-/// (IPS, hl7.fhir.uv.ips 1.1) for patient summary parts, and the HL7 Europe guides for laboratory reports and
+/// (IPS, hl7.fhir.uv.ips 2.0) for patient summary parts, and the HL7 Europe guides for laboratory reports and
 /// hospital discharge reports (EEHRxF).
 /// </summary>
 public static class IpsProfiles
@@ -22,7 +22,8 @@ public static class IpsProfiles
     public const string Device = Ips + "Device-uv-ips";
     public const string DeviceUseStatement = Ips + "DeviceUseStatement-uv-ips";
     public const string Flag = Ips + "Flag-alert-uv-ips";
-    public const string ObservationLaboratory = Ips + "Observation-results-laboratory-uv-ips";
+    /// <summary>IPS 2.0's laboratory result (1.1 named it Observation-results-laboratory-uv-ips, which 2.0 no longer defines).</summary>
+    public const string ObservationLaboratory = Ips + "Observation-results-laboratory-pathology-uv-ips";
     public const string DiagnosticReport = Ips + "DiagnosticReport-uv-ips";
     public const string Organization = Ips + "Organization-uv-ips";
 

@@ -125,6 +125,38 @@ public class IpsProfileValidationTests
     }
 
     [Fact]
+    public void Validate_WhenAResourceClaimsAnIpsProfileIpsDoesNotDefine_ReportsIt()
+    {
+        // IPS 1.1's laboratory result name, which IPS 2.0 no longer defines: a claim in the IPS namespace is always checked.
+        var observation = new Observation
+        {
+            Meta = new Meta { Profile = [Ips + "Observation-results-laboratory-uv-ips"] },
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "2345-7"),
+        };
+
+        Assert.Contains(Validator.Validate(observation).Errors, e => e.Message.Contains("Observation-results-laboratory-uv-ips", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_WhenAResourceClaimsAProfileOfAGuideNotPackagedHere_ChecksTheRestWithoutIt()
+    {
+        // An HL7 Europe claim cannot be checked offline; the resource is still checked against its base definition.
+        var allergy = new AllergyIntolerance
+        {
+            Meta = new Meta { Profile = ["http://hl7.eu/fhir/eps/StructureDefinition/allergyIntolerance-eu-eps"] },
+            Patient = new ResourceReference("Patient/p1"),
+            Code = new CodeableConcept("http://snomed.info/sct", "91936005"),
+            VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed"),
+        };
+
+        var errors = Validator.Validate(allergy).Errors.ToList();
+
+        Assert.DoesNotContain(errors, e => e.Message.Contains("allergyIntolerance-eu-eps", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("ait-1", StringComparison.Ordinal)); // no clinical status: a core rule, still checked
+    }
+
+    [Fact]
     public void Validate_WhenTheBundleDeclaresNoProfile_ValidatesItAgainstBundleUvIps()
     {
         var bundle = Example("bundle-minimal.json");

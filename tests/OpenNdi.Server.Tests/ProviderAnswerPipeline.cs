@@ -27,6 +27,9 @@ internal static class ProviderAnswerPipeline
 
     private static readonly DateTimeOffset At = new(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The national Patient's fullUrl in the answers the pipeline assembles.</summary>
+    public const string NationalPatientUrl = "urn:uuid:0d4c7e2b-5a61-4c3f-8e7d-2b9f1a6c3e55";
+
     /// <summary>A provider system answering: its provider, care unit and FHIR base.</summary>
     public sealed record ProviderSystem(HsaId Provider, HsaId Unit, string Base)
     {
@@ -57,21 +60,31 @@ internal static class ProviderAnswerPipeline
     /// <summary>Everything the service gathers from the answers, screened and merged.</summary>
     public static Gathered Gather(DecidedLookup lookup, params ProviderAnswer[] answers)
     {
-        const string nationalPatient = "urn:uuid:national-patient";
+        const string nationalPatient = NationalPatientUrl;
         var screened = answers.Select(a => (Answer: a,
             Screened: a.Status == FetchStatus.Answered ? AnswerScreening.Screen(a, Patient, nationalPatient, $"Provider {a.Job.Provider}", EveryType, lookup.Decide) : ScreenedAnswer.Empty,
             Name: (string?)$"Provider {a.Job.Provider}")).ToList();
-        var patient = new Patient { Id = "national-patient", Identifier = [new Identifier(Patient.IdentifierSystem, Patient.Value)] };
+        var patient = new Patient
+        {
+            Id = "0d4c7e2b-5a61-4c3f-8e7d-2b9f1a6c3e55",
+            Identifier = [new Identifier(Patient.IdentifierSystem, Patient.Value)],
+            Name = [new HumanName { Family = "Andersson", Given = ["Karin"] }],
+            Gender = AdministrativeGender.Female,
+            BirthDate = "1974-12-25",
+        };
         return new Gathered(lookup, screened, SameItem.Merge(screened.SelectMany(s => s.Screened.Items)), new SummaryEntry(patient, nationalPatient, nationalPatient), EveryType);
     }
 
     /// <summary>The patient summary the endpoint would assemble from what was gathered.</summary>
     public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Summary(Gathered gathered)
     {
-        var author = new ResourceReference("urn:uuid:openndi", "OpenNdi national access service");
-        return MergedAnswers.Document(gathered.Patient, gathered.Items, author, "doc-1", At,
+        const string authorUrl = "urn:uuid:3f0e2a55-6b4c-4f3e-9a43-0c5b8e1d2a01";
+        var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
+        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), "doc-1", At,
             released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), [], gathered.Accounts(released)),
             null, gathered.Narratives());
+        document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
+        return (document, released);
     }
 
     /// <summary>A category read the endpoint would assemble (type and categories of the search).</summary>

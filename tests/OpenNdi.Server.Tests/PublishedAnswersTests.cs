@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.Policy;
 using OpenNdi.Fhir.Merging;
@@ -178,5 +179,71 @@ public sealed class PublishedAnswersTests
         var (document, _) = Summary(GatherSummary(bundle));
 
         Assert.Equal("10160-0", SectionOf(document, "urn:uuid:55555555-5555-4555-8555-555555555555"));
+    }
+
+    /// <summary>Every published example Bundle with a Patient (HL7 IPS, HL7 Europe, Synthea), as JSON; the XML ones read with Firely's XML parser.</summary>
+    public static TheoryData<string> ExampleBundles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in System.IO.Directory.GetFiles(PublishedExamples.Directory, "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetRelativePath(PublishedExamples.Directory, path);
+            if (!name.StartsWith("terminology", StringComparison.Ordinal) && ExampleJson(name) is { } json && PatientId(json) is not null)
+                data.Add(name);
+        }
+        return data;
+    }
+
+    private static string? ExampleJson(string name)
+    {
+        var path = Path.Combine(PublishedExamples.Directory, name);
+        if (name.EndsWith(".xml", StringComparison.Ordinal))
+            return new FhirXmlDeserializer().Deserialize<Resource>(File.ReadAllText(path)) is Bundle bundle ? OpenNdi.Fhir.FhirJson.Serialize(bundle) : null;
+        return name.EndsWith(".json", StringComparison.Ordinal) ? File.ReadAllText(path) : null;
+    }
+
+    private static string? PatientId(string json) =>
+        JsonNode.Parse(json) is { } root && (string?)root["resourceType"] == "Bundle" && root["entry"] is JsonArray entries
+            ? entries.Select(e => e?["resource"]).FirstOrDefault(r => (string?)r?["resourceType"] == "Patient")?["id"]?.GetValue<string>()
+            : null;
+
+    /// <summary>
+    /// Each published example as one provider's summary answer: the summary the service assembles from it passes the
+    /// IPS 2.0 Bundle profile, and nothing is lost (every resource accounted for, none rejected but what cannot be
+    /// read). A provider's clinical item is passed on as the provider wrote it, so where the example's own resource
+    /// breaks a rule (the HL7 Europe EPS examples: doses with a unit code and no system, FHIR qty-3; an allergy
+    /// without clinical status, ait-1) the summary carries that error, and only that: it must be in the provider's
+    /// resource, which fails the same way on its own, and everything the service made must pass.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ExampleBundles))]
+    public void EveryPublishedExample_AsAProviderAnswer_GivesASummaryThatPassesTheIpsProfiles(string example)
+    {
+        var json = ExampleJson(example)!;
+        var lookup = Lookup(Settings());
+        var gathered = Gather(lookup, Answer(json, Ehr, PatientId(json)!, lookup, DataCategory.PatientSummary));
+
+        var (document, released) = Summary(gathered);
+
+        var validator = OpenNdi.Testing.IpsValidation.Validator;
+        var errors = validator.Validate(document, OpenNdi.Fhir.IpsProfiles.Bundle).Errors.ToList();
+        var providers = new HashSet<int>();
+        foreach (var error in errors.Where(e => e.Location != "Bundle"))
+        {
+            var index = int.Parse(System.Text.RegularExpressions.Regex.Match(error.Location, @"^Bundle\.entry\[(\d+)\]").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var entry = document.Entry[index];
+            Assert.True(released.Any(i => i.FullUrl == entry.FullUrl), $"an error in what the service made: {error}");
+            Assert.False(validator.Validate(entry.Resource).IsValid, $"the provider's resource passes on its own, but not in the summary: {error}");
+            providers.Add(index);
+        }
+        // The document-level slice fails only as a consequence of a provider's resource failing.
+        Assert.All(errors.Where(e => e.Location == "Bundle"), e => Assert.NotEmpty(providers));
+        // Every example but the two EPS ones, whose own resources break those rules, gives a summary without an error.
+        if (!example.StartsWith("eu-eps/", StringComparison.Ordinal))
+            Assert.Empty(errors);
+        var accounts = gathered.Accounts(released)[0];
+        var sent = JsonNode.Parse(json)!["entry"]!.AsArray().Count;
+        Assert.Equal(sent, accounts.Count);
+        Assert.All(accounts.Where(a => a.Disposition == Disposition.Rejected), a => Assert.StartsWith(ItemAccounts.Unreadable, a.Reason, StringComparison.Ordinal));
     }
 }

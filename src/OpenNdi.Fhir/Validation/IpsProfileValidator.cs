@@ -38,7 +38,12 @@ public sealed class IpsProfileValidator
     /// <summary>The folder of extension definitions (differential only) in the packages directory.</summary>
     public const string ExtensionsFolder = "extensions-r4";
 
+    private const string IpsNamespace = "http://hl7.org/fhir/uv/ips/";
+    private const string CoreNamespace = "http://hl7.org/fhir/StructureDefinition/";
+
     private readonly Validator _validator;
+    private readonly CachedResolver _resolver;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _resolvable = new(StringComparer.Ordinal);
     private readonly Lock _firstValidation = new();
     private volatile bool _compiled;
 
@@ -76,10 +81,15 @@ public sealed class IpsProfileValidator
                 throw new InvalidOperationException($"No snapshot could be generated for the extension {canonical} in {extensionsFolder}.");
         }
 
+        _resolver = resolver;
         var settings = new ValidationSettings
         {
             // A terminology service failure means the binding could not be decided offline (see the remarks), not that the code is wrong.
             HandleValidateCodeServiceFailure = (_, _) => TerminologyServiceExceptionResult.Warning,
+            // A provider's resource may claim profiles of guides not packaged here (HL7 Europe laboratory, EPS, MPD; a
+            // national guide): those claims are the provider's and cannot be checked offline, so they are skipped. A
+            // claim in the IPS or core namespace is always checked, so a profile IPS does not define is still an error.
+            SelectValidationProfiles = (_, profiles, _, _) => [.. profiles.Where(p => p.Uri is { } uri && IsCheckable(uri))],
         };
         _validator = new Validator(resolver, TerminologyServiceFactory.CreateDefaultForCore(resolver), referenceResolver: null, settings);
     }
@@ -104,19 +114,28 @@ public sealed class IpsProfileValidator
     }
 
     /// <summary>
-    /// Validates <paramref name="resource"/> against the profiles it declares in meta.profile; a Bundle that declares
-    /// none is validated against <see cref="IpsProfiles.Bundle"/>, any other resource against its base definition.
+    /// Validates <paramref name="resource"/> against the profiles it declares in meta.profile (those of guides not
+    /// packaged here skipped, <see cref="IsCheckable"/>); a Bundle that declares none is validated against
+    /// <see cref="IpsProfiles.Bundle"/>, any other resource against its base definition.
     /// </summary>
     public ProfileValidationResult Validate(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var declared = resource.Meta?.Profile.FirstOrDefault(p => !string.IsNullOrEmpty(p));
+        var declared = resource.Meta?.Profile.FirstOrDefault(p => !string.IsNullOrEmpty(p) && IsCheckable(p));
         if (declared is not null)
             return Validate(resource, declared);   // the other declared profiles are validated too (meta.profile)
         if (resource is Bundle)
             return Validate(resource, IpsProfiles.Bundle);
-        return Validate(resource, "http://hl7.org/fhir/StructureDefinition/" + resource.TypeName);
+        return Validate(resource, CoreNamespace + resource.TypeName);
     }
+
+    /// <summary>
+    /// Whether a claimed profile is checked here: always in the IPS and core namespaces (a name IPS does not define is
+    /// an error), otherwise only when its definition is at hand.
+    /// </summary>
+    private bool IsCheckable(string canonical) =>
+        canonical.StartsWith(IpsNamespace, StringComparison.Ordinal) || canonical.StartsWith(CoreNamespace, StringComparison.Ordinal)
+        || _resolvable.GetOrAdd(canonical, url => _resolver.TryResolveByCanonicalUriAsync(url).GetAwaiter().GetResult().Success);
 
     /// <summary>Adds the findings of the Composition (bdl-11: the first entry) and its subject Patient, each validated against its Bundle-uv-ips slice's profile.</summary>
     private void ExplainRequiredSlices(Bundle bundle, OperationOutcome outcome)

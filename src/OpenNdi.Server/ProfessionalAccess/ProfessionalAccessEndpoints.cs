@@ -54,6 +54,11 @@ internal static class ProfessionalAccessEndpoints
         services.AddSingleton<ProviderFetcher>();
         services.AddSingleton<ProviderNames>();
         services.AddSingleton<AccessFlow>();
+        if (options.ProfilePackages is { Length: > 0 } packages)
+        {
+            services.AddSingleton(new SummaryProfileCheck(new OpenNdi.Fhir.Validation.IpsProfileValidator(packages)));
+            services.AddHostedService<SummaryProfileWarmUp>();
+        }
         services.AddSingleton(new FhirCapability("Patient", [], [("identifier", SearchParamType.Token)], [("summary", "http://hl7.org/fhir/uv/ips/OperationDefinition/summary")]));
         foreach (var type in ReadTypes)
             services.AddSingleton(new FhirCapability(type, [CapabilityStatement.TypeRestfulInteraction.SearchType],
@@ -145,9 +150,12 @@ internal static class ProfessionalAccessEndpoints
     private static void Validate(HttpContext http, Bundle document)
     {
         var result = DocumentValidator.Validate(document);
-        if (result.IsValid)
+        var errors = result.Errors.Select(e => (e.Code, e.Location, e.Message)).ToList();
+        // With ProfessionalAccess:ProfilePackages, the IPS profiles too, with Firely's validator.
+        if (http.RequestServices.GetService<SummaryProfileCheck>() is { } profiles)
+            errors.AddRange(profiles.Validator.Validate(document, IpsProfiles.Bundle).Errors.Select(e => ($"IPS {e.Code}", e.Location, e.Message)));
+        if (errors.Count == 0)
             return;
-        var errors = result.Errors.ToList();
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProfessionalAccessEndpoints))
             .LogError("The assembled patient summary failed validation: {Problems}", string.Join("; ", errors.Select(e => $"{e.Code} {e.Location}: {e.Message}")));
         if (document.Entry[^1].Resource is not OperationOutcome outcome)
@@ -235,4 +243,18 @@ internal static class ProfessionalAccessEndpoints
             ? (null, "", categories, "patient.identifier is required: data is read one patient at a time", "patient.identifier")
             : (patient, string.Join('&', passOn), categories, null, null);
     }
+}
+
+/// <summary>The IPS profile validator the service checks its own summaries with, when <see cref="ProfessionalAccessOptions.ProfilePackages"/> is set.</summary>
+internal sealed record SummaryProfileCheck(OpenNdi.Fhir.Validation.IpsProfileValidator Validator);
+
+/// <summary>Compiles the IPS profiles in the background at start, so the first clinician's summary does not wait seconds for it.</summary>
+internal sealed class SummaryProfileWarmUp(SummaryProfileCheck check, ILogger<SummaryProfileWarmUp> logger) : BackgroundService
+{
+    protected override System.Threading.Tasks.Task ExecuteAsync(CancellationToken stoppingToken) => System.Threading.Tasks.Task.Run(() =>
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        check.Validator.Validate(new Bundle { Type = Bundle.BundleType.Document }, IpsProfiles.Bundle);
+        logger.LogInformation("IPS profiles compiled for the summary check in {ElapsedMs} ms", (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }, stoppingToken);
 }

@@ -23,6 +23,14 @@ public sealed class ProfessionalAccessOptions
     /// </summary>
     public int MaxProviderRequests { get; set; } = 100;
 
+    /// <summary>
+    /// A folder holding the IPS package (<c>hl7.fhir.uv.ips-*.tgz</c>) and the extension definitions it needs: when
+    /// set, every assembled summary is also validated against the IPS profiles with Firely's validator (about 40 ms a
+    /// summary once warm, several seconds for the first), and what fails is logged and said in the answer
+    /// (NDI-PAS-040). Off by default: the tests and CI validate every kind of summary the service builds.
+    /// </summary>
+    public string? ProfilePackages { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -34,6 +42,8 @@ public sealed class ProfessionalAccessOptions
             problems.Add("ProfessionalAccess:MaxAnswerBytes must be between 1024 and 268435456");
         if (MaxProviderRequests is < 1 or > 10_000)
             problems.Add("ProfessionalAccess:MaxProviderRequests must be between 1 and 10000");
+        if (ProfilePackages is { Length: > 0 } packages && !Directory.Exists(packages))
+            problems.Add($"ProfessionalAccess:ProfilePackages names a folder that does not exist: {packages}");
         return problems;
     }
 }

@@ -236,7 +236,14 @@ internal static class FhirFactory
         },
         Code = Concept(allergy.Substance),
         Patient = chart.PatientReference,
-        Onset = new Age { Value = onsetAge, Unit = "years", System = CodeSystems.Ucum, Code = "a" },
+        // An Age is positive (FHIR age-1): an onset in the first year of life is the range from birth to one year.
+        Onset = onsetAge > 0
+            ? new Age { Value = onsetAge, Unit = "years", System = CodeSystems.Ucum, Code = "a" }
+            : new Hl7.Fhir.Model.Range
+            {
+                Low = new Quantity { Value = 0, Unit = "years", System = CodeSystems.Ucum, Code = "a" },
+                High = new Quantity { Value = 1, Unit = "years", System = CodeSystems.Ucum, Code = "a" },
+            },
         RecordedDate = At(recorded).Value,
         Reaction = [new AllergyIntolerance.ReactionComponent { Manifestation = [Concept(allergy.Reaction)] }],
     };
