@@ -24,18 +24,20 @@ internal static class AnswerFidelityBenchmark
     {
         var iterations = args.Length > 1 && args[0] == "--iterations" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
         var rows = new List<object>();
-        Console.WriteLine("| example | entries in | released | withheld | merged | rejected | sections out (LOINC entries) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| example | entries in | released | withheld | merged | rejected | sections out (LOINC entries) | Bundle-uv-ips errors |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---|");
         var costs = new List<string>();
         foreach (var (name, json) in Examples())
         {
-            if (Run(json) is not var (accounts, sections, gathered, released))
+            if (Run(json) is not var (accounts, sections, gathered, released, document))
             {
-                Console.WriteLine($"| {name} | — | not a Bundle with a Patient: rejected whole as a provider answer | | | | |");
+                Console.WriteLine($"| {name} | — | not a Bundle with a Patient: rejected whole as a provider answer | | | | | |");
                 continue;
             }
             int Count(Disposition d) => accounts.Count(a => a.Disposition == d);
-            Console.WriteLine($"| {name} | {accounts.Count} | {Count(Disposition.Released)} | {Count(Disposition.Withheld)} | {Count(Disposition.Merged)} | {Count(Disposition.Rejected)} | {string.Join(", ", sections.Select(s => $"{s.Code} {s.Entries}"))} |");
+            var profileErrors = OpenNdi.Testing.IpsValidation.Validator.Validate(document, IpsProfiles.Bundle).Errors.ToList();
+            var profileText = profileErrors.Count == 0 ? "0" : $"{profileErrors.Count}: " + string.Join("; ", profileErrors.Select(e => e.Message.Split('"')[0].Trim()).GroupBy(m => m).Select(g => $"{g.Count()}× {g.Key}"));
+            Console.WriteLine($"| {name} | {accounts.Count} | {Count(Disposition.Released)} | {Count(Disposition.Withheld)} | {Count(Disposition.Merged)} | {Count(Disposition.Rejected)} | {string.Join(", ", sections.Select(s => $"{s.Code} {s.Entries}"))} | {profileText} |");
 
             // The cost per answer, each stage against the strict parse of the same body in the same run.
             var spoilt = Spoilt(json);
@@ -49,7 +51,7 @@ internal static class AnswerFidelityBenchmark
             {
                 example = name, entriesIn = accounts.Count, released = Count(Disposition.Released), withheld = Count(Disposition.Withheld), merged = Count(Disposition.Merged),
                 rejected = Count(Disposition.Rejected), reasons = accounts.Where(a => a.Disposition != Disposition.Released).GroupBy(a => a.Reason.Split(':')[0]).ToDictionary(g => g.Key, g => g.Count()),
-                sections = sections.Select(s => new { s.Code, s.Entries }),
+                sections = sections.Select(s => new { s.Code, s.Entries }), profileErrors = profileErrors.Select(e => e.ToString()),
                 microseconds = new { strictParse = strict, lenientRead = lenient, lenientReadOneSpoilt = lenientSpoilt, readScreenMergeAssembleAccount = whole, accounting },
             });
         }
@@ -74,7 +76,7 @@ internal static class AnswerFidelityBenchmark
     }
 
     /// <summary>One example through the pipeline as a provider's summary: its accounts and the document's sections; null when it is not a Bundle with a Patient.</summary>
-    private static (IReadOnlyList<ItemAccount> Accounts, IReadOnlyList<(string Code, int Entries)> Sections, Server.ProfessionalAccess.Gathered Gathered, IReadOnlyList<SourcedItem> Released)? Run(string json)
+    private static (IReadOnlyList<ItemAccount> Accounts, IReadOnlyList<(string Code, int Entries)> Sections, Server.ProfessionalAccess.Gathered Gathered, IReadOnlyList<SourcedItem> Released, Bundle Document)? Run(string json)
     {
         if (LocalPatientId(json) is not { } patientId)
             return null;
@@ -86,7 +88,7 @@ internal static class AnswerFidelityBenchmark
         var sections = document.Entry[0].Resource is Composition composition
             ? composition.Section.Select(s => (Code: s.Code?.Coding.FirstOrDefault()?.Code ?? "?", Entries: s.Entry.Count)).ToList()
             : [];
-        return (gathered.Accounts(released)[0], sections, gathered, released);
+        return (gathered.Accounts(released)[0], sections, gathered, released, document);
     }
 
     /// <summary>The id of the Bundle's Patient, from the JSON (the provider's local id an index reference would name).</summary>

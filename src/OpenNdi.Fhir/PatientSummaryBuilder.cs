@@ -72,7 +72,7 @@ public static class PatientSummaryBuilder
         };
 
         var included = new List<SummaryEntry>();
-        var placed = entries.Where(e => e.Section is { } code && Sections.Any(s => s.LoincCode == code)).ToHashSet();
+        var placed = entries.Where(e => e.Section is { } code && Sections.Any(s => s.LoincCode == code)).ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var spec in Sections)
         {
             var inSection = entries.Where(e => placed.Contains(e) ? e.Section == spec.LoincCode : spec.Includes(e.Resource)).ToList();

@@ -79,6 +79,7 @@ public sealed class AnswerScreeningTests
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void AProviderThatIndexedOnlyItsSummary_StillHasACategoryBlockApplied()
     {
         var blockMedications = new Block("b-1", BlockScope.Category, null, null, DataCategory.Medications, null);

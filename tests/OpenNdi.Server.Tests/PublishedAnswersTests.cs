@@ -100,6 +100,7 @@ public sealed class PublishedAnswersTests
     }
 
     [Fact]
+    [Trait("Category", "Security")]
     public void WhenAnythingOfTheProviderIsWithheld_ItsNarrativesAndItsProvenanceOfTheWithheldStayBack()
     {
         var bundle = Minimal();

@@ -24,7 +24,6 @@ public static class MergedAnswers
         var aliases = Aliases(items);
         var sectioned = items.Where(i => i.Category is not null && PatientSummaryBuilder.HasSection(i.Resource, i.Section)).ToList();
         var released = Carried(sectioned.Concat(Supporting(sectioned, items, aliases)).ToList(), items, aliases);
-        Rewrite(released, aliases);
         var document = PatientSummaryBuilder.Build(patient, [.. released.Select(i => new SummaryEntry(i.Resource, i.FullUrl, i.FullUrl, i.Section))], author, documentId, timestamp,
             $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid(documentId + "/Composition")}", notIncluded, narratives);
         var inDocument = document.Entry.Select(e => e.FullUrl).ToHashSet(StringComparer.Ordinal);
@@ -51,7 +50,6 @@ public static class MergedAnswers
         var aliases = Aliases(items);
         var matches = items.Where(i => i.Category is not null && isMatch(i)).ToList();
         var released = Carried([.. matches, .. Supporting(matches, items, aliases)], items, aliases);
-        Rewrite(released, aliases);
         var bundle = new Bundle
         {
             Type = Bundle.BundleType.Searchset,
@@ -83,7 +81,11 @@ public static class MergedAnswers
         return aliases;
     }
 
-    /// <summary>Items the released ones reference (by the entry's fullUrl, or a relative reference resolved against it), not already released.</summary>
+    /// <summary>
+    /// Items the released ones reference (by the entry's fullUrl, or a relative reference resolved against it), not
+    /// already released. On the same walk, a reference to a record merged into another item is pointed at that item,
+    /// so none dangles (every released item is walked once: those given, then each one found).
+    /// </summary>
     private static IEnumerable<SourcedItem> Supporting(IReadOnlyList<SourcedItem> released, IReadOnlyList<SourcedItem> all, Dictionary<string, SourcedItem> aliases)
     {
         var taken = released.ToHashSet();
@@ -92,7 +94,11 @@ public static class MergedAnswers
         {
             foreach (var reference in ResourceWalk.References(item.Resource))
             {
-                if (Resolve(item.FullUrl, reference.Reference) is { } url && aliases.TryGetValue(url, out var target) && target.Resource is not Provenance && taken.Add(target))
+                if (Resolve(item.FullUrl, reference.Reference) is not { } url || !aliases.TryGetValue(url, out var target))
+                    continue;
+                if (!string.Equals(target.FullUrl, url, StringComparison.Ordinal))
+                    reference.Reference = target.FullUrl;
+                if (target.Resource is not Provenance && taken.Add(target))
                 {
                     queue.Enqueue(target);
                     yield return target;
@@ -121,19 +127,6 @@ public static class MergedAnswers
                 released.Add(extra);
         }
         return released;
-    }
-
-    /// <summary>References to a record merged into another item are pointed at that item, so none dangles.</summary>
-    private static void Rewrite(IReadOnlyList<SourcedItem> released, Dictionary<string, SourcedItem> aliases)
-    {
-        foreach (var item in released)
-        {
-            foreach (var reference in ResourceWalk.References(item.Resource))
-            {
-                if (Resolve(item.FullUrl, reference.Reference) is { } url && aliases.TryGetValue(url, out var target) && !string.Equals(target.FullUrl, url, StringComparison.Ordinal))
-                    reference.Reference = target.FullUrl;
-            }
-        }
     }
 
     /// <summary>A reference as an absolute URL: relative <c>Type/id</c> against the base of the referencing entry's fullUrl (FHIR R4 §2.36.4.1).</summary>

@@ -32,8 +32,17 @@ internal sealed record Gathered(
     /// The account of every resource each provider sent, once the answer holds <paramref name="released"/>: what
     /// screening set aside, and what became of what it kept (released, merged into another item, or not taken).
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<ItemAccount>> Accounts(IReadOnlyList<SourcedItem> released) =>
-        [.. Answers.Select(a => (IReadOnlyList<ItemAccount>)[.. a.Screened.Aside, .. ItemAccounts.Settle(a.Screened.Items, Items, released)])];
+    public IReadOnlyList<IReadOnlyList<ItemAccount>> Accounts(IReadOnlyList<SourcedItem> released)
+    {
+        // Asked twice for one answer (its OperationOutcome, then its audit record): settled once.
+        if (_settled is { } settled && ReferenceEquals(settled.Released, released))
+            return settled.Accounts;
+        IReadOnlyList<IReadOnlyList<ItemAccount>> accounts = [.. Answers.Select(a => (IReadOnlyList<ItemAccount>)[.. a.Screened.Aside, .. ItemAccounts.Settle(a.Screened.Items, Items, released)])];
+        _settled = (released, accounts);
+        return accounts;
+    }
+
+    private (IReadOnlyList<SourcedItem> Released, IReadOnlyList<IReadOnlyList<ItemAccount>> Accounts)? _settled;
 
     /// <summary>
     /// The providers' own section narratives that may travel: only from a provider none of whose answer was withheld
@@ -140,7 +149,8 @@ internal sealed class AccessFlow(
     /// Completes the request's record, which the route's filter stores before the answer is sent: the decision, each
     /// provider fetched and how it went with the account of everything it sent (released, withheld, merged, rejected:
     /// the counts add up to what it sent), every item released (one entity per source, marked when it came through an
-    /// emergency break), and every one not released, with its reason or what it was merged into.
+    /// emergency break), and every one not released, with its reason or what it was merged into (but the provider's
+    /// Patient and summary Composition, merged into the national ones in every summary, which only the counts hold).
     /// </summary>
     public static void Describe(HttpContext http, AuditScope audit, Gathered gathered, IReadOnlyList<SourcedItem> released)
     {
@@ -163,7 +173,9 @@ internal sealed class AccessFlow(
                 : $"missed ({KebabStatus(a.Answer.Status)}): {a.Answer.Problem}"));
         var items = released.SelectMany(item => item.Sources.Select(source => new AuditEntity("released", source.Url, source.Provider.Value, item.Category?.Code,
             source.ViaEmergencyBreak ? "via emergency break" : null)));
-        var notReleased = gathered.Answers.SelectMany((a, i) => accounts[i].Where(x => x.Disposition != Disposition.Released)
+        // Named one by one: everything not released but the provider's Patient and summary Composition, which every
+        // summary answer merges into the national ones (they are in the counts).
+        var notReleased = gathered.Answers.SelectMany((a, i) => accounts[i].Where(x => x.Disposition != Disposition.Released && x.Reason is not (ItemAccounts.NationalPatient or ItemAccounts.NationalSummary))
             .Select(x => new AuditEntity(Kebab(x.Disposition), x.Url, a.Answer.Job.Provider.Value, Detail: $"{x.Type} {x.Reason}{(x.Into is null ? "" : $" into {x.Into}")}")));
         var missed = gathered.Answers.Count(a => a.Answer.Status != FetchStatus.Answered);
         AuditEntity[] notCovered = gathered.NotCoveredItems == 0 ? [] :

@@ -122,7 +122,7 @@ internal static class AnswerScreening
             }
             if (resource is OperationOutcome || entry.Search?.Mode == Bundle.SearchEntryMode.Outcome)
             {
-                aside.Add(new ItemAccount(fullUrl, resource.TypeName, Disposition.Rejected, $"{ItemAccounts.ProviderOutcome}: a provider's message, not data of the patient; it is logged"));
+                aside.Add(new ItemAccount(fullUrl, resource.TypeName, Disposition.Rejected, $"{ItemAccounts.ProviderOutcome}: a provider's message, not data of the patient (kept in the audit record)"));
                 continue;
             }
             if (resource is Composition && ClinicalCategories.Of(resource) is null && job.Category == DataCategory.PatientSummary)
