@@ -56,8 +56,9 @@ public static class MergedAnswers
             Total = matches.Count,
             Link = [new Bundle.LinkComponent { Relation = "self", Url = selfUrl }],
         };
+        var matched = matches.ToHashSet();
         foreach (var item in released)
-            bundle.Entry.Add(Entry(item.FullUrl, item.Resource, matches.Contains(item) ? Bundle.SearchEntryMode.Match : Bundle.SearchEntryMode.Include));
+            bundle.Entry.Add(Entry(item.FullUrl, item.Resource, matched.Contains(item) ? Bundle.SearchEntryMode.Match : Bundle.SearchEntryMode.Include));
         foreach (var (fullUrl, provenance) in SourceProvenance.For(released))
             bundle.Entry.Add(Entry(fullUrl, provenance, Bundle.SearchEntryMode.Include));
         if (outcome(released) is { } said)
