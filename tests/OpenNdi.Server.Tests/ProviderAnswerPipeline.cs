@@ -75,22 +75,12 @@ internal static class ProviderAnswerPipeline
         return new Gathered(lookup, screened, SameItem.Merge(screened.SelectMany(s => s.Screened.Items)), new SummaryEntry(patient, nationalPatient, nationalPatient), EveryType);
     }
 
-    /// <summary>The patient summary the endpoint would assemble from what was gathered.</summary>
-    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Summary(Gathered gathered)
-    {
-        const string authorUrl = "urn:uuid:3f0e2a55-6b4c-4f3e-9a43-0c5b8e1d2a01";
-        var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
-        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), "doc-1", At,
-            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), [], gathered.Accounts(released)),
-            null, gathered.Narratives());
-        document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
-        return (document, released);
-    }
+    /// <summary>The patient summary the endpoint assembles from what was gathered (<see cref="Gathered.Summary"/>).</summary>
+    public static (Bundle Document, IReadOnlyList<SourcedItem> Released) Summary(Gathered gathered) => gathered.Summary("doc-1", At);
 
-    /// <summary>A category read the endpoint would assemble (type and categories of the search).</summary>
+    /// <summary>A category read the endpoint assembles (type and categories of the search; <see cref="Gathered.Searchset"/>).</summary>
     public static (Bundle Searchset, IReadOnlyList<SourcedItem> Released) Search(Gathered gathered, string type, params DataCategory[] categories) =>
-        MergedAnswers.Searchset(i => i.Resource.TypeName == type && categories.Contains(i.Category!), gathered.Items, $"https://national.example/fhir/{type}",
-            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, 0, [], gathered.Accounts(released)));
+        gathered.Searchset(type, categories, $"https://national.example/fhir/{type}");
 
     /// <summary>The section of the document holding the entry with this fullUrl (its LOINC code), or null.</summary>
     public static string? SectionOf(Bundle document, string fullUrl) =>

@@ -29,6 +29,28 @@ internal sealed record Gathered(
     public int NotCoveredItems => Answers.Sum(a => a.Screened.NotCovered);
 
     /// <summary>
+    /// The patient summary document from what was gathered: the merged items in their IPS sections with the providers'
+    /// narratives, the national service as author, and the OperationOutcome with each provider's account.
+    /// </summary>
+    /// <returns>The document, and the items in it (what was released, for the audit record).</returns>
+    public (Bundle Document, IReadOnlyList<SourcedItem> Released) Summary(string documentId, DateTimeOffset timestamp)
+    {
+        var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
+        var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
+        var (document, released) = MergedAnswers.Document(Patient, Items, new ResourceReference(authorUrl, author.Name), documentId, timestamp,
+            released => AccessOutcome.For(Lookup, Answers, released.Count(i => i.ViaEmergencyBreak), Coverage.NeededFor(ClinicalCategories.Summary), Accounts(released)),
+            Coverage.NotCovered, Narratives());
+        document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
+        return (document, released);
+    }
+
+    /// <summary>A category read's searchset from what was gathered: items of <paramref name="type"/> in <paramref name="categories"/> as matches, what they reference as includes.</summary>
+    /// <returns>The searchset, and the items in it (what was released, for the audit record).</returns>
+    public (Bundle Searchset, IReadOnlyList<SourcedItem> Released) Searchset(string type, IReadOnlyCollection<DataCategory> categories, string selfUrl) =>
+        MergedAnswers.Searchset(item => item.Resource.TypeName == type && categories.Contains(item.Category!), Items, selfUrl,
+            released => AccessOutcome.For(Lookup, Answers, released.Count(i => i.ViaEmergencyBreak), Coverage.NeededFor(categories), Accounts(released)));
+
+    /// <summary>
     /// The account of every resource each provider sent, once the answer holds <paramref name="released"/>: what
     /// screening set aside, and what became of what it kept (released, merged into another item, or not taken).
     /// </summary>
@@ -132,7 +154,7 @@ internal sealed class AccessFlow(
                 ProviderFaults.Add(1, new KeyValuePair<string, object?>("kind", "Unreadable"));
                 logger.LogError("Provider fault: {Provider} ({System}) sent {Count} resources that could not be read, set aside at {Url}: {Problems}",
                     answer.Job.Provider, answer.Job.SourceSystem, result.Unreadable, answer.Job.Url,
-                    string.Join(" | ", result.Aside.Where(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal)).Select(a => $"{a.Type} {a.Url}: {a.Reason}")));
+                    string.Join(" | ", result.UnreadableAccounts.Select(a => $"{a.Type} {a.Url}: {a.Reason}")));
             }
             if (result.OtherPatient > 0)
             {

@@ -55,7 +55,7 @@ internal static class AccessOutcome
                     $"{who} {screened.OtherPatientProblem}; those were dropped and the fault is logged.{(screened.Items.Count == 0 ? " Nothing from this provider is in this answer." : "")}");
             if (screened.Unreadable > 0)
                 Add(outcome, OperationOutcome.IssueSeverity.Warning, "NDI-PAS-017", OperationOutcome.IssueType.Structure,
-                    $"{who} sent {screened.Unreadable} resources that could not be read ({string.Join(", ", screened.Aside.Where(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal)).GroupBy(a => a.Type).Select(g => $"{g.Count()} {g.Key}"))}); "
+                    $"{who} sent {screened.Unreadable} resources that could not be read ({string.Join(", ", screened.UnreadableAccounts.GroupBy(a => a.Type).Select(g => $"{g.Count()} {g.Key}"))}); "
                     + "they were set aside and the fault is logged, and the rest of its answer is here. Ask the provider for what is missing.");
             if (answer.Status == FetchStatus.Answered)
                 Add(outcome, OperationOutcome.IssueSeverity.Information, "NDI-PAS-018", OperationOutcome.IssueType.Informational, $"{who}: {Told(accounts[i], disclosure)}.");

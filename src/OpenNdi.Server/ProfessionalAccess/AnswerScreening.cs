@@ -28,7 +28,9 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, IReadOnl
     public int Withheld => Aside.Count(a => a.Disposition == Disposition.Withheld && a.Reason != ItemAccounts.NotCoveredByScope);
 
     /// <summary>Entries that could not be read and were set aside (<see cref="LenientBundleReader"/>).</summary>
-    public int Unreadable => Aside.Count(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal));
+    public IEnumerable<ItemAccount> UnreadableAccounts => Aside.Where(a => a.Reason.StartsWith(ItemAccounts.Unreadable, StringComparison.Ordinal));
+
+    public int Unreadable => UnreadableAccounts.Count();
 }
 
 /// <summary>
@@ -59,7 +61,9 @@ internal static class AnswerScreening
         var bundle = answer.Bundle!;
         var baseUrl = job.Endpoint!.AbsoluteUri.TrimEnd('/');
         var patientRefs = new HashSet<string>(StringComparer.Ordinal) { $"Patient/{job.LocalPatientId}", $"{baseUrl}/Patient/{job.LocalPatientId}" };
-        var aside = answer.SetAside.Select(e => new ItemAccount(e.FullUrl ?? $"{job.Url}#entry[{e.Index}]", e.Type, Disposition.Rejected, $"{ItemAccounts.Unreadable}: {e.Problem}")).ToList();
+        // An entry with no URL of its own is named by its place in the answer.
+        string Place(int index) => $"{job.Url}#entry[{index}]";
+        var aside = answer.SetAside.Select(e => new ItemAccount(e.FullUrl ?? Place(e.Index), e.Type, Disposition.Rejected, $"{ItemAccounts.Unreadable}: {e.Problem}")).ToList();
 
         // A summary names its patient: if it is someone else, nothing in it is about ours.
         foreach (var entry in bundle.Entry)
@@ -75,7 +79,7 @@ internal static class AnswerScreening
                 : null;
             if (problem is not null)
                 return new ScreenedAnswer([], [.. aside, .. bundle.Entry.Select((e, i) => e.Resource is null
-                    ? new ItemAccount(e.FullUrl ?? $"{job.Url}#entry[{i}]", "entry", Disposition.Rejected, ItemAccounts.AnotherPatient)
+                    ? new ItemAccount(e.FullUrl ?? Place(i), "entry", Disposition.Rejected, ItemAccounts.AnotherPatient)
                     : new ItemAccount(ItemAccounts.UrlOf(e, baseUrl), e.Resource.TypeName, Disposition.Rejected, ItemAccounts.AnotherPatient))], problem, []);
             if (entry.FullUrl is { Length: > 0 } fullUrl)
                 patientRefs.Add(fullUrl);
@@ -111,7 +115,7 @@ internal static class AnswerScreening
             var resource = entry.Resource;
             if (resource is null)
             {
-                aside.Add(new ItemAccount(entry.FullUrl ?? $"{job.Url}#entry[{index}]", "entry", Disposition.Rejected, "empty-entry: the entry holds no resource"));
+                aside.Add(new ItemAccount(entry.FullUrl ?? Place(index), "entry", Disposition.Rejected, "empty-entry: the entry holds no resource"));
                 continue;
             }
             var fullUrl = ItemAccounts.UrlOf(entry, baseUrl);

@@ -103,13 +103,7 @@ internal static class ProfessionalAccessEndpoints
         if (gathered is null)
             return refusal!;
 
-        var documentId = Guid.NewGuid().ToString();
-        var author = new Organization { Id = "openndi", Name = "OpenNdi national access service" };
-        var authorUrl = $"urn:uuid:{PatientSummaryBuilder.DeterministicUuid("organization|openndi")}";
-        var (document, released) = MergedAnswers.Document(gathered.Patient, gathered.Items, new ResourceReference(authorUrl, author.Name), documentId, time.GetUtcNow(),
-            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(ClinicalCategories.Summary), gathered.Accounts(released)),
-            gathered.Coverage.NotCovered, gathered.Narratives());
-        document.Entry.Insert(2, new Bundle.EntryComponent { FullUrl = authorUrl, Resource = author });
+        var (document, released) = gathered.Summary(Guid.NewGuid().ToString(), time.GetUtcNow());
         Validate(http, document);
 
         AccessFlow.Describe(http, audit, gathered, released);
@@ -128,9 +122,7 @@ internal static class ProfessionalAccessEndpoints
             return refusal!;
 
         var request = http.Request;
-        var (searchset, released) = MergedAnswers.Searchset(item => item.Resource.TypeName == type && categories.Contains(item.Category!), gathered.Items,
-            $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
-            released => AccessOutcome.For(gathered.Lookup, gathered.Answers, released.Count(i => i.ViaEmergencyBreak), gathered.Coverage.NeededFor(categories), gathered.Accounts(released)));
+        var (searchset, released) = gathered.Searchset(type, categories, $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}");
         AccessFlow.Describe(http, audit, gathered, released);
         return NoStore(http, FhirResults.Resource(searchset));
     }
