@@ -111,6 +111,20 @@ public sealed class NdiDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>The PostgreSQL data source (null on SQLite), for the identity module's EF Core context (ADR 0008).</summary>
+    internal NpgsqlDataSource? PostgresDataSource => _postgres;
+
+    /// <summary>The SQLite connection string (null on PostgreSQL), for the identity module's EF Core context; the file is made owner-only first.</summary>
+    internal string? SqliteConnectionString
+    {
+        get
+        {
+            if (_sqliteConnectionString is not null)
+                CreateOwnerOnlyFile();
+            return _sqliteConnectionString;
+        }
+    }
+
     /// <summary>The PostgreSQL connection as Npgsql's own type, for binary COPY.</summary>
     internal static NpgsqlConnection AsPostgres(DbConnection connection) => (NpgsqlConnection)connection;
 

@@ -155,7 +155,7 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
         var token = Decode(response);
 
         Assert.Equal("openid user/*.rs", response.GetProperty("scope").GetString()); // patient/ scopes are not for professionals
-        Assert.Equal(NdiServer.Issuer, token.Issuer);
+        Assert.Equal(new Uri(NdiServer.Issuer).AbsoluteUri, token.Issuer); // OpenIddict states the issuer as a normalised URI
         Assert.Equal("professional", token.GetClaim("ndi_actor").Value);
         Assert.Equal("ETREAT", token.GetClaim("purpose_of_use").Value);
         Assert.True(HsaId.TryParse(token.Subject, out _, out _));
@@ -302,15 +302,19 @@ public sealed class AuthorizationServerTests(AuthorizationServerTests.Fixture fi
     }
 
     [Fact]
-    public async Task Authorize_WithoutPkce_RedirectsWithInvalidRequest()
+    public async Task Authorize_WithoutPkce_IsRefusedWithInvalidRequest()
     {
         var parameters = AuthorizeParameters("user/*.rs", Pkce().Challenge);
         parameters.Remove("code_challenge");
+        parameters.Remove("code_challenge_method");
         using var client = Client();
         using var response = await client.GetAsync("/oauth/authorize?" + Query(parameters));
+        var body = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("invalid_request", Parameter(response.Headers.Location!, "error"));
+        // OpenIddict refuses a request without PKCE before it trusts the redirect URI, so it answers here (RFC 6749 §4.1.2.1 allows not redirecting).
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("invalid_request", body);
     }
 
     [Fact]

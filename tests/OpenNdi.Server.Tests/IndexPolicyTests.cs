@@ -122,6 +122,49 @@ public sealed class IndexPolicyTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode); // a blank reason is refused, not taken as none (EmergencyReasonTests)
     }
 
+    private string ClinicianTokenWith(params (string Claim, string Value)[] extra)
+    {
+        var claims = new Dictionary<string, object>(IndexApiTests.ClinicianClaims);
+        foreach (var (claim, value) in extra)
+            claims[claim] = value;
+        return _issuer.Token("user/DocumentReference.rs", claims: claims);
+    }
+
+    [Fact]
+    public async Task BreakGlassInTheToken_BreaksTheBlock_ForItsOnePatientOnly()
+    {
+        await using var server = await StartAsync();
+        await PostConsentAsync(server, "block", $$$$"""
+            {"type":"deny","actor":[{"role":{"coding":[{"system":"urn:openndi:consent-block-target","code":"care-unit"}]},
+              "reference":{"identifier":{"system":"urn:oid:1.2.752.29.4.19","value":"{{{{RegionLabUnit.Value}}}}"}}}]}
+            """);
+        var forThisPatient = ClinicianTokenWith(("purpose_of_use", "BTG"), ("ndi_emergency_reason", "medvetslös, okänd medicinering"), ("ndi_patient", Patient.Value));
+        var forAnother = ClinicianTokenWith(("purpose_of_use", "BTG"), ("ndi_emergency_reason", "medvetslös"), ("ndi_patient", "190101019800"));
+        var withoutReason = ClinicianTokenWith(("purpose_of_use", "BTG"), ("ndi_patient", Patient.Value));
+
+        var (broken, _) = await ReadAsync(await LookupAsync(server, forThisPatient));
+        var (other, otherWithheld) = await ReadAsync(await LookupAsync(server, forAnother));
+        var (noReason, _) = await ReadAsync(await LookupAsync(server, withoutReason));
+
+        Assert.Equal(3, broken.Count);
+        Assert.Equal([RegionLabUnit.Value], broken.Where(d => d.Meta?.Security.Any(s => s.Code == "BTG") == true).Select(d => d.Author[0].Identifier.Value));
+        Assert.Equal(2, other.Count);
+        Assert.Contains("blocked by the patient (1)", otherWithheld);
+        Assert.Equal(2, noReason.Count);
+    }
+
+    [Fact]
+    public async Task CareRelationshipInTheToken_CountsForItsPatientOnly_WithoutTheHeader()
+    {
+        await using var server = await StartAsync();
+
+        var (attested, _) = await ReadAsync(await LookupAsync(server, ClinicianTokenWith(("ndi_care_relationship", Patient.Value)), careRelationship: false));
+        var (elsewhere, _) = await ReadAsync(await LookupAsync(server, ClinicianTokenWith(("ndi_care_relationship", "190101019800")), careRelationship: false));
+
+        Assert.Equal(3, attested.Count);
+        Assert.Equal(OwnUnit.Value, Units(elsewhere));
+    }
+
     [Fact]
     public async Task ATokenThatSaysNotWhoIsAsking_IsRefused()
     {

@@ -17,14 +17,19 @@ public sealed class ProductionModulesTests
         await using var server = await NdiServer.StartProductionAsync("sqlite");
         using var client = server.CreateClient(new() { AllowAutoRedirect = false });
 
-        foreach (var path in (string[])["/sim", "/sim/region-1/fhir/Patient", "/demo", "/demo/callback",
-                     "/oauth/authorize?response_type=code&client_id=openndi-demo-portal&redirect_uri=http://localhost/demo/callback&scope=openid&code_challenge=x&code_challenge_method=S256"])
+        foreach (var path in (string[])["/sim", "/sim/region-1/fhir/Patient", "/demo", "/demo/callback"])
         {
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"GET {path}: {(int)response.StatusCode}");
         }
+        // The authorization endpoint serves EHR launches in production too (ADR 0008), but the demo app is not a
+        // client there and nobody logs in by choosing a person: no login page, no code.
+        using var page = await client.GetAsync("/oauth/authorize?response_type=code&client_id=openndi-demo-portal&redirect_uri=http://localhost/demo/callback&scope=openid&code_challenge=" + new string('x', 43) + "&code_challenge_method=S256");
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        Assert.DoesNotContain("operator-1", await page.Content.ReadAsStringAsync());
         using var login = await client.PostAsync("/oauth/authorize", new FormUrlEncodedContent(new Dictionary<string, string> { ["user"] = "operator-1", ["client_id"] = "openndi-demo-portal" }));
-        Assert.Equal(HttpStatusCode.NotFound, login.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
+        Assert.Null(login.Headers.Location);
         using var behaviour = await client.PutAsync("/sim/region-1/behaviour", new StringContent("{\"down\":true}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, behaviour.StatusCode);
         Assert.Equal(0, await new PopulationStore(server.Database.Database).CountAsync());

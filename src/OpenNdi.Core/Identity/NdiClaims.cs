@@ -60,6 +60,21 @@ public static class NdiClaims
 
     /// <summary>The roles given to a professional beyond the assignment, space-separated (<see cref="NdiRoles"/>).</summary>
     public const string Roles = "ndi_roles";
+
+    /// <summary>
+    /// Why a professional breaks the glass (IHE PCF: the emergency override), in words: with <see cref="PurposeOfUse"/>
+    /// <c>BTG</c> or <c>ETREAT</c>, and only together with <see cref="PatientBinding"/>: a break is for one patient.
+    /// </summary>
+    public const string EmergencyReason = "ndi_emergency_reason";
+
+    /// <summary>The one patient (personnummer or samordningsnummer) a break-glass token is good for.</summary>
+    public const string PatientBinding = "ndi_patient";
+
+    /// <summary>
+    /// The patient (personnummer or samordningsnummer) with whom the EHR that launched the app attests a care
+    /// relationship (PDL 6 kap.), carried from the launch context into the token.
+    /// </summary>
+    public const string CareRelationship = "ndi_care_relationship";
 }
 
 /// <summary>HL7 v3 ActReason codes for why a professional accesses data (system 2.16.840.1.113883.1.11.20448).</summary>
@@ -68,7 +83,13 @@ public static class PurposeOfUse
     public const string Treatment = "TREAT";
     public const string EmergencyTreatment = "ETREAT";
 
+    /// <summary>Break the glass: access beyond what the patient allows, in an emergency, with a reason (IHE PCF, BALP).</summary>
+    public const string BreakTheGlass = "BTG";
+
     public static bool IsKnown(string? code) => code is Treatment or EmergencyTreatment;
+
+    /// <summary>The purposes a break-glass token exchange may ask for.</summary>
+    public static bool IsEmergency(string? code) => code is EmergencyTreatment or BreakTheGlass;
 }
 
 /// <summary>

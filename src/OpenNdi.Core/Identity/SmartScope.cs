@@ -145,7 +145,7 @@ public sealed record ScopeSet(IReadOnlyList<SmartScope> ResourceScopes, IReadOnl
     private static readonly HashSet<string> KnownOther = new(StringComparer.Ordinal)
     {
         "openid", "fhirUser", "profile", "launch", "launch/patient", "launch/encounter", "offline_access", "online_access",
-        DirectoryScopes.Administration,
+        DirectoryScopes.Administration, EhrLaunchScopes.CreateLaunch,
     };
 
     /// <summary>Parses a scope claim; an unknown or malformed scope makes the whole set an error, naming it.</summary>
@@ -185,4 +185,14 @@ public static class DirectoryScopes
     /// <c>user/</c> write scopes of the resource types). Granted only to operators, only through clients registered for it.
     /// </summary>
     public const string Administration = "ndi/directory.admin";
+}
+
+/// <summary>Scopes of the EHR launch (SMART App Launch 2.2 §2.0.4), beside SMART's own <c>launch</c>.</summary>
+public static class EhrLaunchScopes
+{
+    /// <summary>
+    /// Lets an EHR system register a launch context (who is logged in there, the open patient, the care relationship it
+    /// attests) for an app it launches. Granted only to backend services registered for it, and only for their own provider.
+    /// </summary>
+    public const string CreateLaunch = "ndi/launch";
 }

@@ -77,7 +77,7 @@ public static class AccessPolicy
     {
         if (professional.Assignment is not { CoversOtherProviders: true } assignment || !assignment.ActiveOn(DateOnly.FromDateTime(request.At.UtcDateTime)))
             return [DecisionReason.NoAssignment];
-        if (professional.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment))
+        if (professional.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment or PurposeOfUse.BreakTheGlass))
             return [DecisionReason.PurposeNotTreatment];
         if (!request.CareRelationshipDeclared)
             return [DecisionReason.NoCareRelationship];
@@ -119,6 +119,22 @@ public static class AccessPolicy
         SystemActor => ChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it owns no directory entry"),
         ProfessionalActor => ChangeDecision.Deny("professionals read the directory; its entries are changed by their provider's system or an administrator"),
         _ => ChangeDecision.Deny("only a provider's system or a directory administrator changes the directory"),
+    };
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may start an EHR launch (SMART App Launch §2.0.4) for a professional of
+    /// <paramref name="professionalProvider"/>: the launch logs that professional in without a second login, on the
+    /// EHR's word. So only an EHR system registered for launches (<paramref name="mayLaunch"/>, scope
+    /// <see cref="EhrLaunchScopes.CreateLaunch"/>) vouches, and only for its own provider's staff.
+    /// </summary>
+    public static ChangeDecision MayCreateLaunch(Actor actor, bool mayLaunch, HsaId professionalProvider) => actor switch
+    {
+        SystemActor when !mayLaunch => ChangeDecision.Deny($"the system's token lacks the scope {EhrLaunchScopes.CreateLaunch}"),
+        SystemActor { Provider: null } => ChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it vouches for no one"),
+        SystemActor { Provider: { } own } when own != professionalProvider =>
+            ChangeDecision.Deny($"the professional works for provider {professionalProvider.Value}; an EHR of provider {own.Value} launches only for its own staff"),
+        SystemActor => ChangeDecision.Allow,
+        _ => ChangeDecision.Deny("only an EHR system starts a launch"),
     };
 
     /// <summary>

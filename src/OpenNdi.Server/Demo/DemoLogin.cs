@@ -17,18 +17,20 @@ internal static class DemoLoginSetup
         services.AddSingleton<ILoginUsers>(sp => sp.GetRequiredService<DemoUsers>());
         services.AddSingleton(DemoPortalPage.App);
         services.AddHostedService<DemoLoginService>();
+        services.AddHttpClient();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapDemoLogin(this IEndpointRouteBuilder app) => app.MapPasswordlessLogin();
+    public static IEndpointRouteBuilder MapDemoLogin(this IEndpointRouteBuilder app) => app.MapPasswordlessLogin().MapSimulatedEhr();
 }
 
 /// <summary>Loads the demo's people on start, after the population is seeded and the simulated providers are loaded.</summary>
-internal sealed class DemoLoginService(NdiDatabase database, SimulatorRegistry registry, DemoUsers users, TimeProvider clock, ILogger<DemoLoginService> logger) : IHostedService
+internal sealed class DemoLoginService(NdiDatabase database, SimulatorRegistry registry, DemoUsers users, TimeProvider clock, IServiceProvider services, ILogger<DemoLoginService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await users.LoadAsync(new PopulationStore(database), registry.Providers, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), cancellationToken);
+        await SimulatedEhr.RegisterAsync(services, users, cancellationToken);
         logger.LogInformation("Demo login without password: {Count} synthetic people at /demo (module DemoLogin; never in production)", users.Users.Count);
     }
 

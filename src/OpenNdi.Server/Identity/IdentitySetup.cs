@@ -52,25 +52,27 @@ internal static class IdentitySetup
             i => (IReadOnlyList<SecurityKey>)[.. new JsonWebKeySet(i.Jwks).GetSigningKeys()],
             StringComparer.Ordinal);
 
-        // The embedded authorization server is one more trusted issuer, its key known without fetching a JWKS.
+        // The embedded authorization server is one more trusted issuer. Its key lives in the database (ADR 0008), so
+        // it is resolved when the first token is checked, after the migrations ran at start.
         var server = configuration.GetSection("Identity:Server").Get<AuthorizationServerOptions>() ?? new AuthorizationServerOptions();
+        // OpenIddict states the issuer as a normalised absolute URI (a root URL ends in '/'), and so must everything that compares it.
+        server.Issuer = new Uri(server.Issuer).AbsoluteUri;
         if (server.Enabled)
         {
             if (server.AccessTokenMinutes > options.MaxTokenLifetimeMinutes)
                 throw new InvalidOperationException($"Identity:Server:AccessTokenMinutes ({server.AccessTokenMinutes}) is over Identity:MaxTokenLifetimeMinutes ({options.MaxTokenLifetimeMinutes}): the APIs would refuse every token the embedded server issues.");
             if (keysByIssuer.ContainsKey(server.Issuer))
                 throw new InvalidOperationException($"Identity:Server:Issuer {server.Issuer} is also configured as a trusted issuer; give the embedded server its own issuer URL.");
-            var signingKey = new IssuerSigningKey(server);
-            keysByIssuer[server.Issuer] = [signingKey.Key];
-            services.AddAuthorizationServer(server, signingKey);
+            services.AddAuthorizationServer(server, options);
         }
+        var issuers = keysByIssuer.Keys.Concat(server.Enabled ? [server.Issuer] : []).ToList();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuers = keysByIssuer.Keys,
+                ValidIssuers = issuers,
                 ValidAudience = options.Audience,
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
@@ -103,11 +105,20 @@ internal static class IdentitySetup
                 },
             };
         });
+        if (server.Enabled)
+        {
+            // The embedded issuer's tokens are checked against its own key only, read from the database on first use.
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IssuerKeys>((jwt, embedded) =>
+                jwt.TokenValidationParameters.IssuerSigningKeyResolver = (_, token, _, _) => keysByIssuer.TryGetValue(token.Issuer, out var keys) ? keys
+                    : token.Issuer == server.Issuer ? [embedded.Signing.Key] : []);
+        }
         services.AddAuthorization();
         return services;
     }
 
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+
 
     /// <summary>RFC 9068 §2.1: <c>at+jwt</c>, or its full media type.</summary>
     private static readonly string[] AccessTokenTypes = ["at+jwt", "application/at+jwt"];

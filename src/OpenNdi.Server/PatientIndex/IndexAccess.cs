@@ -1,3 +1,4 @@
+using OpenNdi.Core.Identifiers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identity;
@@ -42,13 +43,20 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
     public const string EmergencyReasonRefused = "NDI-PDI-020";
 
     /// <summary>
-    /// The emergency the request invokes (null when the header is absent), or the 400 that refuses it: a reason that
-    /// breaks blocks is read once, strictly (<see cref="EmergencyReason"/>), before anything is looked up, so a
-    /// refused reason releases nothing and is not logged as an invoked emergency. The refusal's text never repeats
-    /// the reason: what was sent may be anything.
+    /// The emergency the request invokes (null when it invokes none), or the 400 that refuses it. Two ways to say it
+    /// (ADR 0008): the token, the IHE IUA/PCF way — purpose of use <c>BTG</c> or <c>ETREAT</c> with
+    /// <see cref="NdiClaims.EmergencyReason"/>, bound to one patient (<see cref="NdiClaims.PatientBinding"/>), as token
+    /// exchange issues it; or the header <see cref="EmergencyReasonHeader"/>, an alias for one request. A break-glass
+    /// token used for another patient invokes nothing for that patient. A reason that breaks blocks is read once,
+    /// strictly (<see cref="EmergencyReason"/>), before anything is looked up, so a refused reason releases nothing and
+    /// is not logged as an invoked emergency. The refusal's text never repeats the reason: what was sent may be anything.
     /// </summary>
-    public static (EmergencyAccess? Emergency, IResult? Refusal) ReadEmergency(HttpRequest request)
+    public static (EmergencyAccess? Emergency, IResult? Refusal) ReadEmergency(HttpRequest request, PersonalIdentityNumber patient)
     {
+        var user = request.HttpContext.User;
+        if (PurposeOfUse.IsEmergency(user.FindFirst(NdiClaims.PurposeOfUse)?.Value) && user.FindFirst(NdiClaims.EmergencyReason)?.Value is { Length: > 0 } granted
+            && user.FindFirst(NdiClaims.PatientBinding)?.Value == patient.Value && !request.Headers.ContainsKey(EmergencyReasonHeader))
+            return (new EmergencyAccess(granted), null);
         if (!request.Headers.TryGetValue(EmergencyReasonHeader, out var values))
             return (null, null);
         if (values.Count != 1)
@@ -73,11 +81,19 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
         var accessRequest = new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
-            CareRelationshipDeclared: request.Headers[CareRelationshipHeader] == "declared",
+            CareRelationshipDeclared: CareRelationshipDeclared(request, query.Patient),
             Emergency: emergency);
         var decision = AccessPolicy.Decide(accessRequest, facts);
         return new DecidedLookup(entries, decision, emergency, accessRequest, facts);
     }
+
+    /// <summary>
+    /// Whether a care relationship with <paramref name="patient"/> is declared: attested by the EHR that launched the app,
+    /// for this patient only (<see cref="NdiClaims.CareRelationship"/> in the token, from the launch context), or by
+    /// the header alias <see cref="CareRelationshipHeader"/> for this one request (ADR 0008).
+    /// </summary>
+    private static bool CareRelationshipDeclared(HttpRequest request, PersonalIdentityNumber patient) =>
+        request.HttpContext.User.FindFirst(NdiClaims.CareRelationship)?.Value == patient.Value || request.Headers[CareRelationshipHeader] == "declared";
 
     /// <summary>
     /// The audit record completed with the decision: outcome, withheld counts, the represented patient, and the

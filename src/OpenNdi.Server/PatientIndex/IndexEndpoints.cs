@@ -66,7 +66,7 @@ internal static class IndexEndpoints
         if (query is null)
             return FhirResults.Error(400, "NDI-PDI-001", OperationOutcome.IssueType.Invalid, error!, parameter);
         audit.Patient(query.Patient.Value);
-        var (emergency, refused) = IndexAccess.ReadEmergency(request);
+        var (emergency, refused) = IndexAccess.ReadEmergency(request, query.Patient);
         if (refused is not null)
             return refused;
 

@@ -12,6 +12,7 @@ namespace OpenNdi.Server.Portal;
 /// <code>
 /// GET /portal/clinician              the page
 /// GET /portal/clinician/callback     the login's redirect URI: the same page, whose script redeems the code
+/// GET /portal/clinician/launch       SMART EHR launch (iss, launch): the same page, whose script asks for the code with launch
 /// GET /portal/clinician/portal.js    the page's script
 /// </code>
 /// </summary>
@@ -31,11 +32,12 @@ internal static class ClinicianPortalEndpoints
 
     public static IEndpointRouteBuilder MapClinicianPortal(this IEndpointRouteBuilder app)
     {
-        if (app.ServiceProvider.GetService<OAuthClients>() is null)
+        if (app.ServiceProvider.GetService<AuthorizationServerOptions>() is null)
             return app; // no embedded authorization server: the page would have no login
         var group = app.MapGroup(Path).WithTags("Clinician portal").ExcludeFromDescription();
         group.MapGet("", ClinicianPortalPage.Show);
         group.MapGet("/callback", ClinicianPortalPage.Show);
+        group.MapGet("/launch", ClinicianPortalPage.Show);
         group.MapGet("/portal.js", ClinicianPortalScript.Show);
         group.Public("static page and script; the data comes from the national APIs, which log every access");
         return app;

@@ -63,8 +63,19 @@ internal static class ClinicianPortalScript
           $("pnr").focus();
         }
 
+        // ---- SMART EHR launch: the EHR opened /portal/clinician/launch?iss=…&launch=…; no second login ----
+        async function launchFromEhr(params) {
+          const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+          const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+          sessionStorage.setItem("clinician-pkce", JSON.stringify({ verifier, state }));
+          const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+          location.assign("/oauth/authorize?" + new URLSearchParams({ response_type: "code", client_id: client, redirect_uri: redirect,
+            scope: "launch " + scope, state, code_challenge: challenge, code_challenge_method: "S256", launch: params.get("launch"), aud: params.get("iss") || location.origin + "/fhir" }));
+        }
+
         (async () => {
           const params = new URLSearchParams(location.search);
+          if (location.pathname === home + "/launch" && params.has("launch")) { await launchFromEhr(params); return; }
           if (params.has("error")) { history.replaceState(null, "", home); loggedOut(`${params.get("error")}: ${params.get("error_description") || ""}`); return; }
           if (!params.has("code")) return;
           const saved = JSON.parse(sessionStorage.getItem("clinician-pkce") || "{}");
@@ -76,6 +87,12 @@ internal static class ClinicianPortalScript
           const body = await response.json().catch(() => ({}));
           if (!response.ok) { loggedOut(`${body.error || response.status}: ${body.error_description || "the login failed"}`); return; }
           loggedIn(body.access_token);
+          // Launched from an EHR: the patient open there, with the care relationship it attested (in the token, for this patient only).
+          if (body.patient) {
+            $("pnr").value = body.patient;
+            if (session.claims.ndi_care_relationship === body.patient) $("care").checked = true;
+            load(body.patient, null);
+          }
         })();
 
         // ---- Finding a patient ----

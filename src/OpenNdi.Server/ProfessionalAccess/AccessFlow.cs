@@ -105,7 +105,7 @@ internal sealed class AccessFlow(
         var actor = audit.Actor;
         audit.Patient(patient.Value);
         using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
-        var (emergency, refused) = IndexAccess.ReadEmergency(http.Request);
+        var (emergency, refused) = IndexAccess.ReadEmergency(http.Request, patient);
         if (refused is not null)
             return (null, refused);
         // Only what the token's scopes cover is asked for and released; the answer says what they leave out.

@@ -9,10 +9,29 @@ public sealed class AuthorizationServerOptions
     /// <summary>The issuer identifier, the base URL clients reach us at. Tokens carry it as <c>iss</c>.</summary>
     public string Issuer { get; set; } = "http://localhost:5080";
 
-    /// <summary>Where the RSA signing key is kept (PEM, created on first start). Empty: a new key each start.</summary>
+    /// <summary>
+    /// Where the RSA signing key is kept (PEM, created on first start), for an operator who mounts it as a secret.
+    /// Empty (the default): the key is kept in the database and shared by every replica (ADR 0008).
+    /// </summary>
     public string SigningKeyFile { get; set; } = string.Empty;
 
     public int AccessTokenMinutes { get; set; } = 15;
+
+    /// <summary>How long a refresh token lives (rotated at every use: each use gives a new one and retires the old).</summary>
+    public int RefreshTokenHours { get; set; } = 8;
+
+    /// <summary>How long a break-glass token from token exchange lives: one emergency, not a shift.</summary>
+    public int EmergencyTokenMinutes { get; set; } = 5;
+
+    /// <summary>How long an EHR launch context waits for the app to be launched with it.</summary>
+    public int LaunchMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// Backend clients that act as resource servers and introspect tokens (RFC 7662) instead of validating them: every
+    /// access token names them as audiences beside <c>Identity:Audience</c>, since OpenIddict answers an introspection
+    /// only to an audience or the presenter of the token.
+    /// </summary>
+    public List<string> ResourceServers { get; set; } = [];
 
     /// <summary>Registered clients besides the built-in demo portal.</summary>
     public List<OAuthClientOptions> Clients { get; set; } = [];
@@ -22,6 +41,14 @@ public sealed class AuthorizationServerOptions
     public Uri AuthorizationEndpoint => new($"{Issuer.TrimEnd('/')}/oauth/authorize");
 
     public Uri JwksUri => new($"{Issuer.TrimEnd('/')}/oauth/jwks");
+
+    public Uri UserinfoEndpoint => new($"{Issuer.TrimEnd('/')}/oauth/userinfo");
+
+    public Uri RevocationEndpoint => new($"{Issuer.TrimEnd('/')}/oauth/revoke");
+
+    public Uri IntrospectionEndpoint => new($"{Issuer.TrimEnd('/')}/oauth/introspect");
+
+    public Uri LaunchEndpoint => new($"{Issuer.TrimEnd('/')}/oauth/launch");
 }
 
 /// <summary>
@@ -44,4 +71,7 @@ public sealed class OAuthClientOptions
     public string Scopes { get; set; } = string.Empty;
 
     public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>A backend service that may introspect and revoke tokens (a resource server, RFC 7662/7009).</summary>
+    public bool Introspection { get; set; }
 }

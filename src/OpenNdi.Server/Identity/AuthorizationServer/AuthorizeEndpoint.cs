@@ -1,98 +1,126 @@
+using Microsoft.AspNetCore;
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identity;
+using OpenNdi.Data.Identity;
 using OpenNdi.Server.Audit;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>
-/// <c>/oauth/authorize</c> (RFC 6749 §4.1 with PKCE, SMART App Launch standalone): <c>GET</c> checks the request and
-/// shows the login page; <c>POST</c> (the page's form) logs the chosen person in and redirects back with a code.
-/// A request whose client or redirect URI is not registered is answered here, never redirected, so a forged
-/// request cannot send codes elsewhere. This is the demo's login: choosing a person stands in for BankID or SITHS.
+/// <c>/oauth/authorize</c>, reached only after OpenIddict has validated the request (registered client and redirect
+/// URI, <c>response_type=code</c>, PKCE S256); a request it refuses never gets here, and one whose client or
+/// redirect URI is unknown is answered there, never redirected. Who logs in:
+/// <list type="bullet">
+/// <item>with <c>launch</c> (SMART EHR launch): the professional the EHR named in the launch context, without a second
+/// login, with the EHR's patient in context and its care relationship attestation;</item>
+/// <item>in the demo (module DemoLogin): the synthetic person chosen on the login page (no password; it stands in for
+/// BankID or SITHS);</item>
+/// <item>otherwise nobody: production logins come from the national identity providers (<c>login_required</c>).</item>
+/// </list>
 /// </summary>
 internal static class AuthorizeEndpoint
 {
-    private sealed record AuthorizationRequest(OAuthClient Client, string RedirectUri, string Scope, string? State, string CodeChallenge);
-
-    public static IResult Show(HttpRequest request, OAuthClients clients, ILoginUsers users)
+    public static async Task<IResult> ShowAsync(HttpContext http, OAuthClients clients, AuditScope audit)
     {
-        var (authorization, failure) = Validate(request.Query, clients);
-        return authorization is null ? failure! : Results.Content(LoginPage(authorization, users.Users), "text/html; charset=utf-8");
+        var request = http.GetOpenIddictServerRequest()!;
+        if (request.GetParameter("launch") is not null)
+            return await LaunchAsync(http, request, clients, audit);
+        if (http.RequestServices.GetService<ILoginUsers>() is not { } users)
+            return NoLogin();
+        clients.TryGet(request.ClientId, out var client);
+        return Results.Content(LoginPage(request, client?.Name ?? request.ClientId!, users.Users), "text/html; charset=utf-8");
     }
 
-    public static async Task<IResult> LoginAsync(HttpRequest request, OAuthClients clients, ILoginUsers users, AuthorizationCodes codes, AuditScope audit)
+    public static async Task<IResult> LoginAsync(HttpContext http, OAuthClients clients, AuditScope audit)
     {
-        if (!request.HasFormContentType)
-            return Page(400, "The login form must be posted as a form.");
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
-        var (authorization, failure) = Validate(form, clients);
-        if (authorization is null)
-            return failure!;
-        var user = users.Users.FirstOrDefault(u => u.Id == form["user"]);
+        var request = http.GetOpenIddictServerRequest()!;
+        if (request.GetParameter("launch") is not null)
+            return await LaunchAsync(http, request, clients, audit);
+        if (http.RequestServices.GetService<ILoginUsers>() is not { } users)
+            return NoLogin();
+        var user = users.Users.FirstOrDefault(u => u.Id == (string?)request.GetParameter("user"));
         if (user is null)
             return Page(400, "Choose one of the people on the login page.");
-
         var subject = user.Subject;
-        if (subject.Actor == ActorKind.Professional && form["purpose_of_use"].ToString() is { Length: > 0 } purpose)
+        if (subject.Actor == ActorKind.Professional && (string?)request.GetParameter("purpose_of_use") is { Length: > 0 } purpose)
         {
             if (!PurposeOfUse.IsKnown(purpose))
-                return Page(400, $"Unknown purpose of use {purpose}.");
+                return Page(400, $"Unknown purpose of use {purpose}: log in for TREAT or ETREAT; break the glass for one patient by token exchange.");
             subject = subject with { Claims = new Dictionary<string, string>(subject.Claims) { [NdiClaims.PurposeOfUse] = purpose } };
         }
-        var (granted, error) = ScopeGrant.Decide(authorization.Scope, subject.Actor, authorization.Client);
+        return SignIn(http, request, clients, audit, subject, patientContext: null, how: "login");
+    }
+
+    /// <summary>The EHR launch: the launch context is taken (single use) and its professional signed in.</summary>
+    private static async Task<IResult> LaunchAsync(HttpContext http, OpenIddictRequest request, OAuthClients clients, AuditScope audit)
+    {
+        var launches = http.RequestServices.GetRequiredService<LaunchContextStore>();
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var taken = await launches.TakeAsync((string)request.GetParameter("launch")!, time.GetUtcNow(), http.RequestAborted);
+        var context = taken is null ? null : JsonSerializer.Deserialize<LaunchContext>(taken.Value.Context, LaunchEndpoint.Json);
+        if (context is null)
+            return Refuse(audit, Errors.InvalidRequest, "launch names no launch context: unknown, already used or expired; launch the app again from the EHR");
+        if (context.AppClientId is { } app && app != request.ClientId)
+            return Refuse(audit, Errors.InvalidRequest, "the launch was made for another app");
+        if (!request.HasScope("launch"))
+            return Refuse(audit, Errors.InvalidScope, "an EHR launch needs the scope launch (SMART App Launch §2.0.4)");
+        audit.Record = audit.Record with { Patient = context.Patient };
+        return SignIn(http, request, clients, audit, context.Subject(), context.Patient, how: $"EHR launch by {taken!.Value.ClientId}");
+    }
+
+    private static IResult SignIn(HttpContext http, OpenIddictRequest request, OAuthClients clients, AuditScope audit, TokenSubject subject, string? patientContext, string how)
+    {
+        if (!clients.TryGet(request.ClientId, out var client))
+            return Refuse(audit, Errors.InvalidClient, "client_id names no registered app");
+        var (granted, error) = ScopeGrant.Decide(request.Scope, subject.Actor, client);
+        audit.Record = audit.Record with { Who = TokenEndpoint.TokenAgent(subject) };
         if (granted is null)
-            return Redirect(authorization.RedirectUri, authorization.State, ("error", "invalid_scope"), ("error_description", error!));
-        var code = codes.Issue(authorization.Client.ClientId, authorization.RedirectUri, authorization.CodeChallenge, subject, granted);
-        audit.Record = audit.Record with
+            return Refuse(audit, Errors.InvalidScope, error!);
+        audit.Record = audit.Record with { Entities = [new AuditEntity("login", client.ClientId, Detail: $"{how}: authorization code for scope {granted}")] };
+        var principal = SubjectPrincipal.Create(subject, granted, http.RequestServices.GetRequiredService<AuthorizationServerOptions>(),
+            http.RequestServices.GetRequiredService<IdentityOptions>(), patientContext);
+        return Results.SignIn(principal, null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>An OAuth error back to the app's redirect URI (OpenIddict builds the redirect, with the state), logged as a refused login.</summary>
+    private static IResult Refuse(AuditScope audit, string error, string description)
+    {
+        audit.Record = audit.Record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = $"{error}: {description}" };
+        return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
         {
-            Who = TokenEndpoint.TokenAgent(subject),
-            Entities = [new AuditEntity("login", authorization.Client.ClientId, Detail: $"authorization code for scope {granted}")],
-        };
-        return Redirect(authorization.RedirectUri, authorization.State, ("code", code));
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
 
-    private static (AuthorizationRequest? Request, IResult? Failure) Validate(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> parameters, OAuthClients clients)
+    private static IResult NoLogin() => Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
     {
-        var p = parameters.ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.Ordinal);
-        string Get(string name) => p.TryGetValue(name, out var value) ? value : string.Empty;
-
-        if (!clients.TryGet(Get("client_id"), out var client) || client.IsBackendService)
-            return (null, Page(400, "Unknown client: client_id names no registered app."));
-        var redirectUri = Get("redirect_uri");
-        if (!client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
-            return (null, Page(400, "redirect_uri is not registered for this client."));
-        var state = p.GetValueOrDefault("state");
-        if (Get("response_type") != "code")
-            return (null, Redirect(redirectUri, state, ("error", "unsupported_response_type"), ("error_description", "response_type must be code")));
-        if (Get("code_challenge").Length < 43 || Get("code_challenge_method") != "S256")
-            return (null, Redirect(redirectUri, state, ("error", "invalid_request"), ("error_description", "PKCE is required: code_challenge with code_challenge_method S256")));
-        if (Get("scope").Length == 0)
-            return (null, Redirect(redirectUri, state, ("error", "invalid_scope"), ("error_description", "scope is required")));
-        if (!ScopeSet.TryParse(Get("scope"), out _, out var scopeError))
-            return (null, Redirect(redirectUri, state, ("error", "invalid_scope"), ("error_description", scopeError!)));
-        return (new AuthorizationRequest(client, redirectUri, Get("scope"), state, Get("code_challenge")), null);
-    }
-
-    private static IResult Redirect(string redirectUri, string? state, params (string Name, string Value)[] parameters)
-    {
-        var query = new StringBuilder();
-        foreach (var (name, value) in parameters.Append(("state", state ?? string.Empty)).Where(x => x.Item2.Length > 0))
-            query.Append(query.Length == 0 ? (redirectUri.Contains('?', StringComparison.Ordinal) ? '&' : '?') : '&').Append(name).Append('=').Append(Uri.EscapeDataString(value));
-        return Results.Redirect(redirectUri + query);
-    }
+        [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.LoginRequired,
+        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "this server has no login of its own: log in through a national identity provider, or launch the app from your EHR",
+    }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
     private static IResult Page(int status, string message) =>
         Results.Content(Html("Cannot log in", $"<p class=\"error\">{WebUtility.HtmlEncode(message)}</p>"), "text/html; charset=utf-8", Encoding.UTF8, status);
 
-    private static string LoginPage(AuthorizationRequest request, IReadOnlyList<LoginUser> users)
+    private static string LoginPage(OpenIddictRequest request, string clientName, IReadOnlyList<LoginUser> users)
     {
         var body = new StringBuilder();
-        body.Append($"<p><strong>{WebUtility.HtmlEncode(request.Client.Name)}</strong> asks to act for you with: <code>{WebUtility.HtmlEncode(request.Scope)}</code></p>");
+        body.Append($"<p><strong>{WebUtility.HtmlEncode(clientName)}</strong> asks to act for you with: <code>{WebUtility.HtmlEncode(request.Scope)}</code></p>");
         body.Append("<form method=\"post\" action=\"/oauth/authorize\">");
-        foreach (var (name, value) in new[] { ("response_type", "code"), ("client_id", request.Client.ClientId), ("redirect_uri", request.RedirectUri), ("scope", request.Scope), ("state", request.State ?? string.Empty), ("code_challenge", request.CodeChallenge), ("code_challenge_method", "S256") })
-            body.Append($"<input type=\"hidden\" name=\"{name}\" value=\"{WebUtility.HtmlEncode(value)}\">");
+        // The authorization request travels in the form, so OpenIddict validates the POST exactly as it did the GET.
+        foreach (var (name, value) in request.GetParameters())
+        {
+            if (name is "user" or "purpose_of_use")
+                continue;
+            body.Append($"<input type=\"hidden\" name=\"{WebUtility.HtmlEncode(name)}\" value=\"{WebUtility.HtmlEncode((string?)value ?? string.Empty)}\">");
+        }
         body.Append("<label>Purpose of use (professionals): <select name=\"purpose_of_use\"><option value=\"TREAT\">Treatment</option><option value=\"ETREAT\">Emergency treatment</option></select></label>");
         foreach (var group in users.GroupBy(u => u.Subject.Actor))
         {

@@ -5,12 +5,28 @@ using Microsoft.IdentityModel.Tokens;
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>
-/// The RSA key the authorization server signs tokens with. Kept in a PEM file readable by the service account only,
-/// so tokens stay valid over a restart; without a file, a fresh key each start (tests, throwaway demos).
+/// The RSA key the authorization server signs tokens with: from the database (<see cref="IssuerKeys"/>), or from a
+/// PEM file readable by the service account only, so tokens stay valid over a restart; a file option without a
+/// path gives a fresh key (throwaway use).
 /// </summary>
 public sealed class IssuerSigningKey : IDisposable
 {
     private readonly RSA _rsa;
+
+    /// <summary>A key given as PEM (PKCS#8), e.g. the one kept in the database.</summary>
+    public static IssuerSigningKey FromPem(string pem, string origin)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return new IssuerSigningKey(rsa, origin);
+    }
+
+    private IssuerSigningKey(RSA rsa, string origin)
+    {
+        _rsa = rsa;
+        Origin = origin;
+        (Key, Credentials, Jwks) = Describe(rsa);
+    }
 
     public IssuerSigningKey(AuthorizationServerOptions options)
     {
@@ -49,7 +65,12 @@ public sealed class IssuerSigningKey : IDisposable
                 Origin = $"loaded from {file}";
             }
         }
-        var parameters = _rsa.ExportParameters(includePrivateParameters: false);
+        (Key, Credentials, Jwks) = Describe(_rsa);
+    }
+
+    private static (RsaSecurityKey, SigningCredentials, string) Describe(RSA rsa)
+    {
+        var parameters = rsa.ExportParameters(includePrivateParameters: false);
         // The key id is the RFC 7638 thumbprint, so it changes exactly when the key does.
         var thumbprint = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
@@ -57,12 +78,12 @@ public sealed class IssuerSigningKey : IDisposable
             ["kty"] = "RSA",
             ["n"] = Base64UrlEncoder.Encode(parameters.Modulus),
         }));
-        Key = new RsaSecurityKey(_rsa) { KeyId = Base64UrlEncoder.Encode(thumbprint) };
-        Credentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256);
-        Jwks = JsonSerializer.Serialize(new
+        var key = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(thumbprint) };
+        var jwks = JsonSerializer.Serialize(new
         {
-            keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = Key.KeyId, n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) } },
+            keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = key.KeyId, n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) } },
         });
+        return (key, new SigningCredentials(key, SecurityAlgorithms.RsaSha256), jwks);
     }
 
     /// <summary>Where the key came from, for the start-up log.</summary>

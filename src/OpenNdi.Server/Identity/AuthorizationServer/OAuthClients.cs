@@ -5,7 +5,8 @@ using OpenNdi.Core.Identity;
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>A registered client, validated: parsed scopes, keys and provider.</summary>
-public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedScopes, IReadOnlyList<SecurityKey> Keys, HsaId? Organization, IReadOnlyList<string> RedirectUris)
+public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedScopes, IReadOnlyList<SecurityKey> Keys, HsaId? Organization, IReadOnlyList<string> RedirectUris,
+    string? Jwks = null, bool Introspection = false)
 {
     /// <summary>A backend service: authenticates with its keys, never on behalf of a user.</summary>
     public bool IsBackendService => Keys.Count > 0;
@@ -19,14 +20,18 @@ public sealed record BuiltInApp(string ClientId, string Name, string Scopes, str
 
 /// <summary>
 /// The clients the authorization server knows: those in configuration (validated at start, so a typo fails the
-/// start rather than a token request) and those registered at run time (the simulated providers' systems).
+/// start rather than a token request), the built-in apps and the backend services a module contributes (an
+/// <see cref="OAuthClientOptions"/> singleton, e.g. the access service's own client). The same on every replica, since
+/// it is made from configuration and code; <see cref="ClientRegistrations"/> writes it into OpenIddict's
+/// application store at start, where OpenIddict authenticates clients against it.
 /// </summary>
 public sealed class OAuthClients
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
 
     /// <param name="apps">Built-in apps (the demo page, the clinician portal), contributed by the modules that serve them.</param>
-    public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null)
+    /// <param name="contributed">Backend services contributed by modules as <see cref="OAuthClientOptions"/> singletons.</param>
+    public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null, IEnumerable<OAuthClientOptions>? contributed = null)
     {
         foreach (var app in apps ?? [])
         {
@@ -38,7 +43,7 @@ public sealed class OAuthClients
                 RedirectUris = [$"{options.Issuer.TrimEnd('/')}{app.RedirectPath}"],
             });
         }
-        foreach (var client in options.Clients)
+        foreach (var client in options.Clients.Concat(contributed ?? []))
             Register(client);
     }
 
@@ -50,7 +55,11 @@ public sealed class OAuthClients
 
     public IReadOnlyCollection<OAuthClient> All => [.. _clients.Values];
 
-    /// <summary>Adds or replaces a client; throws with the reason when its settings are invalid.</summary>
+    /// <summary>
+    /// Adds or replaces a client; throws with the reason when its settings are invalid. After start, only a demo module
+    /// adds one (the simulated EHR, once the population it belongs to is loaded), the same on every replica, and writes
+    /// it to the store itself (<see cref="ClientRegistrations.WriteAsync"/>).
+    /// </summary>
     public OAuthClient Register(OAuthClientOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.ClientId))
@@ -69,7 +78,10 @@ public sealed class OAuthClients
         }
         if (keys.Count == 0 && options.RedirectUris.Count == 0)
             throw new ArgumentException($"client {options.ClientId}: a client needs either keys (backend service) or redirect URIs (app)", nameof(options));
-        var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris]);
+        if (options.Introspection && keys.Count == 0)
+            throw new ArgumentException($"client {options.ClientId}: a resource server that introspects must authenticate with keys", nameof(options));
+        var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris],
+            keys.Count == 0 ? null : options.Jwks, options.Introspection);
         _clients[client.ClientId] = client;
         return client;
     }

@@ -30,8 +30,11 @@ public static class ScopeGrant
         {
             var allowed = other switch
             {
-                "openid" or "fhirUser" => actor != ActorKind.System,
+                "openid" or "fhirUser" or "offline_access" or "online_access" => actor != ActorKind.System,
                 "launch/patient" => actor == ActorKind.Patient,
+                // The EHR launch: a professional whose EHR launched the app with a launch context.
+                "launch" => actor == ActorKind.Professional,
+                EhrLaunchScopes.CreateLaunch => actor == ActorKind.System && client.AllowedScopes.OtherScopes.Contains(other, StringComparer.Ordinal),
                 DirectoryScopes.Administration => actor == ActorKind.Operator && client.AllowedScopes.OtherScopes.Contains(other, StringComparer.Ordinal),
                 _ => false,
             };
@@ -47,6 +50,9 @@ public static class ScopeGrant
                 resourceScopes++;
             }
         }
+        // An EHR that only starts launches needs no resource scope.
+        if (resourceScopes == 0 && actor == ActorKind.System && granted.Contains(EhrLaunchScopes.CreateLaunch))
+            return (string.Join(' ', granted), null);
         return resourceScopes == 0
             ? (null, $"none of the requested resource scopes may be granted to a {actor.ToString().ToLowerInvariant()} through client {client.ClientId}")
             : (string.Join(' ', granted.Distinct(StringComparer.Ordinal)), null);

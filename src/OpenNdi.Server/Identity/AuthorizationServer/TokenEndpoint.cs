@@ -1,78 +1,144 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
 using OpenNdi.Core.Audit;
+using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
+using OpenNdi.Core.Policy;
 using OpenNdi.Server.Audit;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace OpenNdi.Server.Identity.AuthorizationServer;
 
 /// <summary>
-/// <c>POST /oauth/token</c> (RFC 6749 §3.2): redeems an authorization code with its PKCE verifier, or authenticates
-/// a backend service by <c>private_key_jwt</c> for <c>client_credentials</c>. Errors are the RFC's JSON
-/// (<c>error</c>, <c>error_description</c>); nothing is ever cached.
+/// <c>POST /oauth/token</c>, reached only after OpenIddict has validated the request and authenticated the client
+/// (PKCE for apps, <c>private_key_jwt</c> for backend services, <see cref="ClientAssertionRules"/>), redeemed the code
+/// or refresh token (single use; a reused refresh token revokes its chain), or validated the subject token. Here
+/// OpenNdi decides what the token says:
+/// <list type="bullet">
+/// <item><c>client_credentials</c>: the backend service as a system of its provider, with the scopes its registration allows;</item>
+/// <item><c>authorization_code</c>, <c>refresh_token</c>: the principal of the login, as it was;</item>
+/// <item>token exchange (RFC 8693): break-glass, the IHE PCF way: a professional's access token exchanged for a
+/// short-lived one whose purpose of use is <c>BTG</c> or <c>ETREAT</c>, with the reason, bound to one patient.</item>
+/// </list>
 /// </summary>
 internal static class TokenEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext http, OAuthClients clients, AuthorizationCodes codes, ClientAssertionValidator assertions, AccessTokenIssuer issuer, AuditScope audit)
+    /// <summary>Set on the request when this handler answered, so <see cref="TokenErrorAudit"/> does not log an error twice.</summary>
+    public const string HandledKey = "openndi.token.handled";
+
+    /// <summary>Token exchange parameters of ours (RFC 8693 §2.1 allows extensions): why, and for whom.</summary>
+    public const string PurposeParameter = "purpose_of_use";
+    public const string ReasonParameter = "emergency_reason";
+    public const string PatientParameter = "patient";
+
+    public static async Task<IResult> HandleAsync(HttpContext http, OAuthClients clients, AuthorizationServerOptions options, IdentityOptions identity, AuditScope audit)
     {
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers.Pragma = "no-cache";
-        if (!http.Request.HasFormContentType)
-            return Error("invalid_request", "the token request must be application/x-www-form-urlencoded");
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        return form["grant_type"].ToString() switch
+        http.Items[HandledKey] = true;
+        var request = http.GetOpenIddictServerRequest()!;
+        if (request.IsClientCredentialsGrantType())
+            return ClientCredentials(request, clients, options, identity, audit);
+        var authenticated = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (authenticated.Principal is not { } principal)
+            return Refuse(audit, Errors.InvalidGrant, "the grant is no longer valid");
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
-            "authorization_code" => RedeemCode(form, clients, codes, issuer, audit),
-            "client_credentials" => await ClientCredentialsAsync(form, assertions, issuer, audit),
-            "" => Error("invalid_request", "grant_type is required"),
-            var other => Error("unsupported_grant_type", $"grant_type {other} is not supported; use authorization_code or client_credentials"),
-        };
+            ClaimDestinations.Apply(principal);
+            return Issued(audit, principal, request.IsRefreshTokenGrantType() ? "refresh" : "code");
+        }
+        if (request.IsTokenExchangeGrantType())
+            return BreakTheGlass(request, principal, options, identity, audit);
+        return Refuse(audit, Errors.UnsupportedGrantType, $"grant_type {request.GrantType} is not supported");
     }
 
-    private static IResult RedeemCode(IFormCollection form, OAuthClients clients, AuthorizationCodes codes, AccessTokenIssuer issuer, AuditScope audit)
+    private static IResult ClientCredentials(OpenIddictRequest request, OAuthClients clients, AuthorizationServerOptions options, IdentityOptions identity, AuditScope audit)
     {
-        if (!clients.TryGet(form["client_id"], out var client) || client.IsBackendService)
-            return Error("invalid_client", "client_id names no registered app", 401);
-        if (!codes.TryRedeem(form["code"], out var pending))
-            return Error("invalid_grant", "the code is unknown, expired or already used");
-        if (pending.ClientId != client.ClientId || pending.RedirectUri != form["redirect_uri"])
-            return Error("invalid_grant", "the code was issued to another client or redirect_uri");
-        if (!AuthorizationCodes.VerifierMatches(form["code_verifier"], pending.CodeChallenge))
-            return Error("invalid_grant", "code_verifier does not match the code_challenge (PKCE S256)");
-        return Issued(audit, pending.Subject, client, issuer.Issue(pending.Subject, client, pending.Scope), pending.Subject.PatientContext);
-    }
-
-    private static async Task<IResult> ClientCredentialsAsync(IFormCollection form, ClientAssertionValidator assertions, AccessTokenIssuer issuer, AuditScope audit)
-    {
-        var clientId = form["client_id"].ToString();
-        var (client, error) = await assertions.ValidateAsync(form["client_assertion_type"], form["client_assertion"], clientId.Length == 0 ? null : clientId);
-        if (client is null)
-            return Error("invalid_client", error!, 401);
+        if (!clients.TryGet(request.ClientId, out var client) || !client.IsBackendService)
+            return Refuse(audit, Errors.InvalidClient, "client_id names no registered backend service");
         var claims = new Dictionary<string, string>(StringComparer.Ordinal) { [NdiClaims.SubjectName] = client.Name };
         if (client.Organization is { } organization)
             claims[NdiClaims.SubjectOrganizationId] = organization.Value;
         var subject = new TokenSubject(ActorKind.System, client.ClientId, claims);
-        var (granted, scopeError) = ScopeGrant.Decide(form["scope"], ActorKind.System, client);
-        return granted is null ? Error("invalid_scope", scopeError!) : Issued(audit, subject, client, issuer.Issue(subject, client, granted), null);
+        audit.Record = audit.Record with { Who = TokenAgent(subject) };
+        var (granted, error) = ScopeGrant.Decide(request.Scope, ActorKind.System, client);
+        return granted is null ? Refuse(audit, Errors.InvalidScope, error!) : Issued(audit, SubjectPrincipal.Create(subject, granted, options, identity), "client_credentials");
     }
 
-    private static IResult Issued(AuditScope audit, TokenSubject subject, OAuthClient client, IssuedToken token, string? patient)
+    /// <summary>
+    /// Break-glass by token exchange: only a professional's access token, only for an emergency purpose, only with a
+    /// reason, only for one patient, never wider scopes than the subject token's, and for minutes
+    /// (<see cref="AuthorizationServerOptions.EmergencyTokenMinutes"/>). The policy still holds: an opt-out stays closed.
+    /// </summary>
+    private static IResult BreakTheGlass(OpenIddictRequest request, ClaimsPrincipal subjectToken, AuthorizationServerOptions options, IdentityOptions identity, AuditScope audit)
+    {
+        audit.Record = audit.Record with { Who = AgentOf(subjectToken) };
+        if (subjectToken.GetClaim(NdiClaims.Actor) != "professional")
+            return Refuse(audit, Errors.InvalidRequest, "only a professional's access token is exchanged for a break-glass token");
+        var purpose = (string?)request.GetParameter(PurposeParameter);
+        if (!PurposeOfUse.IsEmergency(purpose))
+            return Refuse(audit, Errors.InvalidRequest, $"{PurposeParameter} must be {PurposeOfUse.BreakTheGlass} or {PurposeOfUse.EmergencyTreatment}");
+        if (!EmergencyReason.TryParse(Uri.EscapeDataString((string?)request.GetParameter(ReasonParameter) ?? string.Empty), out var reason, out var reasonError))
+            return Refuse(audit, Errors.InvalidRequest, $"{ReasonParameter}: {reasonError}");
+        if (!PersonalIdentityNumber.TryParse((string?)request.GetParameter(PatientParameter), out var patient, out var patientError))
+            return Refuse(audit, Errors.InvalidRequest, $"{PatientParameter}: {patientError}");
+        var held = subjectToken.GetScopes();
+        var wanted = request.GetScopes();
+        if (wanted.Any(s => !held.Contains(s, StringComparer.Ordinal)))
+            return Refuse(audit, Errors.InvalidScope, "a break-glass token gets no scope the subject token lacks");
+
+        var claims = new ClaimsIdentity(authenticationType: "openndi", nameType: Claims.Name, roleType: Claims.Role);
+        foreach (var claim in subjectToken.Claims.Where(c => Carried(c.Type)))
+            claims.AddClaim(new Claim(claim.Type, claim.Value, claim.ValueType));
+        claims.SetClaim(NdiClaims.PurposeOfUse, purpose);
+        claims.SetClaim(NdiClaims.EmergencyReason, reason.Text);
+        claims.SetClaim(NdiClaims.PatientBinding, patient.Value);
+        var principal = new ClaimsPrincipal(claims);
+        principal.SetScopes(wanted.IsDefaultOrEmpty ? held : wanted);
+        principal.SetResources([identity.Audience, .. options.ResourceServers]);
+        principal.SetAccessTokenLifetime(TimeSpan.FromMinutes(options.EmergencyTokenMinutes));
+        ClaimDestinations.Apply(principal);
+        audit.Record = audit.Record with { Patient = patient.Value, PurposeOfUse = purpose, EmergencyReason = reason.Text };
+        return Issued(audit, principal, $"break-glass ({purpose}) for one patient, {options.EmergencyTokenMinutes} minutes");
+    }
+
+    /// <summary>The subject token's claims about the person that a break-glass token keeps (not the token's own, nor an earlier break).</summary>
+    private static bool Carried(string type) => !type.StartsWith("oi_", StringComparison.Ordinal) && type is not (Claims.Audience or Claims.ExpiresAt or Claims.IssuedAt
+        or Claims.NotBefore or Claims.JwtId or Claims.Issuer or Claims.Scope or Claims.ClientId or Claims.AuthorizedParty or "typ"
+        or NdiClaims.EmergencyReason or NdiClaims.PatientBinding or NdiClaims.PurposeOfUse);
+
+    private static IResult Issued(AuditScope audit, ClaimsPrincipal principal, string grant)
     {
         // The log names whom the token speaks for and what it grants; never the token itself.
         audit.Record = audit.Record with
         {
-            Who = TokenAgent(subject),
-            Entities = [new AuditEntity("token", client.ClientId, subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId), Detail: $"scope {token.Scope}; expires in {token.ExpiresIn} s")],
+            Who = audit.Record.Who.Kind == AuditAgentKind.Unidentified ? AgentOf(principal) : audit.Record.Who,
+            Entities = [new AuditEntity("token", principal.GetClaim(Claims.ClientId) ?? principal.GetPresenters().FirstOrDefault(), principal.GetClaim(NdiClaims.SubjectOrganizationId),
+                Detail: $"{grant}; scope {string.Join(' ', principal.GetScopes())}")],
         };
-        var body = new Dictionary<string, object>
+        var properties = new AuthenticationProperties();
+        // SMART's launch context parameter (App Launch §2.0.9): the patient the login or launch put in context.
+        if (principal.GetClaim(SubjectPrincipal.PatientContext) is { } patient && (principal.HasScope("launch/patient") || principal.HasScope("launch")))
+            properties.Parameters["patient"] = patient;
+        return Results.SignIn(principal, properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static IResult Refuse(AuditScope audit, string error, string description)
+    {
+        audit.Record = audit.Record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = $"{error}: {description}" };
+        return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
         {
-            ["access_token"] = token.AccessToken,
-            ["token_type"] = "Bearer",
-            ["expires_in"] = token.ExpiresIn,
-            ["scope"] = token.Scope,
-        };
-        if (patient is not null && token.Scope.Split(' ').Contains("launch/patient"))
-            body["patient"] = patient;
-        return TypedResults.Json(body);
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private static AuditAgent AgentOf(ClaimsPrincipal principal)
+    {
+        var claims = principal.Claims.Where(c => !c.Type.StartsWith("oi_", StringComparison.Ordinal)).GroupBy(c => c.Type).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        var kind = Enum.TryParse<ActorKind>(principal.GetClaim(NdiClaims.Actor), ignoreCase: true, out var parsed) ? parsed : ActorKind.Operator;
+        return TokenAgent(new TokenSubject(kind, principal.GetClaim(Claims.Subject) ?? string.Empty, claims));
     }
 
     /// <summary>The audit agent for a token's subject, in the log's words.</summary>
@@ -88,7 +154,4 @@ internal static class TokenEndpoint
             _ => new AuditAgent(AuditAgentKind.Operator, subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName)),
         };
     }
-
-    private static JsonHttpResult<Dictionary<string, string>> Error(string error, string description, int status = 400) =>
-        TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
 }

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenNdi.Core.Identity;
+using OpenNdi.Data;
+using OpenNdi.Data.Identity;
+using OpenNdi.Data.Population;
+using OpenNdi.Server.Audit;
+using OpenNdi.Server.Identity.AuthorizationServer;
+
+namespace OpenNdi.Server.Demo;
+
+/// <summary>
+/// Module DemoLogin: a simulated EHR, to show the clinician view working inside the clinician's own EHR without a
+/// second login (SOU 2026:6, the access service in the professional's own system; SMART App Launch 2.2 EHR launch).
+/// The page stands for an EHR where a demo clinician is logged in with a patient open; "Open national summary" does
+/// what a real EHR does: it gets a system token as its own backend client (<c>private_key_jwt</c>, key kept in the
+/// database so every replica signs alike), registers the launch context at <c>/oauth/launch</c> and opens the
+/// clinician view at <c>/portal/clinician/launch?iss=…&amp;launch=…</c>.
+/// <code>
+/// GET /ehr          the EHR's patient list        POST /ehr/launch   launch the clinician view for the chosen patient
+/// </code>
+/// </summary>
+internal static class SimulatedEhr
+{
+    public const string ClientId = "openndi-demo-ehr";
+
+    /// <summary>
+    /// Registers the EHR as a backend client of the first demo clinician's provider (it may start launches for that
+    /// provider's staff, nothing else), once the demo's people are loaded. Every replica registers the same.
+    /// </summary>
+    public static async Task RegisterAsync(IServiceProvider services, DemoUsers users, CancellationToken cancellationToken)
+    {
+        var provider = users.Users.FirstOrDefault(u => u.Id == "clinician-1")?.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId);
+        if (provider is null || services.GetService<OAuthClients>() is not { } clients)
+            return;
+        using var key = Key(services);
+        var client = clients.Register(new OAuthClientOptions
+        {
+            ClientId = ClientId, Name = "Simulated EHR (demo)", Jwks = Jwks(key), Organization = provider, Scopes = EhrLaunchScopes.CreateLaunch,
+        });
+        await ClientRegistrations.WriteAsync(services.GetRequiredService<IServiceScopeFactory>(), client, services.GetRequiredService<ILoggerFactory>().CreateLogger(nameof(SimulatedEhr)), cancellationToken);
+    }
+
+    public static IEndpointRouteBuilder MapSimulatedEhr(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/ehr").WithTags("Demo").ExcludeFromDescription();
+        group.MapGet("", ShowAsync).Public("demo only: a simulated EHR's page; the launch it makes is logged at /oauth/launch");
+        group.MapPost("/launch", LaunchAsync).DisableAntiforgery().Public("demo only: the simulated EHR starts a launch through /oauth/launch, which logs it");
+        return app;
+    }
+
+    private static RSA Key(IServiceProvider services)
+    {
+        using var created = RSA.Create(2048);
+        var pem = new IssuerKeyStore(services.GetRequiredService<NdiDatabase>()).GetOrAddAsync("demo-ehr", created.ExportPkcs8PrivateKeyPem(),
+            services.GetRequiredService<TimeProvider>().GetUtcNow()).GetAwaiter().GetResult();
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(pem);
+        return rsa;
+    }
+
+    private static string Jwks(RSA rsa)
+    {
+        var p = rsa.ExportParameters(false);
+        return JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = "demo-ehr", n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent) } } });
+    }
+
+    private static async Task<IResult> ShowAsync(DemoUsers users, NdiDatabase database, CancellationToken cancellationToken)
+    {
+        var staff = users.Users.Where(u => u.Subject.Actor == ActorKind.Professional && u.Id.StartsWith("clinician-", StringComparison.Ordinal)).ToList();
+        var own = staff.FirstOrDefault()?.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId);
+        var patients = await new PopulationStore(database).ListAsync(0, 12, cancellationToken);
+        var body = new StringBuilder();
+        body.Append("<form method=\"post\" action=\"/ehr/launch\"><fieldset><legend>Inloggad i journalen / Logged in to the EHR</legend>");
+        foreach (var (user, index) in staff.Where(u => u.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId) == own).Select((u, i) => (u, i)))
+            body.Append($"<label><input type=\"radio\" name=\"clinician\" value=\"{WebUtility.HtmlEncode(user.Id)}\"{(index == 0 ? " checked" : "")}> {WebUtility.HtmlEncode(user.Name)} — {WebUtility.HtmlEncode(user.Description)}</label><br>");
+        body.Append("</fieldset><fieldset><legend>Öppen patient / Open patient</legend><label for=\"patient\">Patient</label> <select id=\"patient\" name=\"patient\">");
+        foreach (var person in patients)
+            body.Append($"<option value=\"{person.Id.Value}\">{WebUtility.HtmlEncode(person.FullName)} ({person.Id.Value})</option>");
+        body.Append("</select><br><label><input type=\"checkbox\" name=\"care\" value=\"yes\" checked> Vårdrelation / Care relationship (attested by the EHR)</label></fieldset>");
+        body.Append("<button type=\"submit\" id=\"open-summary\">Öppna nationell sammanfattning / Open national summary</button></form>");
+        return Results.Content(Html(body.ToString()), "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> LaunchAsync(HttpContext http, DemoUsers users, AuthorizationServerOptions options, IHttpClientFactory clients, IServiceProvider services, TimeProvider time)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var clinician = users.Users.FirstOrDefault(u => u.Id == form["clinician"].ToString() && u.Subject.Actor == ActorKind.Professional);
+        if (clinician is null)
+            return Results.Content(Html("<p class=\"error\">Choose a clinician.</p>"), "text/html; charset=utf-8", Encoding.UTF8, 400);
+        var claims = clinician.Subject.Claims;
+        var context = new LaunchContext(
+            new LaunchProfessional(clinician.Subject.Subject, clinician.Name, claims[NdiClaims.SubjectOrganizationId], claims[NdiClaims.CareUnitId],
+                claims.GetValueOrDefault(NdiClaims.SubjectRole), claims.GetValueOrDefault(NdiClaims.SubjectOrganization), claims.GetValueOrDefault(NdiClaims.AssignmentId),
+                claims.GetValueOrDefault(NdiClaims.AssignmentScope)),
+            form["patient"].ToString(), CareRelationship: form["care"] == "yes");
+        var issuer = options.Issuer.TrimEnd('/');
+        using var client = clients.CreateClient(nameof(SimulatedEhr));
+        using var key = Key(services);
+        var now = time.GetUtcNow().UtcDateTime;
+        var assertion = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = ClientId, Audience = options.TokenEndpoint.AbsoluteUri, IssuedAt = now, NotBefore = now, Expires = now.AddMinutes(2),
+            Claims = new Dictionary<string, object> { ["sub"] = ClientId, ["jti"] = Guid.NewGuid().ToString("N") },
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(key.ExportParameters(true)) { KeyId = "demo-ehr" }, SecurityAlgorithms.RsaSha256),
+        });
+        using var tokenResponse = await client.PostAsync($"{issuer}/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["scope"] = EhrLaunchScopes.CreateLaunch,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", ["client_assertion"] = assertion,
+        }), http.RequestAborted);
+        var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(http.RequestAborted);
+        if (!tokenResponse.IsSuccessStatusCode)
+            return Results.Content(Html($"<p class=\"error\">The EHR got no token: {WebUtility.HtmlEncode(token.ToString())}</p>"), "text/html; charset=utf-8", Encoding.UTF8, 502);
+        using var launchRequest = new HttpRequestMessage(HttpMethod.Post, $"{issuer}/oauth/launch") { Content = JsonContent.Create(context, options: LaunchEndpoint.Json) };
+        launchRequest.Headers.Authorization = new("Bearer", token.GetProperty("access_token").GetString());
+        using var launchResponse = await client.SendAsync(launchRequest, http.RequestAborted);
+        var launch = await launchResponse.Content.ReadFromJsonAsync<JsonElement>(http.RequestAborted);
+        if (!launchResponse.IsSuccessStatusCode)
+            return Results.Content(Html($"<p class=\"error\">The launch was refused: {WebUtility.HtmlEncode(launch.ToString())}</p>"), "text/html; charset=utf-8", Encoding.UTF8, 502);
+        return Results.Redirect($"/portal/clinician/launch?iss={Uri.EscapeDataString(issuer + "/fhir")}&launch={Uri.EscapeDataString(launch.GetProperty("launch").GetString()!)}");
+    }
+
+    private static string Html(string body) => $$"""
+        <!doctype html>
+        <html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Simulerad journal / Simulated EHR</title>
+        <style>body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; } fieldset { margin: 1rem 0; }
+        button { padding: .5rem 1rem; } .error { color: #a00000; font-weight: bold; }</style></head>
+        <body><h1>Simulerad journal / Simulated EHR</h1>{{body}}<p><small>Demo: every person here is synthetic.</small></p></body></html>
+        """;
+}
