@@ -191,9 +191,10 @@ internal static class TokenIssuanceBenchmark
 
         codes.Clear();
         steps.Add(await ClosedAsync(build, storage, "login", server, s, _ => LoginAsync));
-        // Enough codes for a redemption step at one and a half times the client-credentials rate (both sign one access
-        // token), topped up by logins outside the measurement when the login step made too few, within the codes' minute.
-        await TopUpAsync(flows, codes, (int)(1.5 * steps[0].Result.PerSecond * window), s.Concurrency, TimeSpan.FromSeconds(20));
+        // Enough codes for a redemption step at twice the client-credentials rate (both sign one access token; a
+        // redemption writes less), topped up by logins outside the measurement when the login step made too few. The
+        // oldest code is redeemed first, at most 50 s after it was made: codes live a minute.
+        await TopUpAsync(flows, codes, (int)(2 * steps[0].Result.PerSecond * window), s.Concurrency, TimeSpan.FromSeconds(25));
         steps.Add(await ClosedAsync(build, storage, "code redemption", server, s, _ => () => flows.RedeemAsync(Next(codes))));
         return steps;
     }
