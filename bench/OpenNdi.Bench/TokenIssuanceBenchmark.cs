@@ -195,7 +195,18 @@ internal static class TokenIssuanceBenchmark
         // redemption writes less), topped up by logins outside the measurement when the login step made too few. The
         // oldest code is redeemed first, at most 50 s after it was made: codes live a minute.
         await TopUpAsync(flows, codes, (int)(2 * steps[0].Result.PerSecond * window), s.Concurrency, TimeSpan.FromSeconds(25));
-        steps.Add(await ClosedAsync(build, storage, "code redemption", server, s, _ => () => flows.RedeemAsync(Next(codes))));
+        // Should the codes run out all the same, the step ends there and its rate is over the time measured until then.
+        using var outOfCodes = new CancellationTokenSource();
+        var redemption = await ClosedAsync(build, storage, "code redemption", server, s, _ => () =>
+        {
+            if (codes.TryDequeue(out var code))
+                return flows.RedeemAsync(code);
+            outOfCodes.Cancel();
+            return Task.FromResult(false);
+        }, endEarly: outOfCodes.Token);
+        if (outOfCodes.IsCancellationRequested)
+            Console.WriteLine($"  the codes ran out: redemption measured over {redemption.Result.Seconds:N1} s");
+        steps.Add(redemption);
         return steps;
     }
 
@@ -217,10 +228,10 @@ internal static class TokenIssuanceBenchmark
     }
 
     /// <summary>A closed-loop step, with the server's processor time per operation over exactly the measured window.</summary>
-    private static async Task<Step> ClosedAsync(Build build, string storage, string flow, BenchServer server, Settings s, Func<int, Func<Task<bool>>> worker, AssertionPool? pool = null)
+    private static async Task<Step> ClosedAsync(Build build, string storage, string flow, BenchServer server, Settings s, Func<int, Func<Task<bool>>> worker, AssertionPool? pool = null, CancellationToken endEarly = default)
     {
         var cpu = TimeSpan.Zero;
-        var result = await LoadDriver.RunAsync($"{build.Name}, {storage}: {flow}", s.Concurrency, s.Warmup, s.Duration, worker, starting => cpu = starting ? server.CpuTime : server.CpuTime - cpu);
+        var result = await LoadDriver.RunAsync($"{build.Name}, {storage}: {flow}", s.Concurrency, s.Warmup, s.Duration, worker, starting => cpu = starting ? server.CpuTime : server.CpuTime - cpu, endEarly);
         return new Step(build.Name, storage, flow, OpenLoop: false, result, cpu.TotalMilliseconds / Math.Max(1, result.Operations), pool?.SignedInLoop ?? 0);
     }
 
