@@ -31,7 +31,13 @@ internal sealed class BenchIssuer : IDisposable
             claims["subject_organization_id"] = provider;
         foreach (var (name, value) in extra ?? new Dictionary<string, object>())
             claims[name] = value;
-        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "at+jwt", kid = KeyId }));
+        return Sign("at+jwt", claims);
+    }
+
+    /// <summary>A JWT of type <paramref name="type"/> (the <c>typ</c> header) with these claims, signed RS256 with this key.</summary>
+    public string Sign(string type, IReadOnlyDictionary<string, object> claims)
+    {
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = type, kid = KeyId }));
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims));
         var signature = _rsa.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{header}.{payload}.{Base64Url.EncodeToString(signature)}";
@@ -119,8 +125,10 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>An HTTP/1.1 client that keeps up to <paramref name="connections"/> connections open: no proxy, no decompression.</summary>
-    public HttpClient Client(int connections) => new(new SocketsHttpHandler
+    /// <param name="followRedirects">False to see a redirect itself (the authorization code is in its <c>Location</c>).</param>
+    public HttpClient Client(int connections, bool followRedirects = true) => new(new SocketsHttpHandler
     {
+        AllowAutoRedirect = followRedirects,
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),

@@ -25,22 +25,32 @@ internal sealed record Measurement(string Step, int Concurrency, long Operations
 /// A closed-loop load: <c>concurrency</c> workers each run one operation after another, first for a warm-up whose
 /// results are dropped, then for the measured time, recording each operation's latency. An operation returns false
 /// (or throws) to count as failed. <c>phase</c>, when given, is called with true as the measured time starts and with
-/// false as it ends (to sample processor time over exactly that window).
+/// false as it ends (to sample processor time over exactly that window). <c>endEarly</c>, when cancelled (by an
+/// operation that finds no more work, before it returns), closes the measured window at once: the rate is over the time
+/// actually measured.
 /// </summary>
 internal static class LoadDriver
 {
-    public static async Task<Measurement> RunAsync(string step, int concurrency, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker, Action<bool>? phase = null)
+    public static async Task<Measurement> RunAsync(string step, int concurrency, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker, Action<bool>? phase = null, CancellationToken endEarly = default)
     {
         var measuring = 0;
         var stop = 0;
         var failures = 0L;
+        var closedAt = 0L;
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = endEarly.Register(() =>
+        {
+            Volatile.Write(ref measuring, 0);
+            Interlocked.CompareExchange(ref closedAt, Stopwatch.GetTimestamp(), 0);
+            ended.TrySetResult();
+        });
         var latencies = new List<double>[concurrency];
         var operations = Enumerable.Range(0, concurrency).Select(worker).ToArray();
         var tasks = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
         {
             var mine = latencies[w] = new List<double>(1 << 16);
             var operation = operations[w];
-            while (Volatile.Read(ref stop) == 0)
+            while (Volatile.Read(ref stop) == 0 && !endEarly.IsCancellationRequested)
             {
                 var started = Stopwatch.GetTimestamp();
                 bool ok;
@@ -63,14 +73,16 @@ internal static class LoadDriver
             }
         })).ToList();
 
-        await Task.Delay(warmup);
+        await Task.WhenAny(Task.Delay(warmup), ended.Task);
         var load = Measurement.LoadAverage();
         phase?.Invoke(true);
-        var clock = Stopwatch.StartNew();
-        Volatile.Write(ref measuring, 1);
-        await Task.Delay(duration);
+        var start = Stopwatch.GetTimestamp();
+        if (!endEarly.IsCancellationRequested)
+            Volatile.Write(ref measuring, 1);
+        await Task.WhenAny(Task.Delay(duration), ended.Task);
         Volatile.Write(ref measuring, 0);
-        var seconds = clock.Elapsed.TotalSeconds;
+        Interlocked.CompareExchange(ref closedAt, Stopwatch.GetTimestamp(), 0);
+        var seconds = Math.Max(0, closedAt - start) / (double)Stopwatch.Frequency;
         phase?.Invoke(false);
         Volatile.Write(ref stop, 1);
         await Task.WhenAll(tasks);

@@ -12,6 +12,7 @@ using OpenNdi.Bench;
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 //   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
+//   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
@@ -23,6 +24,7 @@ return args.FirstOrDefault() switch
     "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
+    "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -38,6 +40,7 @@ static int Usage()
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
-        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]");
+        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]"
+        + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]");
     return 2;
 }
