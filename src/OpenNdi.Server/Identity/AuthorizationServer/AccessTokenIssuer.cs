@@ -33,7 +33,7 @@ public sealed class AccessTokenIssuer(AuthorizationServerOptions options, Issuer
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Issuer,
-            Audience = identity.Audience,
+            Audience = client.Audience ?? identity.Audience,
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,

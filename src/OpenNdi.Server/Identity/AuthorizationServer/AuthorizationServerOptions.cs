@@ -44,4 +44,11 @@ public sealed class OAuthClientOptions
     public string Scopes { get; set; } = string.Empty;
 
     public List<string> RedirectUris { get; set; } = [];
+
+    /// <summary>
+    /// The audience (<c>aud</c>) of this client's access tokens when they are not for the national APIs; empty means
+    /// <c>Identity:Audience</c>. The access service's client for provider calls has <c>openndi-providers</c>, so its
+    /// tokens open no national API and national tokens open no provider system (RFC 9068 §4, audience restriction).
+    /// </summary>
+    public string Audience { get; set; } = string.Empty;
 }

@@ -25,8 +25,9 @@ internal static class AuthorizationServerSetup
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(key);
-        // Built-in apps (the clinician portal) are contributed by their services, whenever those are added.
-        services.AddSingleton(sp => new OAuthClients(options, sp.GetServices<BuiltInApp>()));
+        // Built-in apps (the clinician portal) and backend clients (the access service's, for provider calls) are
+        // contributed by their services, whenever those are added.
+        services.AddSingleton(sp => new OAuthClients(options, sp.GetServices<BuiltInApp>(), sp.GetServices<OAuthClientOptions>()));
         services.AddSingleton<AuthorizationCodes>();
         services.TryAddSingleton(sp => new UsedAssertionStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<ClientAssertionValidator>();

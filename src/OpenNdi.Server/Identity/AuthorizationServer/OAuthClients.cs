@@ -7,6 +7,9 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 /// <summary>A registered client, validated: parsed scopes, keys and provider.</summary>
 public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedScopes, IReadOnlyList<SecurityKey> Keys, HsaId? Organization, IReadOnlyList<string> RedirectUris)
 {
+    /// <summary>The audience of this client's access tokens when it is not the national APIs' (see <see cref="OAuthClientOptions.Audience"/>).</summary>
+    public string? Audience { get; init; }
+
     /// <summary>A backend service: authenticates with its keys, never on behalf of a user.</summary>
     public bool IsBackendService => Keys.Count > 0;
 }
@@ -26,7 +29,8 @@ public sealed class OAuthClients
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
 
     /// <param name="apps">Built-in apps (the demo page, the clinician portal), contributed by the modules that serve them.</param>
-    public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null)
+    /// <param name="contributed">Backend services a module of this host registers as <see cref="OAuthClientOptions"/> singletons (the access service's client for provider calls).</param>
+    public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null, IEnumerable<OAuthClientOptions>? contributed = null)
     {
         foreach (var app in apps ?? [])
         {
@@ -38,6 +42,8 @@ public sealed class OAuthClients
                 RedirectUris = [$"{options.Issuer.TrimEnd('/')}{app.RedirectPath}"],
             });
         }
+        foreach (var client in contributed ?? [])
+            Register(client);
         foreach (var client in options.Clients)
             Register(client);
     }
@@ -69,7 +75,10 @@ public sealed class OAuthClients
         }
         if (keys.Count == 0 && options.RedirectUris.Count == 0)
             throw new ArgumentException($"client {options.ClientId}: a client needs either keys (backend service) or redirect URIs (app)", nameof(options));
-        var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris]);
+        var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris])
+        {
+            Audience = string.IsNullOrWhiteSpace(options.Audience) ? null : options.Audience,
+        };
         _clients[client.ClientId] = client;
         return client;
     }
