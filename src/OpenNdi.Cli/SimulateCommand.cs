@@ -51,10 +51,12 @@ internal static class SimulateCommand
                 Console.Error.WriteLine("error: the database holds no simulated providers; run 'ndi seed' first.");
                 return 1;
             }
-            Console.WriteLine($"Simulating {registry.Providers.Count} providers on {parse.GetValue(urls)} ({storage.Describe()}). Ctrl+C stops.");
+            // Said once it listens, so a script (or a test) that waits for these lines can connect.
+            await app.StartAsync(cancellationToken);
             Console.WriteLine($"Answering only {parse.GetValue(clientId)} with a token from {parse.GetValue(issuer)}"
                 + (demoCertificates is null ? " (plain HTTP: no client certificate asked)." : $", over mutual TLS with the demo CA ({demoCertificates.Origin})."));
-            await app.RunAsync(cancellationToken);
+            Console.WriteLine($"Simulating {registry.Providers.Count} providers on {parse.GetValue(urls)} ({storage.Describe()}). Ctrl+C stops.");
+            await app.WaitForShutdownAsync(cancellationToken);
             return 0;
         });
         return command;

@@ -166,6 +166,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
             builder.UseSetting("Directory:Addresses:AllowPrivateNetworks", "true");
         }
         builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
+        builder.UseSetting("ProfessionalAccess:ProviderCalls:SigningKeyFile", ""); // the access service's key too
         // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
         // simulated providers' endpoints (http://localhost/sim/…) in this in-memory server, not the network.
         builder.UseSetting("Directory:HealthCheck:IntervalSeconds", "0");
