@@ -107,6 +107,9 @@ internal static class SummaryBenchmark
             // logged as a warning per request; the bench counts misses itself, and at saturation the log lines would
             // cost the server more than the misses, so only errors are logged from the flow.
             ["Logging__LogLevel__OpenNdi.Server.ProfessionalAccess.AccessFlow"] = "Error",
+            // The access service's key for provider calls, where the bench finds it too: the simulated EHRs answer only
+            // that client's token (issue 14), so the fan-out baseline calls them with the same kind of token.
+            ["ProfessionalAccess__ProviderCalls__SigningKeyFile"] = Path.Combine(dataDirectory, "access-service-key.pem"),
         };
         if (perfFile is not null)
             environment["DOTNET_PerfMapEnabled"] = "1";
@@ -121,7 +124,15 @@ internal static class SummaryBenchmark
         client.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
         client.DefaultRequestHeaders.Add("Ndi-Care-Relationship", "declared");
         // The fan-out client is configured as the server's own client for provider systems (ProfessionalAccessEndpoints).
-        using var fanOut = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256, UseProxy = false, UseCookies = false })
+        // With the access service's token (its key, from the file the server made; cached as the server caches it).
+        var callOptions = new OpenNdi.Server.ProfessionalAccess.ProviderCallOptions { SigningKeyFile = environment["ProfessionalAccess__ProviderCalls__SigningKeyFile"] };
+        using var callKey = new OpenNdi.Server.ProfessionalAccess.ProviderCallKey(callOptions);
+        using var tokenClients = new BenchHttpClients();
+        var credentials = new OpenNdi.Server.ProfessionalAccess.ProviderCallCredentials(callOptions, new Uri($"http://127.0.0.1:{mainPort}/oauth/token"), callKey, tokenClients, TimeProvider.System);
+        using var fanOut = new HttpClient(new OpenNdi.Server.ProfessionalAccess.ProviderTokenHandler(credentials)
+        {
+            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256, UseProxy = false, UseCookies = false },
+        })
         { Timeout = TimeSpan.FromSeconds(30) };
         fanOut.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
         string ProviderUrl(BenchRecord r) => $"http://127.0.0.1:{PortOf(r.Provider)}/sim/{r.Provider.Key}/fhir/Patient/{r.LocalId}/$summary";
@@ -371,4 +382,14 @@ internal static class SummaryBenchmark
         }
         return count;
     }
+}
+
+/// <summary>One plain HttpClient for the bench's own token requests.</summary>
+internal sealed class BenchHttpClients : IHttpClientFactory, IDisposable
+{
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public HttpClient CreateClient(string name) => _client;
+
+    public void Dispose() => _client.Dispose();
 }

@@ -174,7 +174,7 @@ public sealed class InputHardeningTests(TrustingServerFixture fixture) : IClassF
     [InlineData("lt0001-01-01")]
     public async Task SimulatorSearch_AtTheEndsOfTheCalendar_AnswersAndNeverFails(string date)
     {
-        using var client = fixture.Server.CreateClient();
+        using var client = fixture.Server.CreateProviderClient();
         using var providers = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/sim"));
         var key = providers.RootElement[0].GetProperty("key").GetString();
 

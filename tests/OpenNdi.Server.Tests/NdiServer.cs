@@ -166,23 +166,37 @@ public sealed class NdiServer : WebApplicationFactory<Program>
             builder.UseSetting("Directory:Addresses:AllowPrivateNetworks", "true");
         }
         builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
+        builder.UseSetting("ProfessionalAccess:ProviderCalls:SigningKeyFile", ""); // the access service's key too
         // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
         // simulated providers' endpoints (http://localhost/sim/…) in this in-memory server, not the network.
         builder.UseSetting("Directory:HealthCheck:IntervalSeconds", "0");
         // The professional access service fetches from the same simulated providers, so the same goes for its client.
         builder.ConfigureTestServices(services =>
         {
-            foreach (var client in new[] { EndpointHealthChecker.HttpClientName, ProviderFetcher.HttpClientName })
+            // So does its token request to the embedded authorization server, and the simulated EHRs' reading of that
+            // server's discovery document and keys (OpenIddict's own HttpClients).
+            foreach (var client in new[] { EndpointHealthChecker.HttpClientName, ProviderFetcher.HttpClientName, ProviderCallCredentials.HttpClientName })
             {
                 services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IServer>() is TestServer test
                     ? test.CreateHandler()
                     : new SocketsHttpHandler()); // a listening server (browser tests) reaches its providers over the network
             }
+            services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, OpenIddictToTestServer>();
             _services?.Invoke(services);
         });
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }
+
+    /// <summary>
+    /// A client that calls the simulated EHRs as the access service does: with its token (from the embedded
+    /// authorization server, through the service's own credentials and handler).
+    /// </summary>
+    public HttpClient CreateProviderClient() =>
+        CreateDefaultClient(new ProviderTokenHandler(Services.GetRequiredService<ProviderCallCredentials>()));
+
+    /// <summary>The access service's current token for provider calls.</summary>
+    public async Task<string> ProviderTokenAsync() => await Services.GetRequiredService<ProviderCallCredentials>().GetTokenAsync(CancellationToken.None);
 
     public override async ValueTask DisposeAsync()
     {

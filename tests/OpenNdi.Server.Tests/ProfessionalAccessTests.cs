@@ -229,7 +229,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         Assert.NotEmpty(fetches);
         foreach (var fetch in fetches)
         {
-            var sent = FhirJson.Parse<Bundle>(await (await _server.SendAsync(HttpMethod.Get, new Uri(fetch.Reference!).PathAndQuery, token: null)).Content.ReadAsStringAsync()).Entry.Count;
+            var sent = FhirJson.Parse<Bundle>(await (await _server.SendAsync(HttpMethod.Get, new Uri(fetch.Reference!).PathAndQuery, token: await _server.ProviderTokenAsync())).Content.ReadAsStringAsync()).Entry.Count;
             var counts = System.Text.RegularExpressions.Regex.Match(fetch.Detail!, @"(\d+) received: (\d+) released, (\d+) withheld, (\d+) merged, (\d+) rejected");
             Assert.True(counts.Success, fetch.Detail);
             var n = Enumerable.Range(1, 5).Select(i => int.Parse(counts.Groups[i].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

@@ -12,7 +12,11 @@ using Task = System.Threading.Tasks.Task;
 
 namespace OpenNdi.Server.Tests;
 
-/// <summary>The provider EHR simulator over HTTP: who it answers for, and how it behaves when told to be slow or broken.</summary>
+/// <summary>
+/// The provider EHR simulator over HTTP: who it answers for, and how it behaves when told to be slow or broken. The
+/// tests call it as the access service does, with its token (<see cref="NdiServer.CreateProviderClient"/>); what the
+/// simulator refuses is in <see cref="ProviderCallSecurityTests"/>.
+/// </summary>
 public class SimulatorTests
 {
     private static async Task<List<string>> ProviderKeysAsync(HttpClient client)
@@ -70,7 +74,7 @@ public class SimulatorTests
     public async Task Search_ForItsOwnPatient_ReturnsOnlyThatPatientsRecords(string backend)
     {
         await using var server = await NdiServer.StartAsync(backend);
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId) = await PatientWithEncountersAsync(client);
 
         foreach (var type in new[] { "Encounter", "Condition", "Observation", "Immunization" })
@@ -88,7 +92,7 @@ public class SimulatorTests
     public async Task Search_ForAnotherProvidersPatient_ReturnsNothing(string backend)
     {
         await using var server = await NdiServer.StartAsync(backend);
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var patients = await PatientsAsync(client);
         var providers = patients.Select(p => p.Provider).Distinct().ToList();
         // A person known at provider B but not at provider A.
@@ -108,7 +112,7 @@ public class SimulatorTests
     public async Task Read_OfAnotherProvidersResource_IsNotFound()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var patients = await PatientsAsync(client);
         var providers = patients.Select(p => p.Provider).Distinct().ToList();
         var theirs = patients.First(p => p.Provider == providers[1]);
@@ -125,7 +129,7 @@ public class SimulatorTests
     public async Task Summary_IsAnIpsDocumentOfThisProvidersRecordsForThePatient()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId, _) = (await PatientsAsync(client)).First();
 
         using var response = await client.GetAsync($"/sim/{provider}/fhir/Patient/{patientId}/$summary");
@@ -177,7 +181,7 @@ public class SimulatorTests
     public async Task Search_ByCategory_ReturnsOnlyReportsOfThatCategory_OnEveryPage(string backend)
     {
         await using var server = await NdiServer.StartAsync(backend);
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId, byCategory) = await PatientWithLabsAndImagingAsync(client);
         var search = $"/sim/{provider}/fhir/DiagnosticReport?patient={patientId}";
 
@@ -201,7 +205,7 @@ public class SimulatorTests
     public async Task Search_WithIncludeOfResults_AddsTheCitedObservationsAsIncludes()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId, _) = await PatientWithLabsAndImagingAsync(client);
 
         var bundle = await SearchAsync(client, $"/sim/{provider}/fhir/DiagnosticReport?patient={patientId}&category=LAB&_include=DiagnosticReport:result");
@@ -221,7 +225,7 @@ public class SimulatorTests
     public async Task Search_CompositionByType_ReturnsTheDischargeReports()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var patients = await PatientsAsync(client);
         (string Provider, string PatientId, Bundle All)? found = null;
         foreach (var (provider, patientId, _) in patients)
@@ -257,7 +261,7 @@ public class SimulatorTests
     public async Task EveryPublishedIndexEntry_FetchedFromItsProvider_AnswersWithAtLeastOneEntry(string backend)
     {
         await using var server = await NdiServer.StartAsync(backend);
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var providerOf = server.Services.GetRequiredService<SimulatorRegistry>().Providers.ToDictionary(ProviderIndexPublication.SourceSystem, p => p.Key);
         var index = new IndexStore(server.Database.Database);
         var published = new HashSet<(string Provider, string Reference)>();
@@ -288,7 +292,7 @@ public class SimulatorTests
     public async Task Metadata_DeclaresTheCategoryTypeAndIncludeSearches()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
 
         var statement = FhirJson.Parse<CapabilityStatement>(await client.GetStringAsync($"/sim/{provider}/fhir/metadata"));
@@ -304,7 +308,7 @@ public class SimulatorTests
     public async Task Search_PagesWithANextLinkUntilAllAreReturned()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, _) = await PatientWithEncountersAsync(client);
         var all = await SearchAsync(client, $"/sim/{provider}/fhir/Encounter?_count=1000");
 
@@ -337,7 +341,7 @@ public class SimulatorTests
     public async Task Search_WithABadParameter_IsRefusedWithAnOutcomeNamingIt(string query, string parameter)
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
 
         using var response = await client.GetAsync($"/sim/{provider}/fhir/{query}");
@@ -353,7 +357,7 @@ public class SimulatorTests
     public async Task Request_ForAnUnknownProviderOrType_IsNotFoundWithAnOutcome()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
 
         using var unknownProvider = await client.GetAsync("/sim/no-such-provider/fhir/metadata");
@@ -369,7 +373,7 @@ public class SimulatorTests
     public async Task Latency_WhenConfigured_DelaysEveryAnswerByAtLeastThatMuch()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         await SetBehaviourAsync(client, provider, new { latencyMedianMs = 250, latencyP95Ms = 250 });
 
@@ -386,7 +390,7 @@ public class SimulatorTests
     public async Task Latency_WhenSpread_HasTheConfiguredMedian()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         await SetBehaviourAsync(client, provider, new { latencyMedianMs = 40, latencyP95Ms = 120 });
 
@@ -408,7 +412,7 @@ public class SimulatorTests
     public async Task ErrorRate_WhenOne_FailsEveryRequestWithAServerErrorOutcome_AndOtherProvidersAreUnaffected()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var providers = await ProviderKeysAsync(client);
         await SetBehaviourAsync(client, providers[0], new { errorRate = 1.0 });
         await SetBehaviourAsync(client, providers[1], new { });
@@ -425,7 +429,7 @@ public class SimulatorTests
     public async Task WrongPatientRate_WhenOne_AnswersWellFormedFhirAboutAnotherPatient_InSearchesAndSummaries()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId) = await PatientWithEncountersAsync(client);
         await SetBehaviourAsync(client, provider, new { wrongPatientRate = 1.0 });
 
@@ -442,7 +446,7 @@ public class SimulatorTests
     public async Task InvalidRate_WhenOne_AnswersOkWithABodyThatIsNotFhir()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var (provider, patientId, _) = (await PatientsAsync(client)).First();
         await SetBehaviourAsync(client, provider, new { invalidRate = 1.0 });
 
@@ -457,7 +461,7 @@ public class SimulatorTests
     public async Task Faults_ThatAddUpToMoreThanEveryRequest_AreRefused()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
 
         using var response = await client.PutAsJsonAsync($"/sim/{provider}/behaviour", new { errorRate = 0.5, invalidRate = 0.4, wrongPatientRate = 0.2 });
@@ -470,7 +474,7 @@ public class SimulatorTests
     public async Task ErrorRate_WhenHalf_FailsAboutHalfOfTheRequests()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         await SetBehaviourAsync(client, provider, new { errorRate = 0.5 });
 
@@ -490,7 +494,7 @@ public class SimulatorTests
         var start = new DateTimeOffset(2026, 12, 4, 8, 0, 0, TimeSpan.Zero);
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(start);
         await using var server = await NdiServer.StartAsync("sqlite", services: services => services.AddSingleton<TimeProvider>(clock));
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
 
         await SetBehaviourAsync(client, provider, new { down = true });
@@ -516,7 +520,7 @@ public class SimulatorTests
     public async Task Timeout_HangsForTheConfiguredTimeThenAnswersGatewayTimeout_AndACallerWithAShorterDeadlineGivesUp()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         await SetBehaviourAsync(client, provider, new { timeoutRate = 1.0, timeoutMs = 400 });
 
@@ -541,7 +545,7 @@ public class SimulatorTests
     public async Task PutBehaviour_WhenInvalid_IsRefusedAndChangesNothing(string body, string named)
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         var before = await client.GetStringAsync($"/sim/{provider}/behaviour");
 
@@ -557,7 +561,7 @@ public class SimulatorTests
     public async Task PutBehaviour_IsStoredAndSurvivesARestart()
     {
         await using var server = await NdiServer.StartAsync("sqlite");
-        using var client = server.CreateClient();
+        using var client = server.CreateProviderClient();
         var provider = (await ProviderKeysAsync(client))[0];
         await SetBehaviourAsync(client, provider, new { latencyMedianMs = 5, latencyP95Ms = 9, errorRate = 0.1 });
 

@@ -11,8 +11,9 @@ namespace OpenNdi.Server.Demo;
 /// simulated providers from the population, registers their endpoints in the directory (under the one public base
 /// URL) and publishes their index entries. Its routes (OpenNdi.Synthetic) sit inside a group that declares their
 /// audit, so every read of a simulated record and every change of a simulated provider's behaviour is in the log like
-/// any other access (it is personal data, even when synthetic). It answers without a token, which is why it never
-/// runs in production.
+/// any other access (it is personal data, even when synthetic). Like a real provider system it answers only the
+/// national access service's token (issued by this host's authorization server, for the providers' audience); it is
+/// still the demo, so it never runs in production.
 /// </summary>
 internal static class SimulatorHosting
 {
@@ -20,6 +21,14 @@ internal static class SimulatorHosting
     public static IServiceCollection AddSimulatedProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSimulator(configuration.GetValue("Simulator:RandomSeed", OpenNdi.Synthetic.Simulator.SimulatorDraws.DefaultSeed));
+        // The simulated EHRs trust this host's authorization server (or Simulator:Authentication:Issuer), and answer the
+        // access service's client only (ProfessionalAccess:ProviderCalls).
+        services.AddSimulatorAuthentication(new SimulatorAuthenticationOptions
+        {
+            Issuer = configuration["Simulator:Authentication:Issuer"] is { Length: > 0 } issuer ? issuer : configuration["Identity:Server:Issuer"] ?? PublicAddress.Default.AbsoluteUri.TrimEnd('/'),
+            Audience = configuration["ProfessionalAccess:ProviderCalls:Audience"] is { Length: > 0 } audience ? audience : SimulatorAuthenticationOptions.ProviderAudience,
+            AccessServiceClientId = configuration["ProfessionalAccess:ProviderCalls:ClientId"] is { Length: > 0 } client ? client : SimulatorAuthenticationOptions.AccessServiceClient,
+        });
         services.AddSingleton<SimulatedIndexPublishing>();
         services.AddHostedService<SimulatorStartup>();
         return services;
@@ -40,12 +49,14 @@ internal sealed class SimulatorStartup(
     SimulatedProviderDirectory directory,
     SimulatedIndexPublishing indexPublishing,
     PublicBaseUrl publicBase,
+    SimulatorAuthenticationOptions authentication,
     ILogger<SimulatorStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await registry.LoadAsync(cancellationToken);
-        logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir, answering without a token (module Simulator; never in production)", registry.Providers.Count);
+        logger.LogInformation("Provider EHR simulator: {Count} providers at /sim/{{provider}}/fhir, answering the access service's token from {Issuer} only (module Simulator; never in production)",
+            registry.Providers.Count, authentication.Issuer);
         await directory.RegisterAsync(registry.Providers, publicBase.Value, cancellationToken);
         await indexPublishing.PublishAsync(registry.Providers, cancellationToken);
     }

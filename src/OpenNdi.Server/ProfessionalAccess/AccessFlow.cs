@@ -224,6 +224,7 @@ internal sealed class AccessFlow(
         FetchStatus.Failed => "failed",
         FetchStatus.Invalid => "invalid",
         FetchStatus.NotAsked => "not-asked",
+        FetchStatus.Unauthenticated => "unauthenticated",
         _ => "answered",
     };
 

@@ -46,6 +46,7 @@ internal static class AccessOutcome
                 FetchStatus.Failed => ("NDI-PAS-011", OperationOutcome.IssueType.Transient),
                 FetchStatus.Invalid => ("NDI-PAS-012", OperationOutcome.IssueType.Incomplete),
                 FetchStatus.NoEndpoint => ("NDI-PAS-014", OperationOutcome.IssueType.NotFound),
+                FetchStatus.Unauthenticated => ("NDI-PAS-019", OperationOutcome.IssueType.Security),
                 _ => (null, OperationOutcome.IssueType.Incomplete),
             };
             if (code is not null)

@@ -45,12 +45,12 @@ internal static class ProfessionalAccessEndpoints
         services.AddSingleton(Options.Create(options));
         services.TryAddDirectoryStore();
         services.TryAddIndexAccess();
-        services.AddHttpClient(ProviderFetcher.HttpClientName, client =>
-            {
-                client.MaxResponseContentBufferSize = options.MaxAnswerBytes;
-                client.Timeout = Timeout.InfiniteTimeSpan; // the deadlines are ours, per provider and per request
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 });
+        var providerClient = services.AddHttpClient(ProviderFetcher.HttpClientName, client =>
+        {
+            client.MaxResponseContentBufferSize = options.MaxAnswerBytes;
+            client.Timeout = Timeout.InfiniteTimeSpan; // the deadlines are ours, per provider and per request
+        });
+        services.AddProviderCallAuthentication(configuration, providerClient); // token and TLS client certificate (issue 14)
         services.AddSingleton<ProviderFetcher>();
         services.AddSingleton<ProviderNames>();
         services.AddSingleton<AccessFlow>();
@@ -75,6 +75,7 @@ internal static class ProfessionalAccessEndpoints
 
     public static IEndpointRouteBuilder MapProfessionalAccess(this IEndpointRouteBuilder app)
     {
+        app.LogProviderCallAuthentication();
         app.MapGet("/fhir/Patient/$summary", SummaryAsync)
             .WithTags("Access service for professionals")
             .NationalApi(AuditEventCodes.PatientSummary, AuditAction.Execute, "Patient", ScopePermissions.Read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient)

@@ -18,6 +18,12 @@ internal enum FetchStatus
 
     /// <summary>Not requested: the request had reached its cap of provider requests (ProfessionalAccess:MaxProviderRequests).</summary>
     NotAsked,
+
+    /// <summary>
+    /// The access service could not authenticate: it got no token for provider calls, or the provider refused its
+    /// token or certificate (401, 403). An operator's problem, not the provider's health, so it has its own code.
+    /// </summary>
+    Unauthenticated,
 }
 
 /// <summary>
@@ -55,6 +61,8 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var elapsed = Stopwatch.GetElapsedTime(started);
+            if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+                return new ProviderAnswer(job, FetchStatus.Unauthenticated, null, $"refused the access service's credentials (HTTP {(int)response.StatusCode}{Diagnostics(body)})", elapsed, fetched);
             if (!response.IsSuccessStatusCode)
                 return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(body)}", elapsed, fetched);
             // Read leniently: a resource that breaks the rules is set aside and named, the rest of the answer goes on;
@@ -69,6 +77,10 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
             return deadline.IsCancellationRequested
                 ? new ProviderAnswer(job, FetchStatus.DeadlinePassed, null, "had not answered when the request's deadline passed", Stopwatch.GetElapsedTime(started), fetched)
                 : new ProviderAnswer(job, FetchStatus.TimedOut, null, $"did not answer within {options.Value.ProviderTimeoutMs} ms", Stopwatch.GetElapsedTime(started), fetched);
+        }
+        catch (ProviderTokenException ex)
+        {
+            return new ProviderAnswer(job, FetchStatus.Unauthenticated, null, $"was not called: the access service got no token for provider calls ({Shorten(ex.Message)})", Stopwatch.GetElapsedTime(started), fetched);
         }
         catch (HttpRequestException ex)
         {

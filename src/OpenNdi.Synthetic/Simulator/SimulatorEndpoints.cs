@@ -14,12 +14,13 @@ namespace OpenNdi.Synthetic.Simulator;
 
 /// <summary>
 /// The provider EHR simulator's HTTP surface. Each simulated provider answers as its own FHIR R4 server at
-/// <c>/sim/{provider}/fhir</c>, for its own patients only, with its configured latency and faults.
+/// <c>/sim/{provider}/fhir</c>, for its own patients only, with its configured latency and faults, to the national
+/// access service's token only (<see cref="SimulatorAuthentication"/>).
 /// <code>
 /// GET /sim                                     providers, their FHIR base and behaviour
 /// GET /sim/{provider}/behaviour                current behaviour
 /// PUT /sim/{provider}/behaviour                change latency, error rate, timeouts, downtime
-/// GET /sim/{provider}/fhir/metadata            CapabilityStatement
+/// GET /sim/{provider}/fhir/metadata            CapabilityStatement (the only FHIR call without a token)
 /// GET /sim/{provider}/fhir/Patient/{id}/$summary   this provider's part of the patient summary (IPS document)
 /// GET /sim/{provider}/fhir/{type}/{id}         read
 /// GET /sim/{provider}/fhir/{type}?…            search (patient, date, code; Patient: identifier, _id;
@@ -48,7 +49,13 @@ public static class SimulatorEndpoints
         sim.MapGet("/{provider}/behaviour", GetBehaviour).WithSummary("A simulated provider's latency and fault settings");
         sim.MapPut("/{provider}/behaviour", PutBehaviourAsync).WithSummary("Change a simulated provider's latency and fault settings");
 
-        var fhir = app.MapGroup("/sim/{provider}/fhir").WithTags("Provider EHR simulator (FHIR)").AddEndpointFilter(InjectFaultsAsync);
+        // The token check comes first, as at a real EHR's gateway: a caller without the access service's token learns
+        // nothing, not even whether a provider is down (SimulatorAuthentication; metadata stays open).
+        if (app.ServiceProvider.GetService<SimulatorAuthenticationOptions>() is null)
+            throw new InvalidOperationException("The simulator's FHIR endpoints need AddSimulatorAuthentication: they never answer without a token check.");
+        var fhir = app.MapGroup("/sim/{provider}/fhir").WithTags("Provider EHR simulator (FHIR)")
+            .AddEndpointFilter(SimulatorAuthentication.RequireAccessServiceTokenAsync)
+            .AddEndpointFilter(InjectFaultsAsync);
         fhir.MapGet("/metadata", Metadata).ExcludeFromDescription();
         fhir.MapGet("/Patient/{id}/$summary", SummaryAsync).ExcludeFromDescription();
         fhir.MapGet("/{type}/{id}", ReadAsync).ExcludeFromDescription();

@@ -74,4 +74,11 @@ public sealed class OAuthClientOptions
 
     /// <summary>A backend service that may introspect and revoke tokens (a resource server, RFC 7662/7009).</summary>
     public bool Introspection { get; set; }
+
+    /// <summary>
+    /// The audience (<c>aud</c>) of this client's access tokens when they are not for the national APIs; empty means
+    /// <c>Identity:Audience</c>. The access service's client for provider calls has <c>openndi-providers</c>, so its
+    /// tokens open no national API and national tokens open no provider system (RFC 9068 §4, audience restriction).
+    /// </summary>
+    public string Audience { get; set; } = string.Empty;
 }

@@ -8,6 +8,9 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 public sealed record OAuthClient(string ClientId, string Name, ScopeSet AllowedScopes, IReadOnlyList<SecurityKey> Keys, HsaId? Organization, IReadOnlyList<string> RedirectUris,
     string? Jwks = null, bool Introspection = false)
 {
+    /// <summary>The audience of this client's access tokens when it is not the national APIs' (see <see cref="OAuthClientOptions.Audience"/>).</summary>
+    public string? Audience { get; init; }
+
     /// <summary>A backend service: authenticates with its keys, never on behalf of a user.</summary>
     public bool IsBackendService => Keys.Count > 0;
 }
@@ -30,7 +33,7 @@ public sealed class OAuthClients
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OAuthClient> _clients = new(StringComparer.Ordinal);
 
     /// <param name="apps">Built-in apps (the demo page, the clinician portal), contributed by the modules that serve them.</param>
-    /// <param name="contributed">Backend services contributed by modules as <see cref="OAuthClientOptions"/> singletons.</param>
+    /// <param name="contributed">Backend services a module of this host registers as <see cref="OAuthClientOptions"/> singletons (the access service's client for provider calls).</param>
     public OAuthClients(AuthorizationServerOptions options, IEnumerable<BuiltInApp>? apps = null, IEnumerable<OAuthClientOptions>? contributed = null)
     {
         foreach (var app in apps ?? [])
@@ -81,7 +84,10 @@ public sealed class OAuthClients
         if (options.Introspection && keys.Count == 0)
             throw new ArgumentException($"client {options.ClientId}: a resource server that introspects must authenticate with keys", nameof(options));
         var client = new OAuthClient(options.ClientId, string.IsNullOrWhiteSpace(options.Name) ? options.ClientId : options.Name, scopes, keys, organization, [.. options.RedirectUris],
-            keys.Count == 0 ? null : options.Jwks, options.Introspection);
+            keys.Count == 0 ? null : options.Jwks, options.Introspection)
+        {
+            Audience = string.IsNullOrWhiteSpace(options.Audience) ? null : options.Audience,
+        };
         _clients[client.ClientId] = client;
         return client;
     }

@@ -63,7 +63,14 @@ internal static class TokenEndpoint
         var subject = new TokenSubject(ActorKind.System, client.ClientId, claims);
         audit.Record = audit.Record with { Who = TokenAgent(subject) };
         var (granted, error) = ScopeGrant.Decide(request.Scope, ActorKind.System, client);
-        return granted is null ? Refuse(audit, Errors.InvalidScope, error!) : Issued(audit, SubjectPrincipal.Create(subject, granted, options, identity), "client_credentials");
+        if (granted is null)
+            return Refuse(audit, Errors.InvalidScope, error!);
+        var principal = SubjectPrincipal.Create(subject, granted, options, identity);
+        // A client whose tokens are for another audience (the access service towards provider systems) gets only that
+        // one: its tokens open no national API, and national tokens open no provider system (RFC 9068 §4).
+        if (client.Audience is { } audience)
+            principal.SetResources(audience);
+        return Issued(audit, principal, "client_credentials");
     }
 
     /// <summary>
