@@ -122,11 +122,15 @@ public sealed class ProductionProbeTests(ProductionProbeTests.Fixture fixture) :
     public async Task ThereIsNoPasswordlessPath_NoDemo_AndNoSimulator()
     {
         using var client = Server.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        foreach (var path in (string[])["/demo", "/sim", "/sim/region-1/fhir/Patient", "/oauth/authorize?response_type=code&client_id=openndi-demo-portal&scope=openid"])
+        foreach (var path in (string[])["/demo", "/sim", "/sim/region-1/fhir/Patient"])
         {
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"GET {path}: {(int)response.StatusCode}");
         }
+        // The authorization endpoint serves EHR launches (ADR 0008); the demo app is no client here: refused, no login page, no redirect.
+        using var authorize = await client.GetAsync("/oauth/authorize?response_type=code&client_id=openndi-demo-portal&scope=openid");
+        Assert.Equal(HttpStatusCode.BadRequest, authorize.StatusCode);
+        Assert.Null(authorize.Headers.Location);
         // No authorization code can be had here, so none can be redeemed.
         using var redeem = await client.PostAsync("/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -134,7 +138,7 @@ public sealed class ProductionProbeTests(ProductionProbeTests.Fixture fixture) :
             ["redirect_uri"] = NdiServer.Issuer + "/demo/callback",
         }));
         // The demo portal is no client here at all (invalid_client, RFC 6749 §5.2).
-        Assert.Equal(HttpStatusCode.Unauthorized, redeem.StatusCode);
+        Assert.False(redeem.IsSuccessStatusCode);
         var refused = await redeem.Content.ReadAsStringAsync();
         Assert.Contains("invalid_client", refused);
         Assert.DoesNotContain("access_token", refused);

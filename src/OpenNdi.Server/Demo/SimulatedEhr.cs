@@ -7,7 +7,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Identity;
 using OpenNdi.Data;
-using OpenNdi.Data.Identity;
 using OpenNdi.Data.Population;
 using OpenNdi.Server.Audit;
 using OpenNdi.Server.Identity.AuthorizationServer;
@@ -54,15 +53,7 @@ internal static class SimulatedEhr
         return app;
     }
 
-    private static RSA Key(IServiceProvider services)
-    {
-        using var created = RSA.Create(2048);
-        var pem = new IssuerKeyStore(services.GetRequiredService<NdiDatabase>()).GetOrAddAsync("demo-ehr", created.ExportPkcs8PrivateKeyPem(),
-            services.GetRequiredService<TimeProvider>().GetUtcNow()).GetAwaiter().GetResult();
-        var rsa = RSA.Create();
-        rsa.ImportFromPem(pem);
-        return rsa;
-    }
+    private static RSA Key(IServiceProvider services) => services.GetRequiredService<IssuerKeys>().ClientKey("demo-ehr");
 
     private static string Jwks(RSA rsa)
     {

@@ -63,7 +63,7 @@ internal static class IdentitySetup
                 throw new InvalidOperationException($"Identity:Server:AccessTokenMinutes ({server.AccessTokenMinutes}) is over Identity:MaxTokenLifetimeMinutes ({options.MaxTokenLifetimeMinutes}): the APIs would refuse every token the embedded server issues.");
             if (keysByIssuer.ContainsKey(server.Issuer))
                 throw new InvalidOperationException($"Identity:Server:Issuer {server.Issuer} is also configured as a trusted issuer; give the embedded server its own issuer URL.");
-            services.AddAuthorizationServer(server, options);
+            services.AddAuthorizationServer(server);
         }
         var issuers = keysByIssuer.Keys.Concat(server.Enabled ? [server.Issuer] : []).ToList();
 

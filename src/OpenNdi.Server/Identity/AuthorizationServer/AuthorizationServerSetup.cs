@@ -27,7 +27,7 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 /// </summary>
 internal static class AuthorizationServerSetup
 {
-    public static IServiceCollection AddAuthorizationServer(this IServiceCollection services, AuthorizationServerOptions options, IdentityOptions identity)
+    public static IServiceCollection AddAuthorizationServer(this IServiceCollection services, AuthorizationServerOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
@@ -90,7 +90,6 @@ internal static class AuthorizationServerSetup
             server.EncryptionCredentials.Add(new Microsoft.IdentityModel.Tokens.EncryptingCredentials(keys.Encryption,
                 Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaOAEP, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.Aes256CbcHmacSha512));
         });
-        _ = identity;
         return services;
     }
 

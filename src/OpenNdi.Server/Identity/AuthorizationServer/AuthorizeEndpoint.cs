@@ -89,22 +89,10 @@ internal static class AuthorizeEndpoint
         return Results.SignIn(principal, null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    /// <summary>An OAuth error back to the app's redirect URI (OpenIddict builds the redirect, with the state), logged as a refused login.</summary>
-    private static IResult Refuse(AuditScope audit, string error, string description)
-    {
-        audit.Record = audit.Record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = $"{error}: {description}" };
-        return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
-    }
+    private static IResult Refuse(AuditScope audit, string error, string description) => OAuthRefusal.Refuse(audit, error, description);
 
-    private static IResult NoLogin() => Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
-    {
-        [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.LoginRequired,
-        [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "this server has no login of its own: log in through a national identity provider, or launch the app from your EHR",
-    }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    private static IResult NoLogin() => OAuthRefusal.Forbid(Errors.LoginRequired,
+        "this server has no login of its own: log in through a national identity provider, or launch the app from your EHR");
 
     private static IResult Page(int status, string message) =>
         Results.Content(Html("Cannot log in", $"<p class=\"error\">{WebUtility.HtmlEncode(message)}</p>"), "text/html; charset=utf-8", Encoding.UTF8, status);

@@ -21,6 +21,17 @@ public sealed class IssuerKeys(AuthorizationServerOptions options, NdiDatabase d
 
     public RsaSecurityKey Encryption => _keys.Value.Encryption;
 
+    /// <summary>
+    /// A client's own RSA key kept by the identity module (the demo's simulated EHR signs its assertions with it), created
+    /// by the first node that asks and the same on every replica. The caller disposes it.
+    /// </summary>
+    public RSA ClientKey(string name)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(new IssuerKeyStore(database).GetOrAddAsync($"client:{name}", NewPem(), time.GetUtcNow()).GetAwaiter().GetResult());
+        return rsa;
+    }
+
     private static (IssuerSigningKey, RsaSecurityKey) Load(AuthorizationServerOptions options, NdiDatabase database, TimeProvider time)
     {
         var store = new IssuerKeyStore(database);

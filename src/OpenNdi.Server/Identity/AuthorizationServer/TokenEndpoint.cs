@@ -131,15 +131,7 @@ internal static class TokenEndpoint
         return Results.SignIn(principal, properties, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static IResult Refuse(AuditScope audit, string error, string description)
-    {
-        audit.Record = audit.Record with { Outcome = AuditOutcome.MinorFailure, OutcomeText = $"{error}: {description}" };
-        return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
-        {
-            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
-            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
-        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
-    }
+    private static IResult Refuse(AuditScope audit, string error, string description) => OAuthRefusal.Refuse(audit, error, description);
 
     private static AuditAgent AgentOf(ClaimsPrincipal principal)
     {
