@@ -237,7 +237,7 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
             Assert.Equal(n[0], n[1] + n[2] + n[3] + n[4]);
             // Every one not released is named, but the provider's Patient and summary Composition (merged into the national ones).
             var named = record.Entities.Count(e => e.Kind is "withheld" or "merged" or "rejected" && e.Provider == fetch.Provider && e.Reference!.StartsWith(fetch.Reference![..fetch.Reference!.IndexOf("/Patient/", StringComparison.Ordinal)], StringComparison.Ordinal));
-            var patientAndComposition = FhirJson.Parse<Bundle>(await (await _server.SendAsync(HttpMethod.Get, new Uri(fetch.Reference!).PathAndQuery, token: null)).Content.ReadAsStringAsync())
+            var patientAndComposition = FhirJson.Parse<Bundle>(await (await _server.SendAsync(HttpMethod.Get, new Uri(fetch.Reference!).PathAndQuery, token: await _server.ProviderTokenAsync())).Content.ReadAsStringAsync())
                 .Entry.Count(e => e.Resource is Patient || (e.Resource is Composition c && c.Type.Coding.Any(k => k.Code == "60591-5")));
             Assert.Equal(n[2] + n[3] + n[4] - patientAndComposition, named);
         }

@@ -93,7 +93,7 @@ public sealed class ProviderCallSecurityTests(ProviderCallServerFixture fixture)
         var token = new JsonWebToken(await Server.ProviderTokenAsync());
 
         Assert.Equal("at+jwt", token.Typ);
-        Assert.Equal(NdiServer.Issuer, token.Issuer);
+        Assert.Equal(new Uri(NdiServer.Issuer).AbsoluteUri, token.Issuer); // OpenIddict states the issuer as a normalised URI
         Assert.Equal(["openndi-providers"], token.Audiences);
         Assert.Equal("openndi-access-service", token.GetClaim("client_id").Value);
         Assert.Equal("system/*.rs", token.GetClaim("scope").Value);
