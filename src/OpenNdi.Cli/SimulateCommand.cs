@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenNdi.Data;
+using OpenNdi.Data.Changes;
 using OpenNdi.Synthetic.Simulator;
 
 namespace OpenNdi.Cli;
@@ -25,11 +26,17 @@ internal static class SimulateCommand
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseSetting("urls", parse.GetValue(urls)!);
             builder.Services.AddSingleton(new NdiDatabase(storage));
+            builder.Services.AddSingleton<DataChanges>();
             builder.Services.AddSimulator();
             var app = builder.Build();
             app.MapSimulator();
             var registry = app.Services.GetRequiredService<SimulatorRegistry>();
             await MigrationRunner.ApplyAsync(app.Services.GetRequiredService<NdiDatabase>(), DataModules.AllMigrations, cancellationToken);
+            // Behaviour set through a server sharing this database holds here at once (PostgreSQL notifications).
+            using var stopListening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var listening = storage.Backend == StorageBackend.PostgreSql
+                ? new PostgresChangeListener(app.Services.GetRequiredService<NdiDatabase>(), app.Services.GetRequiredService<DataChanges>(), TimeProvider.System).RunAsync(null, stopListening.Token)
+                : Task.CompletedTask;
             await registry.LoadAsync(cancellationToken);
             if (registry.Providers.Count == 0)
             {
@@ -38,6 +45,8 @@ internal static class SimulateCommand
             }
             Console.WriteLine($"Simulating {registry.Providers.Count} providers on {parse.GetValue(urls)} ({storage.Describe()}). Ctrl+C stops.");
             await app.RunAsync(cancellationToken);
+            await stopListening.CancelAsync();
+            await listening;
             return 0;
         });
         return command;
