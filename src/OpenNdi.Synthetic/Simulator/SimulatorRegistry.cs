@@ -12,15 +12,19 @@ namespace OpenNdi.Synthetic.Simulator;
 /// Several processes may serve the same simulated providers from one database (replicas behind a load balancer), and
 /// a behaviour set through one must hold on all: the providers table announces every change (<see cref="DataChanges"/>,
 /// PostgreSQL notifications) and each process then reloads at once. Without notifications (SQLite, or while the
-/// listener is disconnected) a process reloads when its copy is older than <see cref="MaxAge"/>, on the first request
+/// listener is disconnected) a process reloads when its copy is older than <see cref="MaxAge"/> (30 s by default), on the first request
 /// after that, so another process's change holds here within <see cref="MaxAge"/> plus one reload.
 /// </summary>
 public sealed class SimulatorRegistry : IDisposable
 {
-    /// <summary>How old the copy may get before a request triggers a reload: the bound when no notification arrives.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+    /// <summary>How old the copy may get before a request triggers a reload, unless the host says otherwise: the bound when no notification arrives.</summary>
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromSeconds(30);
 
     private readonly ISimulatorStore _store;
+
+    /// <summary>This registry's bound on staleness without notifications (<see cref="DefaultMaxAge"/> unless given).</summary>
+    public TimeSpan MaxAge { get; }
+
     private readonly TimeProvider _time;
     private readonly IDisposable? _subscription;
     // Loads and local changes take turns, so a reload that read the table before a change cannot undo it here.
@@ -34,9 +38,10 @@ public sealed class SimulatorRegistry : IDisposable
     /// <summary>Every provider as last loaded; <c>LoadedAt</c> null until the first load.</summary>
     private sealed record Snapshot(FrozenDictionary<string, Entry> Providers, DateTimeOffset? LoadedAt);
 
-    public SimulatorRegistry(ISimulatorStore store, TimeProvider? time = null, DataChanges? changes = null)
+    public SimulatorRegistry(ISimulatorStore store, TimeProvider? time = null, DataChanges? changes = null, TimeSpan? maxAge = null)
     {
         _store = store;
+        MaxAge = maxAge ?? DefaultMaxAge;
         _time = time ?? TimeProvider.System;
         _subscription = changes?.Subscribe(ChangeTopics.SimulatorProviders, ReloadSoon);
     }
