@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -52,7 +53,8 @@ public sealed class ReplicaProxy : IAsyncDisposable
                     HealthCheck = new HealthCheckConfig
                     {
                         Active = new ActiveHealthCheckConfig { Enabled = true, Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(2), Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures, Path = "/health/live" },
-                        Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = FirstFailurePolicy.Name, ReactivationPeriod = TimeSpan.FromSeconds(30) },
+                        // After 5 s the passive verdict lapses and the active check alone decides (a dead node stays out).
+                        Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = FirstFailurePolicy.Name, ReactivationPeriod = TimeSpan.FromSeconds(5) },
                     },
                     // The replicas' answers (summaries) may take seconds: no proxy timeout shorter than the server's own deadline.
                     HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(30) },
@@ -83,6 +85,24 @@ public sealed class ReplicaProxy : IAsyncDisposable
         return proxy;
     }
 
+    /// <summary>The nodes the proxy sends requests to now (healthy or not yet checked).</summary>
+    public IReadOnlyList<string> AvailableNodes =>
+        _app.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(Cluster, out var cluster)
+            ? [.. cluster.DestinationsState.AvailableDestinations.Select(d => d.DestinationId)]
+            : [];
+
+    /// <summary>Waits until the proxy sends requests to <paramref name="node"/> again (after a restart), or fails at the deadline.</summary>
+    public async Task WaitAvailableAsync(string node, TimeSpan deadline)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!AvailableNodes.Contains(node))
+        {
+            if (clock.Elapsed > deadline)
+                throw new TimeoutException($"the proxy did not take node {node} back within {deadline.TotalSeconds:N0} s");
+            await Task.Delay(TimeSpan.FromMilliseconds(100)); // polling interval of a deadline-bound wait
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -105,7 +125,7 @@ public sealed class ReplicaProxy : IAsyncDisposable
             var error = context.Features.Get<IForwarderErrorFeature>()?.Error;
             if (error is null or ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.NoAvailableDestinations)
                 return;
-            var reactivation = cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod ?? TimeSpan.FromSeconds(30);
+            var reactivation = cluster.Model.Config.HealthCheck?.Passive?.ReactivationPeriod ?? TimeSpan.FromSeconds(5);
             health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, reactivation);
             destinations.UpdateAvailableDestinations(cluster);
         }

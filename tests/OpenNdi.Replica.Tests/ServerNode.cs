@@ -35,9 +35,9 @@ public sealed class ServerNode : IAsyncDisposable
         }
     }
 
-    public static ServerNode Start(string name, int port, IReadOnlyDictionary<string, string> environment)
+    public static ServerNode Start(string name, int port, IReadOnlyDictionary<string, string> environment, string? dll = null)
     {
-        var dll = Repository.Built("src/OpenNdi.Server", "OpenNdi.Server.dll");
+        dll ??= Repository.Built("src/OpenNdi.Server", "OpenNdi.Server.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
