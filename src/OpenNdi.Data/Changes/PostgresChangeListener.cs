@@ -48,8 +48,10 @@ public sealed class PostgresChangeListener(NdiDatabase database, DataChanges cha
             {
                 break;
             }
-            catch (Exception e) when (e is NpgsqlException or System.IO.IOException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever broke the connection (the server restarted, the network, a failover, a subscriber that
+                // threw), the listener must not end: a dead listener would leave every cache on its lifetime for good.
                 Listening = false;
                 StateChanged?.Invoke(e);
             }
