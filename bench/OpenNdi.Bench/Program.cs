@@ -11,6 +11,7 @@ using OpenNdi.Bench;
 //   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 //   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
+//   replicas --postgres CONNSTR [--concurrency 16] [--rate 200] [--failover-runs 5]  1 vs 2 replicas behind YARP; failover time
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 //   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
 return args.FirstOrDefault() switch
@@ -25,6 +26,7 @@ return args.FirstOrDefault() switch
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
     "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
+    "replicas" => await ReplicaBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenNdi.Data;
+using OpenNdi.Data.Changes;
 using OpenNdi.Synthetic.Simulator;
 
 namespace OpenNdi.Cli;
@@ -31,6 +32,7 @@ internal static class SimulateCommand
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseSetting("urls", parse.GetValue(urls)!);
             builder.Services.AddSingleton(new NdiDatabase(storage));
+            builder.Services.AddSingleton<DataChanges>();
             builder.Services.AddSimulator();
             builder.Services.AddSimulatorAuthentication(new SimulatorAuthenticationOptions { Issuer = parse.GetValue(issuer)!, AccessServiceClientId = parse.GetValue(clientId)! });
             using var demoCertificates = parse.GetValue(urls)!.Contains("https://", StringComparison.OrdinalIgnoreCase)
@@ -45,6 +47,11 @@ internal static class SimulateCommand
             app.MapSimulator();
             var registry = app.Services.GetRequiredService<SimulatorRegistry>();
             await MigrationRunner.ApplyAsync(app.Services.GetRequiredService<NdiDatabase>(), DataModules.AllMigrations, cancellationToken);
+            // Behaviour set through a server sharing this database holds here at once (PostgreSQL notifications).
+            using var stopListening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var listening = storage.Backend == StorageBackend.PostgreSql
+                ? new PostgresChangeListener(app.Services.GetRequiredService<NdiDatabase>(), app.Services.GetRequiredService<DataChanges>(), TimeProvider.System).RunAsync(null, stopListening.Token)
+                : Task.CompletedTask;
             await registry.LoadAsync(cancellationToken);
             if (registry.Providers.Count == 0)
             {
@@ -57,6 +64,8 @@ internal static class SimulateCommand
                 + (demoCertificates is null ? " (plain HTTP: no client certificate asked)." : $", over mutual TLS with the demo CA ({demoCertificates.Origin})."));
             Console.WriteLine($"Simulating {registry.Providers.Count} providers on {parse.GetValue(urls)} ({storage.Describe()}). Ctrl+C stops.");
             await app.WaitForShutdownAsync(cancellationToken);
+            await stopListening.CancelAsync();
+            await listening;
             return 0;
         });
         return command;

@@ -125,6 +125,29 @@ public sealed class NdiDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A PostgreSQL connection of its own, outside the pool, for <c>LISTEN</c> (<see cref="Changes.PostgresChangeListener"/>):
+    /// LISTEN is session state, which the pool must never hand on (it skips the reset, see the constructor). Keepalives
+    /// every 10 s make a connection that silently died fail its wait instead of hanging there.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenListeningConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        if (Backend != StorageBackend.PostgreSql)
+            throw new InvalidOperationException("only PostgreSQL delivers notifications to other processes");
+        var builder = new NpgsqlConnectionStringBuilder(Options.ConnectionString) { Pooling = false, KeepAlive = 10 };
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The PostgreSQL connection as Npgsql's own type, for binary COPY.</summary>
     internal static NpgsqlConnection AsPostgres(DbConnection connection) => (NpgsqlConnection)connection;
 

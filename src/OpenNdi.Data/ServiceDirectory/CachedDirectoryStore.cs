@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpenNdi.Core.Identifiers;
+using OpenNdi.Data.Changes;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.ServiceDirectory;
 
@@ -12,23 +13,37 @@ namespace OpenNdi.Data.ServiceDirectory;
 /// query per route on top of the index query. Keyed by provider rather than by route, the cache holds a few hundred
 /// small lists instead of every provider × system × category, and refreshing it costs one query per provider.
 /// A save through this store forgets everything at once, so a change made through this process is seen by its next
-/// lookup; a change made elsewhere (another replica) is seen within <c>timeToLive</c>.
+/// lookup. A change made elsewhere (another replica, the CLI) is announced by the endpoints table's trigger and, given
+/// <c>changes</c>, forgets everything too when its notification arrives (milliseconds on PostgreSQL); without
+/// notifications (SQLite, or the listener disconnected) it is seen within <c>timeToLive</c>.
 /// </summary>
-public sealed class CachedDirectoryStore(IDirectoryStore inner, TimeSpan timeToLive, TimeProvider time) : IDirectoryStore
+public sealed class CachedDirectoryStore : IDirectoryStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, Cached> _providers = new(StringComparer.Ordinal);
+    private readonly IDirectoryStore _inner;
+    private readonly TimeSpan _timeToLive;
+    private readonly TimeProvider _time;
+    private readonly IDisposable? _subscription;
     private long _generation;
+
+    public CachedDirectoryStore(IDirectoryStore inner, TimeSpan timeToLive, TimeProvider time, DataChanges? changes = null)
+    {
+        _inner = inner;
+        _timeToLive = timeToLive;
+        _time = time;
+        _subscription = changes?.Subscribe(ChangeTopics.DirectoryEndpoints, Forget);
+    }
 
     private sealed record Cached(IReadOnlyList<DirectoryEndpoint> Endpoints, DateTimeOffset ExpiresAt);
 
     public async Task<DirectoryEndpoint?> ResolveAsync(HsaId provider, string sourceSystem, DataCategory category, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (!_providers.TryGetValue(provider.Value, out var cached) || cached.ExpiresAt <= now)
         {
             // A save between the read below and the write to the cache must not leave the pre-save list cached.
             var generation = Interlocked.Read(ref _generation);
-            cached = new Cached(await inner.ListAsync(provider, cancellationToken), now + timeToLive);
+            cached = new Cached(await _inner.ListAsync(provider, cancellationToken), now + _timeToLive);
             _providers[provider.Value] = cached;
             if (Interlocked.Read(ref _generation) != generation)
                 _providers.TryRemove(provider.Value, out _);
@@ -40,18 +55,26 @@ public sealed class CachedDirectoryStore(IDirectoryStore inner, TimeSpan timeToL
     {
         try
         {
-            return await inner.SaveAsync(endpoint, changedBy, cancellationToken);
+            return await _inner.SaveAsync(endpoint, changedBy, cancellationToken);
         }
         finally
         {
-            Interlocked.Increment(ref _generation);
-            _providers.Clear();
+            Forget();
         }
     }
 
-    public Task<DirectoryEndpoint?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+    /// <summary>Drops every cached route; a lookup running now does not put back what it read before.</summary>
+    private void Forget()
+    {
+        Interlocked.Increment(ref _generation);
+        _providers.Clear();
+    }
 
-    public Task<IReadOnlyList<DirectoryEndpoint>> ListAsync(HsaId? provider = null, CancellationToken cancellationToken = default) => inner.ListAsync(provider, cancellationToken);
+    public void Dispose() => _subscription?.Dispose();
 
-    public Task<IReadOnlyList<DirectoryChange<DirectoryEndpoint>>> HistoryAsync(string id, CancellationToken cancellationToken = default) => inner.HistoryAsync(id, cancellationToken);
+    public Task<DirectoryEndpoint?> GetAsync(string id, CancellationToken cancellationToken = default) => _inner.GetAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<DirectoryEndpoint>> ListAsync(HsaId? provider = null, CancellationToken cancellationToken = default) => _inner.ListAsync(provider, cancellationToken);
+
+    public Task<IReadOnlyList<DirectoryChange<DirectoryEndpoint>>> HistoryAsync(string id, CancellationToken cancellationToken = default) => _inner.HistoryAsync(id, cancellationToken);
 }

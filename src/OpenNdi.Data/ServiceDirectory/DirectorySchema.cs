@@ -1,3 +1,5 @@
+using OpenNdi.Data.Changes;
+
 namespace OpenNdi.Data.ServiceDirectory;
 
 /// <summary>
@@ -124,5 +126,8 @@ public static class DirectorySchema
                     reason text
                 );
                 """),
+        new(Module, 3, "endpoints and care services announce their changes, so every replica's cached routes and names are dropped at once",
+            Sqlite: ChangeTriggers.SqliteNothing,
+            PostgreSql: ChangeTriggers.PostgreSql("directory", "endpoints", "entries")),
     ];
 }

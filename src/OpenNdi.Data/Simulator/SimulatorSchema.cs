@@ -1,3 +1,5 @@
+using OpenNdi.Data.Changes;
+
 namespace OpenNdi.Data.Simulator;
 
 /// <summary>The simulator module's tables: schema "simulator" on PostgreSQL, prefix "simulator_" on SQLite.</summary>
@@ -53,5 +55,8 @@ public static class SimulatorSchema
                 CREATE INDEX resources_patient ON simulator.resources (provider_key, patient_id, resource_type, date);
                 CREATE INDEX resources_identifier ON simulator.resources (provider_key, identifier) WHERE identifier IS NOT NULL;
                 """),
+        new(Module, 2, "providers announce their changes, so every process reloads a provider's behaviour at once",
+            Sqlite: ChangeTriggers.SqliteNothing,
+            PostgreSql: ChangeTriggers.PostgreSql("simulator", "providers")),
     ];
 }

@@ -17,10 +17,14 @@ namespace OpenNdi.Server.Demo;
 /// </summary>
 internal static class SimulatorHosting
 {
-    /// <param name="configuration"><c>Simulator:RandomSeed</c> seeds the simulated faults and latencies (default 1).</param>
+    /// <param name="configuration">
+    /// <c>Simulator:RandomSeed</c> seeds the simulated faults and latencies (default 1); <c>Simulator:RegistryMaxAgeSeconds</c>
+    /// bounds how long another replica's behaviour change can go unseen here without a change notification (default 30).
+    /// </param>
     public static IServiceCollection AddSimulatedProviders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSimulator(configuration.GetValue("Simulator:RandomSeed", OpenNdi.Synthetic.Simulator.SimulatorDraws.DefaultSeed));
+        var maxAge = configuration.GetValue<int?>("Simulator:RegistryMaxAgeSeconds") is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        services.AddSimulator(configuration.GetValue("Simulator:RandomSeed", OpenNdi.Synthetic.Simulator.SimulatorDraws.DefaultSeed), maxAge);
         // The simulated EHRs trust this host's authorization server (or Simulator:Authentication:Issuer), and answer the
         // access service's client only (ProfessionalAccess:ProviderCalls).
         services.AddSimulatorAuthentication(new SimulatorAuthenticationOptions

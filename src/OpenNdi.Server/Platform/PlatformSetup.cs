@@ -14,6 +14,7 @@ internal static class PlatformSetup
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
         builder.Services.AddStorage(builder.Configuration);
+        builder.Services.AddChangeNotifications();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ErrorHandler>();
         builder.Services.AddOpenApi();

@@ -35,22 +35,23 @@ internal static class ProviderCallAuthentication
         if (tokenEndpoint is null)
             return services; // no authorization server to ask: provider calls go without a token (logged at start)
 
-        var key = new ProviderCallKey(options);
-        services.AddSingleton(key);
-        if (options.TokenEndpoint.Length == 0)
+        // The key is read when first needed (after the migrations: the registration at start is the first use).
+        var keptByIdentity = embedded && options.TokenEndpoint.Length == 0;
+        services.AddSingleton(sp => new ProviderCallKey(options, keptByIdentity ? sp.GetRequiredService<IssuerKeys>() : null));
+        if (keptByIdentity)
         {
             // The one hook into the authorization server: it registers every OAuthClientOptions found in DI.
-            services.AddSingleton(new OAuthClientOptions
+            services.AddSingleton(sp => new OAuthClientOptions
             {
                 ClientId = options.ClientId,
                 Name = "National access service for professionals (provider calls)",
-                Jwks = key.Jwks,
+                Jwks = sp.GetRequiredService<ProviderCallKey>().Jwks,
                 Scopes = options.Scope,
                 Audience = options.Audience,
             });
         }
         services.AddHttpClient(ProviderCallCredentials.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton(sp => new ProviderCallCredentials(options, tokenEndpoint, key, sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ProviderCallCredentials(options, tokenEndpoint, sp.GetRequiredService<ProviderCallKey>(), sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddTransient<ProviderTokenHandler>();
         providerClient.AddHttpMessageHandler<ProviderTokenHandler>();
         return services;
@@ -62,11 +63,16 @@ internal static class ProviderCallAuthentication
         var logger = app.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProviderCallAuthentication));
         var options = app.ServiceProvider.GetRequiredService<ProviderCallOptions>();
         var tls = options.ClientCertificate.Length > 0 ? $"client certificate {options.ClientCertificate}" : "no client certificate";
-        if (app.ServiceProvider.GetService<ProviderCallCredentials>() is { } credentials)
+        if (app.ServiceProvider.GetRequiredService<IServiceProviderIsService>().IsService(typeof(ProviderCallCredentials)))
         {
-            logger.LogInformation("Provider calls: client {ClientId} with key {KeyId} ({Origin}), tokens from {TokenEndpoint} for {Audience}, {Tls}",
-                options.ClientId, app.ServiceProvider.GetRequiredService<ProviderCallKey>().Key.KeyId, app.ServiceProvider.GetRequiredService<ProviderCallKey>().Origin,
-                credentials.TokenEndpoint, options.Audience, tls);
+            // Once started: the key may be kept in the database, which the migrations make ready during start-up.
+            app.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+            {
+                var key = app.ServiceProvider.GetRequiredService<ProviderCallKey>();
+                var credentials = app.ServiceProvider.GetRequiredService<ProviderCallCredentials>();
+                logger.LogInformation("Provider calls: client {ClientId} with key {KeyId} ({Origin}), tokens from {TokenEndpoint} for {Audience}, {Tls}",
+                    options.ClientId, key.Key.KeyId, key.Origin, credentials.TokenEndpoint, options.Audience, tls);
+            });
         }
         else
         {

@@ -1,23 +1,32 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using OpenNdi.Server.Identity.AuthorizationServer;
 
 namespace OpenNdi.Server.ProfessionalAccess;
 
 /// <summary>
 /// The access service's own key for <c>private_key_jwt</c> (RFC 7523 §2.2): an ECDSA P-384 key, ES384 being one of
 /// the two algorithms every SMART Backend Services server supports (SMART App Launch v2, backend-services §4.2.1).
-/// Kept like the issuer's key, in a PEM file readable by the service account only, so its registration (the public
-/// JWKS) stays valid over a restart; without a file, a new key each start (tests, throwaway demos).
+/// Kept like the issuer's keys: by default in the database through the identity module (<see cref="IssuerKeys.ClientEcKey"/>),
+/// created by the first replica and the same on every other, so the one registration (the public JWKS) holds for all
+/// of them and over restarts; or in a PEM file readable by the service account only (<c>SigningKeyFile</c>, mounted
+/// alike on every replica); with neither (an external authorization server and no file), a new key each start.
 /// </summary>
 public sealed class ProviderCallKey : IDisposable
 {
-    private readonly ECDsa _key = ECDsa.Create();
+    private readonly ECDsa _key;
 
-    public ProviderCallKey(ProviderCallOptions options)
+    /// <param name="kept">The identity module's keys, when the embedded authorization server is on; null otherwise.</param>
+    public ProviderCallKey(ProviderCallOptions options, IssuerKeys? kept = null)
     {
         var file = options.SigningKeyFile;
-        if (string.IsNullOrWhiteSpace(file))
+        _key = string.IsNullOrWhiteSpace(file) && kept is not null ? kept.ClientEcKey(options.ClientId) : ECDsa.Create();
+        if (string.IsNullOrWhiteSpace(file) && kept is not null)
+        {
+            Origin = "kept in the database";
+        }
+        else if (string.IsNullOrWhiteSpace(file))
         {
             _key.GenerateKey(ECCurve.NamedCurves.nistP384);
             Origin = "a new key for this run (set ProfessionalAccess:ProviderCalls:SigningKeyFile to keep one)";

@@ -27,7 +27,10 @@ namespace OpenNdi.Server.ServiceDirectory;
 /// </summary>
 internal static class DirectoryEndpoints
 {
-    /// <summary>How long a resolved directory route is reused; changes made through this server apply at once.</summary>
+    /// <summary>
+    /// How long a resolved directory route is reused when no change notification arrives (SQLite, or the listener
+    /// disconnected); changes made through this server apply at once, and on PostgreSQL those of other replicas too.
+    /// </summary>
     public static readonly TimeSpan DirectoryRouteLifetime = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -36,7 +39,7 @@ internal static class DirectoryEndpoints
     /// </summary>
     public static IServiceCollection TryAddDirectoryStore(this IServiceCollection services)
     {
-        services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(new DirectoryStore(sp.GetRequiredService<NdiDatabase>()), DirectoryRouteLifetime, sp.GetRequiredService<TimeProvider>(), sp.GetService<OpenNdi.Data.Changes.DataChanges>()));
         services.TryAddSingleton<ICareServicesStore>(sp => new CareServicesStore(sp.GetRequiredService<NdiDatabase>()));
         return services;
     }

@@ -31,14 +31,15 @@ namespace OpenNdi.Synthetic.Simulator;
 public static class SimulatorEndpoints
 {
     /// <param name="randomSeed">Seeds the fault and latency draws (<see cref="SimulatorDraws"/>).</param>
-    public static IServiceCollection AddSimulator(this IServiceCollection services, int randomSeed = SimulatorDraws.DefaultSeed)
+    /// <param name="registryMaxAge">How stale the registry may get without change notifications (<see cref="SimulatorRegistry.MaxAge"/>).</param>
+    public static IServiceCollection AddSimulator(this IServiceCollection services, int randomSeed = SimulatorDraws.DefaultSeed, TimeSpan? registryMaxAge = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new SimulatorDraws(randomSeed));
         services.AddSingleton<ISimulatorStore>(sp => new SimulatorStore(sp.GetRequiredService<NdiDatabase>()));
         // Provider kinds and care unit kinds read as words ("region"), not numbers, in the simulator's JSON.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddSingleton<SimulatorRegistry>();
+        services.AddSingleton(sp => new SimulatorRegistry(sp.GetRequiredService<ISimulatorStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<OpenNdi.Data.Changes.DataChanges>(), registryMaxAge));
         return services;
     }
 

@@ -9,10 +9,12 @@ namespace OpenNdi.Server.Identity.AuthorizationServer;
 /// OpenIddict itself checks client ids, redirect URIs, PKCE, grant types and <c>private_key_jwt</c> assertions against
 /// them. Every replica does it; a replica that loses the race to create a client updates it instead.
 /// </summary>
-internal sealed class ClientRegistrations(IServiceScopeFactory scopes, OAuthClients clients, ILogger<ClientRegistrations> logger) : IHostedService
+internal sealed class ClientRegistrations(IServiceScopeFactory scopes, IServiceProvider services, ILogger<ClientRegistrations> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolved here, after the migrations (an earlier hosted service): a contributed client's key may be kept in the database.
+        var clients = services.GetRequiredService<OAuthClients>();
         foreach (var client in clients.All)
             await WriteAsync(scopes, client, logger, cancellationToken);
         logger.LogInformation("Authorization server: {Count} clients registered", clients.All.Count);

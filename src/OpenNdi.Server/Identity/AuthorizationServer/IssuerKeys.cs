@@ -32,6 +32,23 @@ public sealed class IssuerKeys(AuthorizationServerOptions options, NdiDatabase d
         return rsa;
     }
 
+    /// <summary>
+    /// A client's own ECDSA P-384 key (ES384) kept by the identity module, as <see cref="ClientKey"/> keeps an RSA one:
+    /// the access service signs its provider-call assertions with it, the same key on every replica. The caller disposes it.
+    /// </summary>
+    public ECDsa ClientEcKey(string name)
+    {
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportFromPem(new IssuerKeyStore(database).GetOrAddAsync($"client-es384:{name}", NewEcPem(), time.GetUtcNow()).GetAwaiter().GetResult());
+        return ecdsa;
+    }
+
+    private static string NewEcPem()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        return ecdsa.ExportPkcs8PrivateKeyPem();
+    }
+
     private static (IssuerSigningKey, RsaSecurityKey) Load(AuthorizationServerOptions options, NdiDatabase database, TimeProvider time)
     {
         var store = new IssuerKeyStore(database);
