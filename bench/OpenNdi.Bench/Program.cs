@@ -11,6 +11,8 @@ using OpenNdi.Bench;
 //   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 //   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
+//   partition-ab --postgres CONNSTR [--rounds 4] [--seconds 5]                 unpartitioned vs partitioned layout, same data, alternating slices (issue 14)
+//   table-sizes --postgres CONNSTR [--persons 20000]                          measured bytes per row of every table (docs/scale-out.md)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 return args.FirstOrDefault() switch
 {
@@ -23,6 +25,8 @@ return args.FirstOrDefault() switch
     "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
+    "table-sizes" => await TableSizes.RunAsync(args[1..]),
+    "partition-ab" => await PartitionAbBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -38,6 +42,6 @@ static int Usage()
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
-        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]");
+        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");
     return 2;
 }
