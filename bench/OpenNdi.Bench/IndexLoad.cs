@@ -147,7 +147,7 @@ internal static class IndexLoad
     /// Each provider's EHR system answers at its own address; each region's laboratory system has its own, and a
     /// category-specific endpoint sends the regions' imaging reports to a separate archive.
     /// </summary>
-    private static async Task RegisterEndpointsAsync(NdiDatabase database, IndexPopulation population)
+    internal static async Task RegisterEndpointsAsync(NdiDatabase database, IndexPopulation population)
     {
         var directory = new DirectoryStore(database);
         var count = 0;

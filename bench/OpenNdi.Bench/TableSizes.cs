@@ -27,8 +27,8 @@ internal static class TableSizes
     /// <summary>The query behind every row of the table (docs/scale-out.md quotes it).</summary>
     public const string SizeSql = """
         SELECT count(*) AS rows,
-               (SELECT sum(pg_table_size(relid)) FROM pg_partition_tree(@table::regclass)) AS heap_bytes,
-               (SELECT sum(pg_indexes_size(relid)) FROM pg_partition_tree(@table::regclass)) AS index_bytes,
+               coalesce((SELECT sum(pg_table_size(relid)) FROM pg_partition_tree(@table::regclass)), pg_table_size(@table::regclass)) AS heap_bytes,
+               coalesce((SELECT sum(pg_indexes_size(relid)) FROM pg_partition_tree(@table::regclass)), pg_indexes_size(@table::regclass)) AS index_bytes,
                avg(pg_column_size(t.*)) AS tuple_bytes
         FROM {0} AS t
         """;
@@ -42,7 +42,7 @@ internal static class TableSizes
         {
             await MigrationRunner.ApplyAsync(ndi, DataModules.AllMigrations);
             await new PopulationSeeder(ndi).SeedAsync(new SeedOptions(persons, 20, 7, SeedOptions.DefaultReferenceDate));
-            await IndexLoad.RegisterCareUnitsAsync(ndi, new IndexPopulation(1, 1));
+            await IndexLoad.RegisterEndpointsAsync(ndi, new IndexPopulation(1, 1));
             await ConsentsAsync(ndi, persons);
         }
         await using (var connection = new NpgsqlConnection(database))
@@ -50,9 +50,9 @@ internal static class TableSizes
             await connection.OpenAsync();
             await AuditAppendBenchmark.ExecuteAsync(connection, $"""
                 INSERT INTO identity.used_assertions (id, expires_at)
-                SELECT gen_random_uuid()::text, 1796000000 + n FROM generate_series(1, {persons}) AS n;
-                VACUUM ANALYZE;
+                SELECT gen_random_uuid()::text, 1796000000 + n FROM generate_series(1, {persons}) AS n
                 """);
+            await AuditAppendBenchmark.ExecuteAsync(connection, "VACUUM ANALYZE");
         }
         Console.WriteLine("| database | table | rows | heap B/row | index B/row | total B/row | tuple data B/row |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
@@ -62,6 +62,7 @@ internal static class TableSizes
             {
                 (IndexLoad.DatabaseName, "pdi.entries"), (IndexLoad.DatabaseName + "_base", "pdi.entries"), (IndexLoad.DatabaseName + "_part", "pdi.entries"),
                 (AuditViewBenchmark.DatabaseName, "audit.events"), (AuditViewBenchmark.DatabaseName + "_base", "audit.events"), (AuditViewBenchmark.DatabaseName + "_part", "audit.events"),
+                ("ndi_bench_ab_append_part", "audit.heads"), ("ndi_bench_ab_append_part", "audit.checkpoints"),
             })
         {
             var other = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;

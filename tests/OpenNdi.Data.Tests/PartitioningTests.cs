@@ -17,7 +17,7 @@ public class PartitioningTests
         Patient: patient, PurposeOfUse: "TREAT");
 
     [Fact]
-    public async Task Migrate_OnPostgres_PartitionsTheAuditLogByRangeAndTheIndexByHashOf32()
+    public async Task Migrate_OnPostgres_PartitionsTheAuditLogByRangeAndTheIndexByHashOf16()
     {
         await using var test = await TestDatabase.CreateAsync("postgres");
 
@@ -28,7 +28,7 @@ public class PartitioningTests
             ORDER BY 1
             """);
         Assert.Equal(["audit.events r recorded", "pdi.entries h patient"], strategies);
-        Assert.Equal(["32"], await RowsAsync(test.Database, "SELECT count(*)::text FROM pg_inherits WHERE inhparent = 'pdi.entries'::regclass"));
+        Assert.Equal(["16"], await RowsAsync(test.Database, "SELECT count(*)::text FROM pg_inherits WHERE inhparent = 'pdi.entries'::regclass"));
         Assert.Equal(["audit.events_default"], await RowsAsync(test.Database,
             "SELECT inhrelid::regclass::text FROM pg_inherits JOIN pg_class c ON c.oid = inhrelid WHERE inhparent = 'audit.events'::regclass AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'"));
     }
