@@ -92,7 +92,7 @@ internal static class IndexLoad
         await Execute(connection, "VACUUM ANALYZE pdi.entries");
         await Execute(connection, "CREATE TABLE bench_index_load (patients integer NOT NULL, per_patient integer NOT NULL, rows bigint NOT NULL)");
         await Execute(connection, $"INSERT INTO bench_index_load VALUES ({population.Patients}, {population.EntriesPerPatient}, {rows})");
-        await using var size = new NpgsqlCommand("SELECT pg_size_pretty(pg_total_relation_size('pdi.entries'))", connection);
+        await using var size = new NpgsqlCommand("SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('pdi.entries')", connection);
         Console.WriteLine($"loaded {rows:N0} rows ({await size.ExecuteScalarAsync()} with index) in {clock.Elapsed.TotalSeconds:N0} s");
     }
 
@@ -147,7 +147,7 @@ internal static class IndexLoad
     /// Each provider's EHR system answers at its own address; each region's laboratory system has its own, and a
     /// category-specific endpoint sends the regions' imaging reports to a separate archive.
     /// </summary>
-    private static async Task RegisterEndpointsAsync(NdiDatabase database, IndexPopulation population)
+    internal static async Task RegisterEndpointsAsync(NdiDatabase database, IndexPopulation population)
     {
         var directory = new DirectoryStore(database);
         var count = 0;

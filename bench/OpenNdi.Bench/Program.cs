@@ -12,6 +12,8 @@ using OpenNdi.Bench;
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
 //   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
 //   replicas --postgres CONNSTR [--concurrency 16] [--rate 200] [--failover-runs 5]  1 vs 2 replicas behind YARP; failover time
+//   partition-ab --postgres CONNSTR [--rounds 4] [--seconds 5]                 unpartitioned vs partitioned layout, same data, alternating slices (issue 14)
+//   table-sizes --postgres CONNSTR [--persons 20000]                          measured bytes per row of every table (docs/scale-out.md)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 //   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
 return args.FirstOrDefault() switch
@@ -27,6 +29,8 @@ return args.FirstOrDefault() switch
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
     "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
     "replicas" => await ReplicaBenchmark.RunAsync(args[1..]),
+    "table-sizes" => await TableSizes.RunAsync(args[1..]),
+    "partition-ab" => await PartitionAbBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -43,6 +47,7 @@ static int Usage()
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
         + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]"
-        + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]");
+        + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]"
+        + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");
     return 2;
 }

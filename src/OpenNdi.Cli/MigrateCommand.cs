@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenNdi.Data;
+using OpenNdi.Data.Audit;
 
 namespace OpenNdi.Cli;
 
@@ -17,6 +18,9 @@ internal static class MigrateCommand
             await using var db = new NdiDatabase(storage);
             var applied = await MigrationRunner.ApplyAsync(db, DataModules.AllMigrations, cancellationToken);
             Console.WriteLine(applied.Count == 0 ? "Up to date." : $"Applied: {string.Join(", ", applied)}");
+            // The audit log's coming months (PostgreSQL): a server does the same at start-up and daily.
+            if (await AuditTimePartitions.EnsureMonthsAsync(db, DateTimeOffset.UtcNow, cancellationToken: cancellationToken) is { Count: > 0 } months)
+                Console.WriteLine($"Audit months created: {string.Join(", ", months)}");
             Console.WriteLine($"Schema: {string.Join(", ", await MigrationRunner.AppliedAsync(db, cancellationToken))}");
             return 0;
         });

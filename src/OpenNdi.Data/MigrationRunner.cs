@@ -105,6 +105,9 @@ public static class MigrationRunner
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        // No timeout: a migration that rewrites a table (audit/2, index/2 on a national database) runs for minutes,
+        // and Npgsql's default of 30 s would roll it back each start-up. Cancellation still stops it.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -87,5 +87,6 @@ public static class AuditSchema
                     PRIMARY KEY (partition, seq)
                 );
                 """),
+        AuditTimePartitions.Migration,
     ];
 }

@@ -39,5 +39,6 @@ public static class IndexSchema
                     PRIMARY KEY (patient, category, care_unit, source_system, source_reference)
                 );
                 """),
+        IndexHashPartitions.Migration,
     ];
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identifiers;
@@ -56,6 +57,8 @@ internal static class AuditEndpoints
         var names = writers == 1 ? [partition] : Enumerable.Range(1, writers).Select(i => $"{partition[..Math.Min(partition.Length, 58)]}-w{i}").ToArray();
         services.AddSingleton(sp => new AuditTrail([.. names.Select(name => new AuditWriter(sp.GetRequiredService<AuditStore>(), name))], sp.GetRequiredService<TimeProvider>()));
         services.TryAddPatientPrivacy();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<AuditPartitionMaintenance>();
         services.AddSingleton(new FhirCapability("AuditEvent", [CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType],
             [("patient.identifier", SearchParamType.Token), ("agent.identifier", SearchParamType.Token), ("agent-provider", SearchParamType.Token),
              ("emergency", SearchParamType.Token), ("date", SearchParamType.Date), ("_count", SearchParamType.Number)],
