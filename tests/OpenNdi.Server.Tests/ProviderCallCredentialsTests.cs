@@ -18,6 +18,9 @@ public sealed class ProviderCallCredentialsTests
     {
         public List<Dictionary<string, string>> Requests { get; } = [];
 
+        /// <summary>When set, every answer waits for it: a token endpoint slower than its first callers.</summary>
+        public TaskCompletionSource? Hold { get; set; }
+
         public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -26,6 +29,8 @@ public sealed class ProviderCallCredentialsTests
                 .Select(pair => pair.Split('=', 2)).ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1].Replace('+', ' ')));
             lock (Requests)
                 Requests.Add(form);
+            if (Hold is { } hold)
+                await hold.Task;
             var json = $$"""{"access_token":"token-{{Requests.Count}}","token_type":"Bearer","expires_in":{{expiresIn}},"scope":"system/*.rs"}""";
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         }
@@ -54,6 +59,27 @@ public sealed class ProviderCallCredentialsTests
         Assert.Equal("token-1", later);
         Assert.Equal("token-2", renewed);
         Assert.Equal(2, endpoint.Requests.Count);
+    }
+
+    /// <summary>
+    /// A cold token endpoint answers after the first provider call has timed out: that caller is cancelled, but the
+    /// request is not, and its token serves the next call without a second request.
+    /// </summary>
+    [Fact]
+    public async Task Token_WhoseFirstCallerTimesOut_IsStillFetched_AndServesTheNextCaller()
+    {
+        var (credentials, endpoint, _) = Create();
+        endpoint.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timeout = new CancellationTokenSource();
+
+        var first = credentials.GetTokenAsync(timeout.Token).AsTask();
+        await timeout.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        endpoint.Hold.SetResult();
+        var next = await credentials.GetTokenAsync(CancellationToken.None);
+
+        Assert.Equal("token-1", next);
+        Assert.Single(endpoint.Requests);
     }
 
     [Fact]

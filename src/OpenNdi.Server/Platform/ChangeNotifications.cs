@@ -25,6 +25,7 @@ internal static class ChangeNotifications
 /// </summary>
 internal sealed class ChangeListenerService(NdiDatabase database, DataChanges changes, TimeProvider time, ILogger<ChangeListenerService> logger) : IHostedService, IAsyncDisposable
 {
+    // Never disposed: a host may stop it after disposing it (a test host disposed twice), and a source without timers holds nothing to free.
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -59,9 +60,5 @@ internal sealed class ChangeListenerService(NdiDatabase database, DataChanges ch
         await _running.WaitAsync(cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _stopping.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _stopping.CancelAsync();
 }

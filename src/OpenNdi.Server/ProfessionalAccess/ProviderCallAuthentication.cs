@@ -72,6 +72,18 @@ internal static class ProviderCallAuthentication
                 var credentials = app.ServiceProvider.GetRequiredService<ProviderCallCredentials>();
                 logger.LogInformation("Provider calls: client {ClientId} with key {KeyId} ({Origin}), tokens from {TokenEndpoint} for {Audience}, {Tls}",
                     options.ClientId, key.Key.KeyId, key.Origin, credentials.TokenEndpoint, options.Audience, tls);
+                // The first token now, not inside the first summary's provider timeouts (a cold token endpoint takes a while).
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await credentials.GetTokenAsync(CancellationToken.None);
+                    }
+                    catch (Exception exception) when (exception is ProviderTokenException or HttpRequestException or TaskCanceledException)
+                    {
+                        logger.LogWarning(exception, "Provider calls: no token at start ({Problem}); each provider call asks again", exception.Message);
+                    }
+                });
             });
         }
         else

@@ -22,30 +22,46 @@ internal sealed class ProviderCallCredentials(ProviderCallOptions options, Uri t
     private static readonly TimeSpan AssertionLifetime = TimeSpan.FromMinutes(5);
 
     private readonly JsonWebTokenHandler _handler = new();
-    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private readonly Lock _gate = new();
     private CachedToken? _token;
+    private Task<CachedToken>? _fetching;
 
     private sealed record CachedToken(string Value, DateTimeOffset RenewAt);
 
     public Uri TokenEndpoint => tokenEndpoint;
 
-    /// <summary>A token valid for a while yet: the cached one, or a new one.</summary>
+    /// <summary>
+    /// A token valid for a while yet: the cached one, or a new one. Callers share one request to the token endpoint,
+    /// which a caller's cancellation (a provider's timeout) does not abort: a cold token endpoint that answers after
+    /// the first summary's deadline still leaves its token for the next one. The request itself is bounded by its
+    /// HttpClient's timeout (10 s).
+    /// </summary>
     public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _token) is { } cached && time.GetUtcNow() < cached.RenewAt)
-            return cached.Value;
-        await _renewing.WaitAsync(cancellationToken);
+        Task<CachedToken> fetching;
+        lock (_gate)
+        {
+            if (_token is { } cached && time.GetUtcNow() < cached.RenewAt)
+                return cached.Value;
+            fetching = _fetching ??= FetchAsync();
+        }
+        return (await fetching.WaitAsync(cancellationToken)).Value;
+    }
+
+    private async Task<CachedToken> FetchAsync()
+    {
+        await Task.Yield(); // never completes inside GetTokenAsync's lock, so the finally below clears a stored task
         try
         {
-            if (Volatile.Read(ref _token) is { } renewed && time.GetUtcNow() < renewed.RenewAt)
-                return renewed.Value; // another fetch renewed it while this one waited
-            var token = await RequestAsync(cancellationToken);
-            Volatile.Write(ref _token, token);
-            return token.Value;
+            var token = await RequestAsync(CancellationToken.None);
+            lock (_gate)
+                _token = token;
+            return token;
         }
         finally
         {
-            _renewing.Release();
+            lock (_gate)
+                _fetching = null;
         }
     }
 
