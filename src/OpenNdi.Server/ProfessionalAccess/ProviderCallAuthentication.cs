@@ -79,7 +79,7 @@ internal static class ProviderCallAuthentication
                     {
                         await credentials.GetTokenAsync(CancellationToken.None);
                     }
-                    catch (Exception exception) when (exception is ProviderTokenException or HttpRequestException or TaskCanceledException)
+                    catch (Exception exception) // whatever it was, the next provider call asks again and names the problem (NDI-PAS-019)
                     {
                         logger.LogWarning(exception, "Provider calls: no token at start ({Problem}); each provider call asks again", exception.Message);
                     }
