@@ -25,7 +25,7 @@ builder.Services.AddPatientIndex(builder.Configuration);
 builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
 builder.Services.AddProfessionalAccess(builder.Configuration);
-builder.Services.AddClinicianPortal();
+builder.Services.AddWebFrontEnd();
 if (modules.DemoPopulation)
     builder.Services.AddDemoPopulation(builder.Configuration);
 if (modules.Simulator)
@@ -46,7 +46,7 @@ app.MapPatientIndex();
 app.MapServiceDirectory();
 app.MapConsentManagement();
 app.MapProfessionalAccess();
-app.MapClinicianPortal();
+app.MapWebFrontEnd();
 if (modules.Simulator)
     app.MapSimulatedProviders();
 if (modules.DemoLogin)

@@ -48,6 +48,9 @@ public sealed class ClinicianPortalBrowserTests : IAsyncLifetime
     {
         var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
         await page.GotoAsync($"{_server.Origin}/portal/clinician");
+        // Swedish first: these tests read the English texts, chosen with the page's own language switch.
+        await page.ClickAsync("nav.language a[hreflang='en']");
+        await page.WaitForSelectorAsync("html[lang='en']");
         await page.ClickAsync("#login");
         await page.WaitForURLAsync("**/oauth/authorize?**");
         await page.ClickAsync("button[value='clinician-1']");

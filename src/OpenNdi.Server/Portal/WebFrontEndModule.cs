@@ -1,0 +1,26 @@
+using OpenNdi.Server.Audit;
+using OpenNdi.Server.Identity.AuthorizationServer;
+using OpenNdi.Web;
+
+namespace OpenNdi.Server.Portal;
+
+/// <summary>
+/// The host's one Add/Map pair for the web front end (src/OpenNdi.Web): its pages in Swedish and English, the
+/// clinician view registered as a built-in app of the authorization server, and each route declared public (the
+/// pages and files hold no data; the data comes from the national APIs, which check and log every access).
+/// </summary>
+internal static class WebFrontEndModule
+{
+    public static IServiceCollection AddWebFrontEnd(this IServiceCollection services)
+    {
+        services.AddSingleton(new BuiltInApp(ClinicianClient.ClientId, "OpenNdi clinician portal", ClinicianClient.Scopes, ClinicianClient.CallbackPath));
+        return services.AddWebPages();
+    }
+
+    public static WebApplication MapWebFrontEnd(this WebApplication app)
+    {
+        if (app.Services.GetService<AuthorizationServerOptions>() is null)
+            return app; // no embedded authorization server: the pages would have no login
+        return app.MapWebPages(route => route.Public("web pages, their scripts and styles, and the language choice; the data comes from the national APIs, which log every access"));
+    }
+}

@@ -1,0 +1,129 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OpenNdi.Core.Index;
+using OpenNdi.Data.Index;
+using OpenNdi.Data.Population;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// The web front end in a real browser (Debian's Chromium): Swedish first, English by the page's own switch, usable
+/// by keyboard, and no serious or critical accessibility violation (axe-core) on the pages as a person sees them,
+/// before and after login, with a summary on screen. Screenshots of each page in both languages go to a temporary
+/// folder (<c>openndi-web</c>) for a person to look at.
+/// </summary>
+public sealed class WebFrontEndBrowserTests : IAsyncLifetime
+{
+    private NdiServer _server = null!;
+    private HeadlessChromium _chromium = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await NdiServer.StartListeningAsync("sqlite");
+        _chromium = await HeadlessChromium.LaunchAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _chromium.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private static string Screenshot(string name) => HeadlessChromium.Screenshot(Path.Combine(Path.GetTempPath(), "openndi-web"), name);
+
+    /// <summary>Serious and critical violations of WCAG 2.1 A and AA (and axe's best practices), each with where it is.</summary>
+    private static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var results = await page.RunAxe();
+        var blocking = results.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
+        Assert.True(blocking.Count == 0, $"{what}: " + string.Join("\n", blocking));
+        Assert.NotEmpty(results.Passes); // axe ran and checked something
+    }
+
+    private async Task<string> PatientWithEntriesAsync()
+    {
+        var index = _server.Services.GetRequiredService<IIndexStore>();
+        foreach (var person in await _server.Services.GetRequiredService<IPopulationStore>().ListAsync(0, NdiServer.Persons))
+        {
+            if ((await index.LookupAsync(new IndexQuery(person.Id, null, null, null))).Count > 0)
+                return person.Id.Value;
+        }
+        throw new InvalidOperationException("no patient of the demo population has index entries");
+    }
+
+    /// <summary>Logs in as clinician-1 through the demo login page, unless the server still knows the browser.</summary>
+    private static async Task LogInAsync(IPage page)
+    {
+        await page.ClickAsync("#login");
+        await page.WaitForSelectorAsync("button[value='clinician-1'], #pnr:visible", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        if (await page.Locator("button[value='clinician-1']").CountAsync() > 0)
+            await page.ClickAsync("button[value='clinician-1']");
+        await page.WaitForSelectorAsync("#pnr:visible", new PageWaitForSelectorOptions { Timeout = 15_000 });
+    }
+
+    [Fact]
+    public async Task ClinicianView_SwedishFirst_EnglishByKeyboard_AccessibleInBoth_BeforeAndAfterLogin()
+    {
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 }, Locale = "en-GB" });
+
+        // Swedish, although the browser prefers English.
+        await page.GotoAsync($"{_server.Origin}/portal/clinician");
+        Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Logga in", (await page.TextContentAsync("#login"))?.Trim());
+        Assert.Equal("OpenNdi · vy för vårdpersonal", await page.TitleAsync());
+        await AssertAccessibleAsync(page, "login page, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-login-sv.png"), FullPage = true });
+
+        // The switch by keyboard alone: Tab until the English link has focus, then Enter.
+        for (var i = 0; i < 10 && await page.EvaluateAsync<string>("() => document.activeElement?.getAttribute('hreflang') ?? ''") != "en"; i++)
+            await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("en", await page.EvaluateAsync<string>("() => document.activeElement?.getAttribute('hreflang') ?? ''"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("html[lang='en']");
+        Assert.Equal("Log in", (await page.TextContentAsync("#login"))?.Trim());
+        Assert.Equal("true", await page.GetAttributeAsync("nav.language a[hreflang='en']", "aria-current"));
+        await AssertAccessibleAsync(page, "login page, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-login-en.png"), FullPage = true });
+
+        // Back to Swedish, log in, and read a summary: the script's texts are Swedish too.
+        await page.ClickAsync("nav.language a[hreflang='sv']");
+        await page.WaitForSelectorAsync("html[lang='sv']");
+        await LogInAsync(page);
+        Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
+        Assert.Contains("Logga ut", await page.TextContentAsync("#who"));
+
+        await page.FillAsync("#pnr", "123");
+        await page.ClickAsync("#find");
+        Assert.Contains("Kontrollera personnumret", await page.TextContentAsync("#message"));
+
+        await page.FillAsync("#pnr", await PatientWithEntriesAsync());
+        await page.ClickAsync("#find");
+        await page.WaitForSelectorAsync("#notices > section", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Matches("sammanfattning från \\d+ vårdgivare", await page.TextContentAsync("#patient") ?? "");
+        // Each provider's accounting (NDI-PAS-018) is information, folded away, never listed as a provider missed.
+        Assert.Contains("NDI-PAS-018", await page.TextContentAsync("#accounted"));
+        Assert.DoesNotContain("NDI-PAS-018", await page.Locator("#missed").CountAsync() > 0 ? await page.TextContentAsync("#missed") ?? "" : "");
+        await AssertAccessibleAsync(page, "summary, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-summary-sv.png") });
+
+        // The same summary in English after the switch (the token is in memory only: the page asks for a new login).
+        await page.ClickAsync("nav.language a[hreflang='en']");
+        await page.WaitForSelectorAsync("html[lang='en']");
+        await LogInAsync(page);
+        await page.FillAsync("#pnr", await PatientWithEntriesAsync());
+        await page.ClickAsync("#find");
+        await page.WaitForSelectorAsync("#notices > section", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Matches("summary from \\d+ provider", await page.TextContentAsync("#patient") ?? "");
+        await AssertAccessibleAsync(page, "summary, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-summary-en.png") });
+
+        // The emergency dialog, open, is accessible too.
+        await page.ClickAsync("#emergency-open");
+        Assert.True(await page.IsVisibleAsync("dialog#emergency-dialog"));
+        await AssertAccessibleAsync(page, "emergency dialog, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-emergency-en.png") });
+    }
+}
