@@ -12,8 +12,8 @@ namespace OpenNdi.Web;
 /// The one web front end (issue 15): Razor components rendered on the server, in Swedish first and English second.
 /// <code>
 /// GET /portal/clinician[/callback|/launch]   the clinician view (ClinicianView.razor; its script does the rest)
-/// GET /portal/clinician/portal.js            the clinician view's script
-/// GET /web/{file}.css                        style sheets
+/// GET /portal/patient[/callback]             the patient's "who accessed my data" (PatientAccessLog.razor)
+/// GET /web/{file}.js|.css                    the pages' scripts and style sheet (wwwroot/)
 /// GET /web/culture?c=sv|en&amp;return=/path      the language switch: remembers the choice (cookie), back to the page
 /// </code>
 /// The language is Swedish unless the person chose English (the switch's cookie, or <c>?culture=en</c>); the
@@ -42,8 +42,7 @@ public static class WebFrontEnd
         app.UseAntiforgery();
 
         declare(app.MapRazorComponents<App>());
-        declare(app.MapGet(ClinicianClient.Path + "/portal.js", (HttpContext http) => WebAssets.Serve(http, "clinician.js")));
-        declare(app.MapGet("/web/{file}.css", (HttpContext http, string file) => WebAssets.Serve(http, file + ".css")));
+        declare(app.MapGet("/web/{file}", WebAssets.Serve));
         declare(app.MapGet("/web/culture", ChooseLanguage));
         return app;
     }

@@ -40,7 +40,7 @@ public sealed class TransportHygieneTests(TrustingServerFixture fixture) : IClas
     public async Task EveryAnswer_SaysNosniff()
     {
         using var client = Client();
-        foreach (var url in new[] { "/fhir/metadata", "/health/live", "/oauth/jwks", "/demo", LoginPage, "/oauth/authorize", "/portal/clinician", "/portal/clinician/portal.js",
+        foreach (var url in new[] { "/fhir/metadata", "/health/live", "/oauth/jwks", "/demo", LoginPage, "/oauth/authorize", "/portal/clinician", "/web/clinician.js",
             "/fhir/DocumentReference?patient.identifier=" + Pnr, "/no/such/page", "/sim" })
         {
             using var response = await client.GetAsync(url);

@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using OpenNdi.Core.Index;
 using OpenNdi.Data.Index;
 using OpenNdi.Data.Population;
+using OpenNdi.Server.Identity.AuthorizationServer;
 
 namespace OpenNdi.Server.Tests;
 
@@ -125,5 +126,74 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         Assert.True(await page.IsVisibleAsync("dialog#emergency-dialog"));
         await AssertAccessibleAsync(page, "emergency dialog, English");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("clinician-emergency-en.png") });
+    }
+
+    /// <summary>
+    /// A clinician reads a patient's summary, then opens it again with emergency access; the patient logs in to
+    /// "who accessed my data" a moment later and sees both, the emergency one highlighted with its reason, in
+    /// Swedish and in English; their own visits to the log only when they ask for them.
+    /// </summary>
+    [Fact]
+    public async Task Patient_SeesTheAccessAClinicianMadeAMomentBefore_EmergencyHighlightedWithItsReason()
+    {
+        var patient = _server.Services.GetRequiredService<ILoginUsers>().Users.Single(u => u.Id == "patient-1").Subject.Subject;
+        const string reason = "Medvetslös vid ankomst, inga anhöriga nåbara";
+
+        // The clinician, in a browser of their own.
+        await using (var clinicianContext = await _chromium.Browser.NewContextAsync())
+        {
+            var clinician = await clinicianContext.NewPageAsync();
+            await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
+            await LogInAsync(clinician);
+            await clinician.FillAsync("#pnr", patient);
+            await clinician.ClickAsync("#find");
+            await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            await clinician.ClickAsync("#emergency-open");
+            await clinician.FillAsync("#emergency-reason", reason);
+            await clinician.ClickAsync("#emergency-confirm");
+            await clinician.WaitForSelectorAsync("#emergency-note, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        }
+
+        // The patient, in another.
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        await page.GotoAsync($"{_server.Origin}/portal/patient");
+        Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
+        await AssertAccessibleAsync(page, "patient login page, Swedish");
+        await page.ClickAsync("#login");
+        await page.WaitForSelectorAsync("button[value='patient-1']", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.ClickAsync("button[value='patient-1']");
+        await page.WaitForSelectorAsync("#log tbody tr", new PageWaitForSelectorOptions { Timeout = 15_000 });
+
+        // Provider and care unit by name, from the public directory, once read.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#log [data-org]')].every(s => s.title)", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        var rows = await page.Locator("#log tbody tr").AllTextContentsAsync();
+        Assert.Contains(rows, r => r.Contains("Dr. Karin Ek", StringComparison.Ordinal) && r.Contains("Läste din sammanfattning", StringComparison.Ordinal));
+        var emergency = await page.Locator("#log tbody tr.via-emergency").AllTextContentsAsync();
+        Assert.Single(emergency);
+        Assert.Contains("Dr. Karin Ek", emergency[0], StringComparison.Ordinal);
+        Assert.Contains("Skäl: " + reason, emergency[0], StringComparison.Ordinal);
+        Assert.Contains("1 med nödåtkomst", await page.TextContentAsync("#log caption"));
+        Assert.DoesNotContain(rows, r => r.Contains("Du själv", StringComparison.Ordinal)); // the patient's own reads, hidden unless asked for
+        Assert.True(await page.Locator("#provider option").CountAsync() >= 2, "the provider filter offers the providers in the log");
+        await AssertAccessibleAsync(page, "who accessed my data, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-log-sv.png") });
+
+        // Their own visits to the log, on request (the first read is logged, and shows in the second).
+        await page.CheckAsync("#own");
+        await page.ClickAsync("#show");
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#log tbody tr')].some(r => r.textContent.includes('Du själv'))");
+
+        // English, logged in again (the token is in memory only).
+        await page.ClickAsync("nav.language a[hreflang='en']");
+        await page.WaitForSelectorAsync("html[lang='en']");
+        await page.ClickAsync("#login");
+        await page.WaitForSelectorAsync("button[value='patient-1'], #log tbody tr", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        if (await page.Locator("button[value='patient-1']").CountAsync() > 0)
+            await page.ClickAsync("button[value='patient-1']");
+        await page.WaitForSelectorAsync("#log tbody tr.via-emergency", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains("Reason: " + reason, await page.TextContentAsync("#log tbody tr.via-emergency"));
+        Assert.Contains(await page.Locator("#log tbody tr").AllTextContentsAsync(), r => r.Contains("Read your summary", StringComparison.Ordinal));
+        await AssertAccessibleAsync(page, "who accessed my data, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-log-en.png") });
     }
 }

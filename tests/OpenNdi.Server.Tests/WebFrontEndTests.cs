@@ -8,11 +8,20 @@ namespace OpenNdi.Server.Tests;
 /// <summary>The web front end without a browser: its texts in both languages, the language switch, and the pages' headers.</summary>
 public sealed class WebFrontEndTests : IAsyncLifetime
 {
+    private readonly TestIssuer _issuer = new("https://idp.national.example");
     private NdiServer _server = null!;
 
-    public async ValueTask InitializeAsync() => _server = await NdiServer.StartAsync("sqlite");
+    public async ValueTask InitializeAsync() => _server = await NdiServer.StartAsync("sqlite", new Dictionary<string, string>
+    {
+        ["Identity:TrustedIssuers:0:Issuer"] = _issuer.Issuer,
+        ["Identity:TrustedIssuers:0:Jwks"] = _issuer.Jwks,
+    });
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _issuer.Dispose();
+    }
 
     private static HashSet<string> Keys(CultureInfo culture)
     {
@@ -78,8 +87,8 @@ public sealed class WebFrontEndTests : IAsyncLifetime
         using var client = _server.CreateClient();
 
         using var page = await client.GetAsync("/portal/clinician");
-        using var script = await client.GetAsync("/portal/clinician/portal.js");
-        using var style = await client.GetAsync("/web/clinician.css");
+        using var script = await client.GetAsync("/web/clinician.js");
+        using var style = await client.GetAsync("/web/site.css");
         using var missing = await client.GetAsync("/web/nothing.css");
 
         var policy = page.Headers.GetValues("Content-Security-Policy").Single();
@@ -88,8 +97,37 @@ public sealed class WebFrontEndTests : IAsyncLifetime
         Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
         Assert.Equal("no-store", page.Headers.CacheControl?.ToString());
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("const texts = JSON.parse", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("function loggedIn", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("text/css", style.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    /// <summary>
+    /// "Who accessed my data" names providers and care units: a patient reads the public directory's Organizations
+    /// (a name is public information), and changes none of them.
+    /// </summary>
+    [Fact]
+    public async Task APatient_ReadsProviderNamesFromTheDirectory_ButChangesNothingThere()
+    {
+        var token = _issuer.PersonToken("patient/*.rs patient/*.cu", OpenNdi.Core.Identifiers.PersonalIdentityNumber.Create(new DateOnly(1970, 5, 5), 321, coordination: false));
+        using var client = _server.CreateClient();
+        using var search = new HttpRequestMessage(HttpMethod.Get, "/fhir/Organization?name=Region");
+        search.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var found = await client.SendAsync(search);
+        var body = await found.Content.ReadAsStringAsync();
+        Assert.True(found.StatusCode == HttpStatusCode.OK, body);
+        var bundle = OpenNdi.Fhir.FhirJson.Parse<Hl7.Fhir.Model.Bundle>(body);
+        var organization = (Hl7.Fhir.Model.Organization)bundle.Entry.First().Resource;
+
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Organization/{organization.Id}");
+        read.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var answer = await client.SendAsync(read);
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Organization/{organization.Id}") { Content = new StringContent(OpenNdi.Fhir.FhirJson.Serialize(organization), System.Text.Encoding.UTF8, "application/fhir+json") };
+        change.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var refused = await client.SendAsync(change);
+
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 }

@@ -14,6 +14,7 @@ internal static class WebFrontEndModule
     public static IServiceCollection AddWebFrontEnd(this IServiceCollection services)
     {
         services.AddSingleton(new BuiltInApp(ClinicianClient.ClientId, "OpenNdi clinician portal", ClinicianClient.Scopes, ClinicianClient.CallbackPath));
+        services.AddSingleton(new BuiltInApp(PatientClient.ClientId, "OpenNdi patient portal", PatientClient.Scopes, PatientClient.CallbackPath));
         return services.AddWebPages();
     }
 

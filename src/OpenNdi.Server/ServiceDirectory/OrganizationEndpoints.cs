@@ -29,8 +29,8 @@ internal static class OrganizationEndpoints
     public static IEndpointRouteBuilder MapOrganizations(this IEndpointRouteBuilder app)
     {
         var read = ScopePermissions.Read | ScopePermissions.Search;
-        app.MapGet("/fhir/Organization", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
-        app.MapGet("/fhir/Organization/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
+        app.MapGet("/fhir/Organization", SearchAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient).ExcludeFromDescription();
+        app.MapGet("/fhir/Organization/{id}", ReadAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System, ScopeContext.Patient).ExcludeFromDescription();
         app.MapGet("/fhir/Organization/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.DirectoryRead, AuditAction.Read, "Organization", ScopePermissions.Read, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         app.MapPut("/fhir/Organization/{id}", SaveAsync).NationalApi(AuditEventCodes.DirectoryChange, AuditAction.Update, "Organization", ScopePermissions.Create | ScopePermissions.Update, ScopeContext.User, ScopeContext.System).ExcludeFromDescription();
         return app;

@@ -1,4 +1,4 @@
-// The clinician view's script (OpenNdi.Web, ClinicianView.razor): the login (authorization code with PKCE, RFC 7636),
+// The clinician view's script (OpenNdi.Web, ClinicianView.razor, after common.js): the login,
 // an EHR launch (SMART App Launch), the patient search, the emergency dialog, and the summary drawn from the IPS
 // document Bundle of Patient/$summary. The token is kept in memory only; every text from an answer goes through text().
 "use strict";
@@ -6,32 +6,12 @@ const client = "openndi-clinician-portal";
 const home = "/portal/clinician";
 const redirect = location.origin + home + "/callback";
 const scope = "openid fhirUser user/*.rs";
-const $ = id => document.getElementById(id);
-const text = s => String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-// Every text shown comes from the page's resource files (sv first, en second), passed in as data-texts.
-const texts = JSON.parse(document.getElementById("texts").dataset.texts);
-const t = (key, ...args) => (texts[key] ?? key).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ""));
-// The same, escaped for the page, with arguments that are already markup.
-const th = (key, ...markup) => text(texts[key] ?? key).replace(/\{(\d+)\}/g, (_, i) => markup[Number(i)] ?? "");
-const b64url = bytes => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 let session = null;  // { token, claims }: in memory only
 let current = null;  // the personnummer on screen
 let asked = 0;       // the latest request: an earlier answer arriving late is dropped
 
-// ---- Login: authorization code with PKCE, the verifier kept in this tab until the code is redeemed ----
-$("login").onclick = async () => {
-  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
-  const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
-  sessionStorage.setItem("clinician-pkce", JSON.stringify({ verifier, state }));
-  const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  location.assign("/oauth/authorize?" + new URLSearchParams({ response_type: "code", client_id: client, redirect_uri: redirect,
-    scope, state, code_challenge: challenge, code_challenge_method: "S256", aud: location.origin + "/fhir" }));
-};
-
-function claimsOf(jwt) {
-  const payload = atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(payload, c => c.charCodeAt(0))));
-}
+// ---- Login (common.js) ----
+$("login").onclick = () => authorize(client, redirect, scope);
 
 function loggedOut(message) {
   session = null;
@@ -55,13 +35,8 @@ function loggedIn(token) {
 }
 
 // ---- SMART EHR launch: the EHR opened /portal/clinician/launch?iss=…&launch=…; no second login ----
-async function launchFromEhr(params) {
-  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
-  const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
-  sessionStorage.setItem("clinician-pkce", JSON.stringify({ verifier, state }));
-  const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  location.assign("/oauth/authorize?" + new URLSearchParams({ response_type: "code", client_id: client, redirect_uri: redirect,
-    scope: "launch " + scope, state, code_challenge: challenge, code_challenge_method: "S256", launch: params.get("launch"), aud: params.get("iss") || location.origin + "/fhir" }));
+function launchFromEhr(params) {
+  return authorize(client, redirect, "launch " + scope, { launch: params.get("launch"), aud: params.get("iss") || location.origin + "/fhir" });
 }
 
 (async () => {
@@ -69,14 +44,8 @@ async function launchFromEhr(params) {
   if (location.pathname === home + "/launch" && params.has("launch")) { await launchFromEhr(params); return; }
   if (params.has("error")) { history.replaceState(null, "", home); loggedOut(`${params.get("error")}: ${params.get("error_description") || ""}`); return; }
   if (!params.has("code")) return;
-  const saved = JSON.parse(sessionStorage.getItem("clinician-pkce") || "{}");
-  sessionStorage.removeItem("clinician-pkce");
-  history.replaceState(null, "", home);  // the code leaves the address bar whatever happens next
-  if (saved.state !== params.get("state")) { loggedOut(t("js.login.mismatch")); return; }
-  const response = await fetch("/oauth/token", { method: "POST", body: new URLSearchParams({ grant_type: "authorization_code",
-    code: params.get("code"), redirect_uri: redirect, client_id: client, code_verifier: saved.verifier }) });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) { loggedOut(`${body.error || response.status}: ${body.error_description || t("js.login.failed")}`); return; }
+  const { body, error } = await redeem(client, redirect, home, params);
+  if (error) { loggedOut(error); return; }
   loggedIn(body.access_token);
   // Launched from an EHR: the patient open there, with the care relationship it attested (in the token, for this patient only).
   if (body.patient) {

@@ -1,0 +1,143 @@
+// "Who accessed my data" (OpenNdi.Web, PatientAccessLog.razor, after common.js): the patient logs in, and the page
+// reads their entries of the national audit log (FHIR AuditEvent, shaped after IHE BALP) for a period, as that
+// patient: every access with person, provider, care unit, time and purpose, emergency access highlighted with the
+// reason given. The token is kept in memory only; every text from an answer goes through text().
+"use strict";
+const client = "openndi-patient-portal";
+const home = "/portal/patient";
+const redirect = location.origin + home + "/callback";
+const scope = "openid fhirUser patient/*.rs";
+let session = null;   // { token, claims, patient }: in memory only
+let records = [];     // the period's records, as read
+
+$("login").onclick = () => authorize(client, redirect, scope);
+
+function loggedOut(message) {
+  session = null;
+  records = [];
+  $("app").hidden = true;
+  $("login-panel").hidden = false;
+  $("who").textContent = "";
+  $("login-error").innerHTML = message ? `<p class="error">${text(message)}</p>` : "";
+}
+
+function loggedIn(token, patient) {
+  const claims = claimsOf(token);
+  session = { token, claims, patient: patient || claims.person_id || claims.sub };
+  $("login-panel").hidden = true;
+  $("app").hidden = false;
+  $("who").innerHTML = `${text(claims.subject_name || session.patient)} · <button type="button" class="link" id="logout">${text(t("js.logout"))}</button>`;
+  $("logout").onclick = () => loggedOut(t("js.loggedOut"));
+  // The last 90 days unless the patient chooses otherwise.
+  const today = new Date();
+  $("to").value = today.toISOString().slice(0, 10);
+  $("from").value = new Date(today.getTime() - 90 * 86400000).toISOString().slice(0, 10);
+  read();
+}
+
+(async () => {
+  const params = new URLSearchParams(location.search);
+  if (params.has("error")) { history.replaceState(null, "", home); loggedOut(`${params.get("error")}: ${params.get("error_description") || ""}`); return; }
+  if (!params.has("code")) return;
+  const { body, error } = await redeem(client, redirect, home, params);
+  if (error) { loggedOut(error); return; }
+  loggedIn(body.access_token, body.patient);
+})();
+
+$("filter").onsubmit = event => { event.preventDefault(); read(); };
+$("provider").onchange = show;
+$("own").onchange = show;
+
+// ---- Reading the log for the period (the provider filter and the patient's own reads apply on what was read) ----
+async function read() {
+  const query = new URLSearchParams({ "patient.identifier": session.patient, _count: "1000" });
+  if ($("from").value) query.append("date", "ge" + $("from").value);
+  if ($("to").value) query.append("date", "le" + $("to").value + "T23:59:59Z");
+  $("status").textContent = t("js.patient.reading");
+  $("message").innerHTML = "";
+  let response, body;
+  try {
+    response = await fetch("/fhir/AuditEvent?" + query, { headers: { Authorization: `Bearer ${session.token}`, Accept: "application/fhir+json" }, cache: "no-store" });
+    body = await response.json().catch(() => null);
+  } catch {
+    $("status").textContent = "";
+    $("message").innerHTML = `<div class="alert"><h2>${text(t("js.unreachable.title"))}</h2><p>${text(t("js.unreachable.text"))}</p></div>`;
+    return;
+  }
+  $("status").textContent = "";
+  if (response.status === 401) { loggedOut(t("js.session.ended")); return; }
+  if (!response.ok || body?.resourceType !== "Bundle") {
+    const said = (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
+    $("message").innerHTML = `<div class="alert"><h2>${text(t("js.request.failed", response.status))}</h2><p>${text(said || t("js.request.noReason"))}</p></div>`;
+    return;
+  }
+  records = (body.entry || []).map(e => record(e.resource)).filter(Boolean);
+  const providers = [...new Map(records.filter(r => r.provider).map(r => [r.provider, r.provider])).keys()].sort();
+  const chosen = $("provider").value;
+  $("provider").innerHTML = `<option value="">${text(t("js.patient.allProviders"))}</option>`
+    + providers.map(p => `<option value="${text(p)}"${p === chosen ? " selected" : ""}>${text(p)}</option>`).join("");
+  show();
+  nameOrganizations();
+}
+
+// One AuditEvent as a row: the requesting agent, the provider organisation agent, the purpose, break-the-glass.
+function record(e) {
+  if (!e || e.resourceType !== "AuditEvent") return null;
+  const requestor = (e.agent || []).find(a => a.requestor) || {};
+  const provider = (e.agent || []).find(a => a.type?.coding?.some(c => c.code === "PROV"));
+  const event = (e.subtype || []).find(c => c.system === "https://openndi.se/fhir/CodeSystem/audit-event")?.code || "";
+  return {
+    when: e.recorded || "",
+    who: requestor.who?.display || requestor.who?.identifier?.value || "",
+    role: (requestor.role || []).map(r => r.text).filter(Boolean).join(", "),
+    self: requestor.who?.identifier?.value === session.patient,
+    provider: provider?.who?.identifier?.value || "",
+    unit: requestor.location?.identifier?.value || "",
+    purpose: e.purposeOfEvent?.[0]?.coding?.[0]?.code || "",
+    event,
+    emergency: (e.meta?.security || []).some(s => s.code === "BTG"),
+    reason: (e.entity || []).find(x => x.name === "emergency-reason")?.description || "",
+    refused: e.outcome && e.outcome !== "0",
+  };
+}
+
+// Swedish time, in the page's language (the log records UTC).
+const localTime = iso => iso ? new Date(iso).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "sv-SE",
+  { timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
+const label = (prefix, code) => code ? (texts[prefix + code] ?? code) : "";
+const unitSpan = id => id ? `<span data-org="${text(id)}">${text(id)}</span>` : "";
+
+function show() {
+  const provider = $("provider").value;
+  const rows = records.filter(r => (!provider || r.provider === provider) && ($("own").checked || !r.self));
+  const emergencies = rows.filter(r => r.emergency).length;
+  $("log").hidden = false;
+  $("log-caption").textContent = t("js.patient.caption", rows.length) + (emergencies ? " " + t("js.patient.emergencies", emergencies) : "");
+  $("log").tBodies[0].innerHTML = rows.length === 0
+    ? `<tr><td colspan="6" class="empty">${text(t("js.patient.noAccesses"))}</td></tr>`
+    : rows.map(r => `<tr class="${r.emergency ? "via-emergency" : ""}">
+        <td>${text(localTime(r.when))}</td>
+        <td>${text(r.self ? t("js.patient.you") : r.who)}${r.role ? `<br><span class="meta">${text(r.role)}</span>` : ""}</td>
+        <td>${unitSpan(r.provider)}</td>
+        <td>${unitSpan(r.unit)}</td>
+        <td>${text(label("js.purpose.", r.purpose))}</td>
+        <td>${text(label("js.event.", r.event))}${r.refused ? ` <span class="badge merged">${text(t("js.patient.refused"))}</span>` : ""}
+          ${r.emergency ? `<span class="badge emergency">${text(t("js.emergency.title"))}</span><br><span class="meta">${text(t("js.patient.reason", r.reason))}</span>` : ""}</td></tr>`).join("");
+}
+
+// Provider and care unit names from the national directory (mCSD Organization), where the patient may read them.
+const names = new Map();
+async function nameOrganizations() {
+  const spans = [...document.querySelectorAll("[data-org]")];
+  for (const id of new Set(spans.map(s => s.dataset.org)))
+    if (!names.has(id)) names.set(id, fetch(`/fhir/Organization/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${session.token}` } })
+      .then(r => r.ok ? r.json() : null).then(o => o?.name || null).catch(() => null));
+  for (const span of spans) {
+    const name = await names.get(span.dataset.org);
+    if (name) { span.textContent = name; span.title = span.dataset.org; }
+  }
+  for (const option of $("provider").options) {
+    const name = option.value && await names.get(option.value);
+    if (name) option.textContent = name;
+  }
+}
