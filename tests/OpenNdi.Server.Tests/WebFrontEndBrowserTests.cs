@@ -196,4 +196,64 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         await AssertAccessibleAsync(page, "who accessed my data, English");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-log-en.png") });
     }
+
+    /// <summary>
+    /// The patient says no to sharing between providers, told the consequences first, and a clinician at another
+    /// provider, who saw the patient's summary a moment before, now gets nothing from other providers; saying yes
+    /// again gives it back.
+    /// </summary>
+    [Fact]
+    public async Task Patient_OptsOutOfSharing_AfterReadingTheConsequences_AndTheClinicianLosesOtherProvidersData()
+    {
+        var patient = _server.Services.GetRequiredService<ILoginUsers>().Users.Single(u => u.Id == "patient-1").Subject.Subject;
+        await using var clinicianContext = await _chromium.Browser.NewContextAsync();
+        var clinician = await clinicianContext.NewPageAsync();
+        await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
+        await LogInAsync(clinician);
+        async Task<int> ItemsAsync()
+        {
+            await clinician.EvaluateAsync("() => { document.getElementById('notices').innerHTML = ''; }");
+            await clinician.FillAsync("#pnr", patient);
+            await clinician.ClickAsync("#find");
+            await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            return await clinician.Locator("li.item").CountAsync();
+        }
+        var before = await ItemsAsync();
+        Assert.True(before > 0, "patient-1's data at another provider is shown before the opt-out");
+
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 1000 } });
+        await page.GotoAsync($"{_server.Origin}/portal/patient");
+        await page.ClickAsync("#login");
+        await page.WaitForSelectorAsync("button[value='patient-1']", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.ClickAsync("button[value='patient-1']");
+        await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Equal("Du har inte sagt nej.", await page.TextContentAsync("#optout-primary-state"));
+
+        // The consequences, in plain words, before anything changes; cancelling changes nothing.
+        await page.ClickAsync("#optout-primary-change");
+        Assert.True(await page.IsVisibleAsync("dialog#choice-dialog"));
+        Assert.Contains("inte ens i en nödsituation", await page.TextContentAsync("#choice-consequence"));
+        await AssertAccessibleAsync(page, "opt-out confirmation, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-optout-confirm-sv.png") });
+        await page.ClickAsync("#choice-cancel");
+        Assert.Equal("Du har inte sagt nej.", await page.TextContentAsync("#optout-primary-state"));
+        Assert.Equal(before, await ItemsAsync());
+
+        await page.ClickAsync("#optout-primary-change");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent === 'Du har sagt nej.'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Equal("Ditt val är sparat.", await page.TextContentAsync("#choices-message"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-choices-sv.png"), FullPage = true });
+
+        // The clinician, at another provider, now gets nothing from other providers, and nothing tells of it.
+        Assert.Equal(0, await ItemsAsync());
+        Assert.Equal(0, await clinician.Locator("#withheld").CountAsync());
+
+        // Yes again: the data comes back.
+        await page.ClickAsync("#optout-primary-change");
+        Assert.Contains("åter", await page.TextContentAsync("#choice-consequence"));
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent === 'Du har inte sagt nej.'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Equal(before, await ItemsAsync());
+    }
 }

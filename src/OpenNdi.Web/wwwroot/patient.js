@@ -6,7 +6,7 @@
 const client = "openndi-patient-portal";
 const home = "/portal/patient";
 const redirect = location.origin + home + "/callback";
-const scope = "openid fhirUser patient/*.rs";
+const scope = "openid fhirUser patient/*.rs patient/Consent.cu";
 let session = null;   // { token, claims, patient }: in memory only
 let records = [];     // the period's records, as read
 
@@ -33,6 +33,7 @@ function loggedIn(token, patient) {
   $("to").value = today.toISOString().slice(0, 10);
   $("from").value = new Date(today.getTime() - 90 * 86400000).toISOString().slice(0, 10);
   read();
+  readChoices();
 }
 
 (async () => {
@@ -112,7 +113,7 @@ function show() {
   const rows = records.filter(r => (!provider || r.provider === provider) && ($("own").checked || !r.self));
   const emergencies = rows.filter(r => r.emergency).length;
   $("log").hidden = false;
-  $("log-caption").textContent = t("js.patient.caption", rows.length) + (emergencies ? " " + t("js.patient.emergencies", emergencies) : "");
+  $("log-caption").textContent = (rows.length === 1 ? t("js.patient.captionOne") : t("js.patient.caption", rows.length)) + (emergencies ? " " + t("js.patient.emergencies", emergencies) : "");
   $("log").tBodies[0].innerHTML = rows.length === 0
     ? `<tr><td colspan="6" class="empty">${text(t("js.patient.noAccesses"))}</td></tr>`
     : rows.map(r => `<tr class="${r.emergency ? "via-emergency" : ""}">
@@ -141,3 +142,60 @@ async function nameOrganizations() {
     if (name) option.textContent = name;
   }
 }
+
+// ---- My choices: opting out of sharing between providers, and of secondary use (FHIR Consent, IHE PCF) ----
+const kinds = { "optout-primary": "patient-privacy", "optout-secondary": "research" };
+let choices = {};   // kind -> active?
+
+async function readChoices() {
+  const response = await fetch("/fhir/Consent?" + new URLSearchParams({ patient: session.patient }), { headers: { Authorization: `Bearer ${session.token}`, Accept: "application/fhir+json" }, cache: "no-store" });
+  const body = await response.json().catch(() => null);
+  if (!response.ok || body?.resourceType !== "Bundle") { $("choices-message").textContent = t("js.request.failed", response.status); return; }
+  choices = {};
+  for (const consent of (body.entry || []).map(e => e.resource)) {
+    const kind = consent?.category?.flatMap(c => c.coding || []).find(c => c.system === "urn:openndi:consent-kind")?.code;
+    if (kind in kinds) choices[kind] = consent.status === "active";
+  }
+  for (const kind of Object.keys(kinds)) {
+    const on = !!choices[kind];
+    $(`${kind}-state`).textContent = t(on ? "js.choice.optedOut" : "js.choice.sharing");
+    $(`${kind}-change`).textContent = t(on ? "js.choice.optBackIn" : "js.choice.optOut");
+    $(`${kind}-change`).dataset.optOut = on ? "false" : "true";
+  }
+}
+
+// Before any change, the consequences in plain words; the change only on confirmation.
+const confirmDialog = $("choice-dialog");
+for (const kind of Object.keys(kinds)) {
+  $(`${kind}-change`).onclick = () => {
+    const optOut = $(`${kind}-change`).dataset.optOut === "true";
+    confirmDialog.dataset.kind = kind;
+    confirmDialog.dataset.optOut = String(optOut);
+    $("choice-title").textContent = t(optOut ? "js.choice.confirmOut.title" : "js.choice.confirmIn.title");
+    $("choice-consequence").textContent = t(`js.choice.${kind}.${optOut ? "out" : "in"}`);
+    confirmDialog.showModal();
+    $("choice-cancel").focus();
+  };
+}
+$("choice-form").onsubmit = async event => {
+  event.preventDefault();
+  const confirmed = event.submitter?.value === "confirm";
+  confirmDialog.close();
+  if (!confirmed) return;
+  const kind = confirmDialog.dataset.kind;
+  const consent = { resourceType: "Consent", status: confirmDialog.dataset.optOut === "true" ? "active" : "inactive",
+    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: kinds[kind] }] },
+    category: [{ coding: [{ system: "urn:openndi:consent-kind", code: kind }] }],
+    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
+    provision: { type: "deny" } };
+  const response = await fetch("/fhir/Consent", { method: "POST", body: JSON.stringify(consent),
+    headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/fhir+json", Accept: "application/fhir+json" } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const said = (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
+    $("choices-message").textContent = `${t("js.request.failed", response.status)} ${said}`;
+    return;
+  }
+  $("choices-message").textContent = t("js.choice.saved");
+  await readChoices();
+};
