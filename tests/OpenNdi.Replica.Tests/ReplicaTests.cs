@@ -56,19 +56,22 @@ public sealed class ReplicaTests
         var retry = new RetryOnceHandler();
         using var proxy = cluster.ProxyClient(retry);
 
-        // 1. Through the proxy, alternately: each node serves lookups and summaries.
-        for (var i = 0; i < 8; i++)
+        // 1. Through the proxy (round robin), lookups and summaries in pairs, L L S S …, so that alternating nodes
+        //    get both kinds: until each node has served at least one of each. A health probe that is slow on this
+        //    loaded machine may take a node out for a moment and skew the alternation, so the count is bounded, not exact.
+        var served = new HashSet<(string Node, string Event)>();
+        for (var i = 0; i < 24 && (i < 8 || served.Count < 4); i++)
         {
             var patient = patients[next++];
-            var (path, @event) = i % 2 == 0
+            var (path, @event) = i / 2 % 2 == 0
                 ? ($"/fhir/DocumentReference?patient.identifier={patient}", "index-lookup")
                 : ($"/fhir/Patient/$summary?identifier={PersonalIdentityNumber.PersonnummerSystem}|{patient}", "patient-summary");
             using var response = await SendAsync(proxy, token, path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             ledger.Answered(response, @event, patient);
+            served.Add((response.Headers.GetValues(ReplicaProxy.NodeHeader).Single(), @event));
         }
-        Assert.Equal(["a", "b"], ledger.PerNode.Keys.Order(StringComparer.Ordinal));
-        Assert.All(ledger.PerNode.Values, served => Assert.Equal(4, served));
+        Assert.Equal([("a", "index-lookup"), ("a", "patient-summary"), ("b", "index-lookup"), ("b", "patient-summary")], served.Order());
 
         // 2. The simulator's behaviour is shared state: set on node a, it holds on node b within the deadline, while b's
         //    copy would age out only after ten minutes (Simulator:RegistryMaxAgeSeconds): only a notification does that.
