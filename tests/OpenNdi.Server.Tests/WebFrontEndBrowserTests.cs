@@ -55,14 +55,17 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         throw new InvalidOperationException("no patient of the demo population has index entries");
     }
 
-    /// <summary>Logs in as clinician-1 through the demo login page, unless the server still knows the browser.</summary>
-    private static async Task LogInAsync(IPage page)
+    /// <summary>
+    /// Logs in as <paramref name="user"/> through the demo login page, unless the server still knows the browser, and
+    /// waits for <paramref name="ready"/>: what the page shows once logged in.
+    /// </summary>
+    private static async Task LogInAsync(IPage page, string user = "clinician-1", string ready = "#pnr:visible")
     {
         await page.ClickAsync("#login");
-        await page.WaitForSelectorAsync("button[value='clinician-1'], #pnr:visible", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        if (await page.Locator("button[value='clinician-1']").CountAsync() > 0)
-            await page.ClickAsync("button[value='clinician-1']");
-        await page.WaitForSelectorAsync("#pnr:visible", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await page.WaitForSelectorAsync($"button[value='{user}'], {ready}", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        if (await page.Locator($"button[value='{user}']").CountAsync() > 0)
+            await page.ClickAsync($"button[value='{user}']");
+        await page.WaitForSelectorAsync(ready, new PageWaitForSelectorOptions { Timeout = 15_000 });
     }
 
     [Fact]
@@ -159,10 +162,7 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         await page.GotoAsync($"{_server.Origin}/portal/patient");
         Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
         await AssertAccessibleAsync(page, "patient login page, Swedish");
-        await page.ClickAsync("#login");
-        await page.WaitForSelectorAsync("button[value='patient-1']", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        await page.ClickAsync("button[value='patient-1']");
-        await page.WaitForSelectorAsync("#log tbody tr", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await LogInAsync(page, "patient-1", "#log tbody tr");
 
         // Provider and care unit by name, from the public directory, once read.
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#log [data-org]')].every(s => s.title)", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
@@ -186,11 +186,7 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         // English, logged in again (the token is in memory only).
         await page.ClickAsync("nav.language a[hreflang='en']");
         await page.WaitForSelectorAsync("html[lang='en']");
-        await page.ClickAsync("#login");
-        await page.WaitForSelectorAsync("button[value='patient-1'], #log tbody tr", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        if (await page.Locator("button[value='patient-1']").CountAsync() > 0)
-            await page.ClickAsync("button[value='patient-1']");
-        await page.WaitForSelectorAsync("#log tbody tr.via-emergency", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await LogInAsync(page, "patient-1", "#log tbody tr.via-emergency");
         Assert.Contains("Reason: " + reason, await page.TextContentAsync("#log tbody tr.via-emergency"));
         Assert.Contains(await page.Locator("#log tbody tr").AllTextContentsAsync(), r => r.Contains("Read your summary", StringComparison.Ordinal));
         await AssertAccessibleAsync(page, "who accessed my data, English");
@@ -223,9 +219,7 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
 
         var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 1000 } });
         await page.GotoAsync($"{_server.Origin}/portal/patient");
-        await page.ClickAsync("#login");
-        await page.WaitForSelectorAsync("button[value='patient-1']", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        await page.ClickAsync("button[value='patient-1']");
+        await LogInAsync(page, "patient-1", "#app:visible");
         await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
         Assert.Equal("Du har inte sagt nej.", await page.TextContentAsync("#optout-primary-state"));
 

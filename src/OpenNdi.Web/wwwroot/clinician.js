@@ -63,10 +63,6 @@ function clearPatient() {
   for (const id of ["message", "patient", "notices", "summary", "status"]) $(id).innerHTML = "";
 }
 
-function showError(title, detail) {
-  $("message").innerHTML = `<div class="alert"><h2>${text(title)}</h2><p>${text(detail)}</p></div>`;
-}
-
 $("search").onsubmit = event => {
   event.preventDefault();
   const patient = personnummer($("pnr").value);
@@ -95,7 +91,7 @@ async function load(patient, emergencyReason) {
   } finally { $("find").disabled = false; }
   if (ticket !== asked) return;
   $("status").textContent = "";
-  const said = (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
+  const said = outcomeText(body);
   if (response.status === 401) { clearPatient(); loggedOut(t("js.session.ended")); return; }
   if (response.status === 403) {
     showError(t("js.refused.title"), said.replace(/^Access refused:\s*/, "") || t("js.refused.text"));
@@ -272,16 +268,12 @@ function notices(issues, emergencyReason) {
   return html;
 }
 
-// Care unit names from the national directory (mCSD Organization); the HSA-id stays when a name cannot be had.
-const unitNames = new Map();
+// Care unit names from the national directory; the HSA-id stays when a name cannot be had.
 async function nameCareUnits() {
   const spans = [...document.querySelectorAll("[data-unit]")];
-  const ids = [...new Set(spans.map(s => s.dataset.unit))];
-  for (const id of ids.filter(id => !unitNames.has(id)))
-    unitNames.set(id, fetch(`/fhir/Organization/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${session.token}` } })
-      .then(r => r.ok ? r.json() : null).then(o => o?.name || null).catch(() => null));
-  for (const id of ids) {
-    const name = await unitNames.get(id);
+  const lookups = [...new Set(spans.map(s => s.dataset.unit))].map(id => [id, organizationName(id, session.token)]);  // all asked at once
+  for (const [id, lookup] of lookups) {
+    const name = await lookup;
     if (name) for (const span of spans.filter(s => s.dataset.unit === id)) { span.textContent = name; span.title = t("js.careUnit", id); }
   }
 }

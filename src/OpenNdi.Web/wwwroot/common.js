@@ -38,3 +38,20 @@ async function redeem(client, redirect, home, params) {
   const body = await response.json().catch(() => ({}));
   return response.ok ? { body } : { error: `${body.error || response.status}: ${body.error_description || t("js.login.failed")}` };
 }
+
+// What an OperationOutcome says, in one line.
+const outcomeText = body => (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
+
+// An error box in the page's #message.
+function showError(title, detail) {
+  $("message").innerHTML = `<div class="alert"><h2>${text(title)}</h2><p>${text(detail)}</p></div>`;
+}
+
+// An organisation's name from the national directory (mCSD Organization), read once per page; null when it cannot be had.
+const organizationNames = new Map();
+function organizationName(id, token) {
+  if (!organizationNames.has(id))
+    organizationNames.set(id, fetch(`/fhir/Organization/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } })
+      .then(r => r.ok ? r.json() : null).then(o => o?.name || null).catch(() => null));
+  return organizationNames.get(id);
+}

@@ -62,14 +62,13 @@ async function read() {
     body = await response.json().catch(() => null);
   } catch {
     $("status").textContent = "";
-    $("message").innerHTML = `<div class="alert"><h2>${text(t("js.unreachable.title"))}</h2><p>${text(t("js.unreachable.text"))}</p></div>`;
+    showError(t("js.unreachable.title"), t("js.unreachable.text"));
     return;
   }
   $("status").textContent = "";
   if (response.status === 401) { loggedOut(t("js.session.ended")); return; }
   if (!response.ok || body?.resourceType !== "Bundle") {
-    const said = (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
-    $("message").innerHTML = `<div class="alert"><h2>${text(t("js.request.failed", response.status))}</h2><p>${text(said || t("js.request.noReason"))}</p></div>`;
+    showError(t("js.request.failed", response.status), outcomeText(body) || t("js.request.noReason"));
     return;
   }
   records = (body.entry || []).map(e => record(e.resource)).filter(Boolean);
@@ -127,18 +126,15 @@ function show() {
 }
 
 // Provider and care unit names from the national directory (mCSD Organization), where the patient may read them.
-const names = new Map();
 async function nameOrganizations() {
   const spans = [...document.querySelectorAll("[data-org]")];
-  for (const id of new Set(spans.map(s => s.dataset.org)))
-    if (!names.has(id)) names.set(id, fetch(`/fhir/Organization/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${session.token}` } })
-      .then(r => r.ok ? r.json() : null).then(o => o?.name || null).catch(() => null));
+  spans.forEach(span => organizationName(span.dataset.org, session.token));  // all asked at once
   for (const span of spans) {
-    const name = await names.get(span.dataset.org);
+    const name = await organizationName(span.dataset.org, session.token);
     if (name) { span.textContent = name; span.title = span.dataset.org; }
   }
   for (const option of $("provider").options) {
-    const name = option.value && await names.get(option.value);
+    const name = option.value && await organizationName(option.value, session.token);
     if (name) option.textContent = name;
   }
 }
@@ -192,8 +188,7 @@ $("choice-form").onsubmit = async event => {
     headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/fhir+json", Accept: "application/fhir+json" } });
   const body = await response.json().catch(() => null);
   if (!response.ok) {
-    const said = (body?.issue || []).map(i => i.diagnostics || i.details?.text).filter(Boolean).join(" ");
-    $("choices-message").textContent = `${t("js.request.failed", response.status)} ${said}`;
+    $("choices-message").textContent = `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
     return;
   }
   $("choices-message").textContent = t("js.choice.saved");
