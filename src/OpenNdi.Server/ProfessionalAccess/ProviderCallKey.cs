@@ -1,3 +1,4 @@
+using OpenNdi.Data;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -39,7 +40,7 @@ public sealed class ProviderCallKey : IDisposable
         else
         {
             _key.GenerateKey(ECCurve.NamedCurves.nistP384);
-            Origin = WriteOnce(Path.GetFullPath(file), _key.ExportPkcs8PrivateKeyPem()) ? $"created in {file}" : $"loaded from {file}";
+            Origin = PrivateFiles.WriteOnce(Path.GetFullPath(file), _key.ExportPkcs8PrivateKeyPem()) ? $"created in {file}" : $"loaded from {file}";
             if (Origin.StartsWith("loaded", StringComparison.Ordinal))
                 _key.ImportFromPem(File.ReadAllText(file)); // another process created it first: use that one
         }
@@ -62,28 +63,6 @@ public sealed class ProviderCallKey : IDisposable
 
     /// <summary>The public key as a JSON Web Key Set: what the authorization server registers for this client.</summary>
     public string Jwks { get; }
-
-    /// <summary>Written private from its creation to a file aside, then moved into place; false when another process was first.</summary>
-    private static bool WriteOnce(string path, string pem)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temporary, System.Text.Encoding.ASCII, options))
-            writer.Write(pem);
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            return false;
-        }
-    }
 
     public void Dispose() => _key.Dispose();
 }

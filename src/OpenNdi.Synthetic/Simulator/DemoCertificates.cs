@@ -1,3 +1,4 @@
+using OpenNdi.Data;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -119,8 +120,8 @@ public sealed class DemoCertificates : IDisposable
         using var certificate = create();
         // The key first, private from its creation; each file written aside and moved into place, so a second process
         // starting at the same moment never reads half a file. If it wins the race, its certificate is the one kept.
-        if (WriteOnce(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite)
-            & WriteOnce(certificatePath, certificate.ExportCertificatePem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead))
+        if (PrivateFiles.WriteOnce(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem())
+            & PrivateFiles.WriteOnce(certificatePath, certificate.ExportCertificatePem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead))
             created.Add(file);
         return Usable(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
     }
@@ -133,26 +134,6 @@ public sealed class DemoCertificates : IDisposable
     {
         using (fromPem)
             return X509CertificateLoader.LoadPkcs12(fromPem.Export(X509ContentType.Pkcs12), password: null);
-    }
-
-    private static bool WriteOnce(string path, string content, UnixFileMode mode)
-    {
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = mode;
-        using (var writer = new StreamWriter(temporary, System.Text.Encoding.ASCII, options))
-            writer.Write(content);
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-            return false;
-        }
     }
 
     public void Dispose()

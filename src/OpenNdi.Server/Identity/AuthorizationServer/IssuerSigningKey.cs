@@ -1,3 +1,4 @@
+using OpenNdi.Data;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
@@ -44,24 +45,14 @@ public sealed class IssuerSigningKey : IDisposable
         }
         else
         {
-            // Written to a private temporary file and moved into place, so a concurrent start never reads half a key.
             _rsa.KeySize = 2048;
-            var full = Path.GetFullPath(file);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            var temporary = $"{full}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, string.Empty);
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.WriteAllText(temporary, _rsa.ExportPkcs8PrivateKeyPem());
-            try
+            if (PrivateFiles.WriteOnce(Path.GetFullPath(file), _rsa.ExportPkcs8PrivateKeyPem()))
             {
-                File.Move(temporary, full, overwrite: false);
                 Origin = $"created in {file}";
             }
-            catch (IOException) when (File.Exists(full))
+            else
             {
-                File.Delete(temporary);
-                _rsa.ImportFromPem(File.ReadAllText(full));
+                _rsa.ImportFromPem(File.ReadAllText(file)); // another process created it first: use that one
                 Origin = $"loaded from {file}";
             }
         }
