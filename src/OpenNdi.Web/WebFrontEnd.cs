@@ -12,7 +12,8 @@ namespace OpenNdi.Web;
 /// The one web front end (issue 15): Razor components rendered on the server, in Swedish first and English second.
 /// <code>
 /// GET /portal/clinician[/callback|/launch]   the clinician view (ClinicianView.razor; its script does the rest)
-/// GET /portal/patient[/callback]             the patient's "who accessed my data" (PatientAccessLog.razor)
+/// GET /portal/patient[/callback]             the access service for patients (PatientPortal.razor)
+/// GET /web/patient/record?patient=…          the patient's record rendered on the server from $summary, with the caller's bearer token
 /// GET /web/{file}.js|.css                    the pages' scripts and style sheet (wwwroot/)
 /// GET /web/culture?c=sv|en&amp;return=/path      the language switch: remembers the choice (cookie), back to the page
 /// </code>
@@ -26,9 +27,12 @@ public static class WebFrontEnd
     public static readonly CultureInfo English = new("en");
     private static readonly TimeSpan CultureCookieLifetime = TimeSpan.FromDays(365);
 
-    public static IServiceCollection AddWebPages(this IServiceCollection services)
+    /// <param name="nationalApi">Where the national FHIR API is, for the pages rendered from its answers (<see cref="Record.NationalApiClient"/>).</param>
+    public static IServiceCollection AddWebPages(this IServiceCollection services, Func<IServiceProvider, Uri> nationalApi)
     {
         services.AddRazorComponents();
+        services.AddHttpClient(Record.NationalApiClient.HttpClientName, (sp, client) => client.BaseAddress = nationalApi(sp));
+        services.AddSingleton<Record.NationalApiClient>();
         services.AddLocalization(options => options.ResourcesPath = "Resources");
         return services;
     }
@@ -42,6 +46,7 @@ public static class WebFrontEnd
         app.UseAntiforgery();
 
         declare(app.MapRazorComponents<App>());
+        declare(app.MapGet("/web/patient/record", Record.RecordEndpoint.RenderAsync));
         declare(app.MapGet("/web/{file}", WebAssets.Serve));
         declare(app.MapGet("/web/culture", ChooseLanguage));
         return app;

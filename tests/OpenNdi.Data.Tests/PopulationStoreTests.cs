@@ -105,4 +105,28 @@ public class PopulationStoreTests
 
     private static string Make(int year, int month, int day, int birthNumber) =>
         PersonalIdentityNumber.Create(new DateOnly(year, month, day), birthNumber, coordination: false).Value;
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task ProtectedIdentity_IsMarkedAndUnmarked_AndChildrenAreFoundByTheirGuardian(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new PopulationStore(test.Database);
+        var mother = NewPerson("19800101-0019", "Anna");
+        var older = NewPerson("20150303-0031", "Bo");
+        var younger = NewPerson("20200202-0044", "Cia");
+        await store.AddAsync([mother, older, younger], [new Guardianship(older.Id, mother.Id), new Guardianship(younger.Id, mother.Id)]);
+
+        Assert.Equal([younger.Id, older.Id], await store.ChildrenOfAsync(mother.Id));
+        Assert.Empty(await store.ChildrenOfAsync(older.Id));
+
+        Assert.False(await store.IsProtectedAsync(younger.Id));
+        await store.SetProtectedAsync(younger.Id, true, new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        await store.SetProtectedAsync(younger.Id, true, new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero)); // marking twice is one marking
+        Assert.True(await store.IsProtectedAsync(younger.Id));
+        Assert.False(await store.IsProtectedAsync(older.Id));
+        await store.SetProtectedAsync(younger.Id, false, new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero));
+        Assert.False(await store.IsProtectedAsync(younger.Id));
+    }
 }

@@ -156,6 +156,25 @@ public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixtu
         Assert.True((await PrivacyAsync(child.Value)).PrimaryUseOptOut);
     }
 
+    [Theory]
+    [InlineData("cross-border", HttpStatusCode.Created, true)]
+    [InlineData("all", HttpStatusCode.Created, false)]
+    [InlineData("elsewhere", HttpStatusCode.BadRequest, false)]
+    public async Task Block_ForCrossBorderSharingOnly_IsReadIntoTheFacts(string reach, HttpStatusCode expected, bool crossBorderOnly)
+    {
+        var patient = NewPerson();
+        var body = UnitBlock(patient).Replace("\"category\":[", "\"category\":[{\"coding\":[{\"system\":\"urn:openndi:consent-block-reach\",\"code\":\"" + reach + "\"}]},", StringComparison.Ordinal);
+
+        using var response = await PostAsync(PersonToken(patient), body);
+
+        Assert.Equal(expected, response.StatusCode);
+        var blocks = (await PrivacyAsync(patient)).Blocks;
+        if (expected == HttpStatusCode.Created)
+            Assert.Equal(crossBorderOnly, Assert.Single(blocks).CrossBorderOnly);
+        else
+            Assert.Empty(blocks);
+    }
+
     [Fact]
     public async Task Professional_CannotManageConsents()
     {

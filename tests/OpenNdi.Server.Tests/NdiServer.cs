@@ -175,7 +175,7 @@ public sealed class NdiServer : WebApplicationFactory<Program>
         {
             // So does its token request to the embedded authorization server, and the simulated EHRs' reading of that
             // server's discovery document and keys (OpenIddict's own HttpClients).
-            foreach (var client in new[] { EndpointHealthChecker.HttpClientName, ProviderFetcher.HttpClientName, ProviderCallCredentials.HttpClientName })
+            foreach (var client in new[] { EndpointHealthChecker.HttpClientName, ProviderFetcher.HttpClientName, ProviderCallCredentials.HttpClientName, OpenNdi.Web.Record.NationalApiClient.HttpClientName })
             {
                 services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IServer>() is TestServer test
                     ? test.CreateHandler()

@@ -1,11 +1,10 @@
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OpenNdi.Core.Index;
 using OpenNdi.Data.Index;
 using OpenNdi.Data.Population;
 using OpenNdi.Server.Identity.AuthorizationServer;
+using static OpenNdi.Server.Tests.PortalPages;
 
 namespace OpenNdi.Server.Tests;
 
@@ -32,18 +31,6 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private static string Screenshot(string name) => HeadlessChromium.Screenshot(Path.Combine(Path.GetTempPath(), "openndi-web"), name);
-
-    /// <summary>Serious and critical violations of WCAG 2.1 A and AA (and axe's best practices), each with where it is.</summary>
-    private static async Task AssertAccessibleAsync(IPage page, string what)
-    {
-        var results = await page.RunAxe();
-        var blocking = results.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
-        Assert.True(blocking.Count == 0, $"{what}: " + string.Join("\n", blocking));
-        Assert.NotEmpty(results.Passes); // axe ran and checked something
-    }
-
     private async Task<string> PatientWithEntriesAsync()
     {
         var index = _server.Services.GetRequiredService<IIndexStore>();
@@ -53,19 +40,6 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
                 return person.Id.Value;
         }
         throw new InvalidOperationException("no patient of the demo population has index entries");
-    }
-
-    /// <summary>
-    /// Logs in as <paramref name="user"/> through the demo login page, unless the server still knows the browser, and
-    /// waits for <paramref name="ready"/>: what the page shows once logged in.
-    /// </summary>
-    private static async Task LogInAsync(IPage page, string user = "clinician-1", string ready = "#pnr:visible")
-    {
-        await page.ClickAsync("#login");
-        await page.WaitForSelectorAsync($"button[value='{user}'], {ready}", new PageWaitForSelectorOptions { Timeout = 15_000 });
-        if (await page.Locator($"button[value='{user}']").CountAsync() > 0)
-            await page.ClickAsync($"button[value='{user}']");
-        await page.WaitForSelectorAsync(ready, new PageWaitForSelectorOptions { Timeout = 15_000 });
     }
 
     [Fact]

@@ -210,7 +210,7 @@ public static class AccessPolicy
             return Deny(item, DecisionReason.OptedOut);
         if (ProfessionalLimits(request, professional) is [var limit, ..])
             return Deny(item, limit);
-        if (privacy.Blocks.Any(b => b.InForceAt(request.At) && b.Covers(item)))
+        if (privacy.Blocks.Any(b => b.InForceAt(request.At) && (request.CrossBorder || !b.CrossBorderOnly) && b.Covers(item)))
         {
             return request.Emergency switch
             {

@@ -11,7 +11,8 @@ public sealed record EmergencyAccess(string Reason);
 
 /// <summary>
 /// A request to see a patient's data: who asks, about whom, for what, when, whether the professional declared a
-/// care relationship with the patient, and whether they invoke an emergency.
+/// care relationship with the patient, whether they invoke an emergency, and whether the data would leave Sweden
+/// for another member state (the national contact point to MyHealth@EU; blocks made for that alone then apply).
 /// </summary>
 public sealed record AccessRequest(
     Actor Actor,
@@ -19,4 +20,5 @@ public sealed record AccessRequest(
     IReadOnlyList<RequestedItem> Items,
     DateTimeOffset At,
     bool CareRelationshipDeclared = false,
-    EmergencyAccess? Emergency = null);
+    EmergencyAccess? Emergency = null,
+    bool CrossBorder = false);

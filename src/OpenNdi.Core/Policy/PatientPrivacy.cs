@@ -18,6 +18,15 @@ public sealed record PatientPrivacy(
 {
     /// <summary>A patient who has decided nothing and has no representatives.</summary>
     public static PatientPrivacy None(PersonalIdentityNumber patient) => new(patient, patient.BirthDate, false, false, [], [], []);
+
+    /// <summary>The patient said no to being contacted about research (seed 001 §6.1.4); it binds the research services, not care.</summary>
+    public bool ResearchContactOptOut { get; init; }
+
+    /// <summary>
+    /// The population register marks the patient's identity as protected (skyddad identitet: sekretessmarkering,
+    /// skyddad folkbokföring). Such a person is never shown through someone else's guardianship.
+    /// </summary>
+    public bool ProtectedIdentity { get; init; }
 }
 
 /// <summary>What a block names.</summary>
@@ -42,6 +51,12 @@ public enum BlockScope
 /// </summary>
 public sealed record Block(string Id, BlockScope Scope, HsaId? Provider, HsaId? CareUnit, DataCategory? Category, string? ItemId, DateOnly? From = null, DateOnly? To = null, DateTimeOffset? RevokedAt = null)
 {
+    /// <summary>
+    /// The block holds only for sharing across EU borders (through the national contact point to MyHealth@EU, seed
+    /// 000 on blocks for cross-border exchange); care in Sweden is not affected by it.
+    /// </summary>
+    public bool CrossBorderOnly { get; init; }
+
     /// <summary>Why this block cannot be stored, or null: each scope needs exactly what it names.</summary>
     public string? Validate() => Scope switch
     {

@@ -8,7 +8,9 @@ namespace OpenNdi.Core.Policy;
 /// <item>A <b>guardian</b> (vårdnadshavare, from the population register) acts for a child until the child turns 13,
 /// with view and manage rights. From 13 the child's own integrity weighs in (a child's maturity decides what a guardian
 /// may learn, Offentlighets- och sekretesslagen 12 kap. 3 §), and the national e-services close the guardian's
-/// access at 13, as we do; at 18 guardianship itself ends (Föräldrabalken 6 kap. 2 §).</item>
+/// access at 13, as we do; at 18 guardianship itself ends (Föräldrabalken 6 kap. 2 §). A child whose identity is
+/// protected (skyddad identitet) is never reached through guardianship: the register's guardian may be the very person
+/// the protection is against.</item>
 /// <item>A <b>proxy</b> (ombud) acts within the scope the patient granted (view, or manage which includes view), from
 /// its start day to its end day, until revoked.</item>
 /// </list>
@@ -21,7 +23,7 @@ public static class Representatives
     /// <summary>How <paramref name="person"/> may act for the patient at <paramref name="at"/>, or null when they may not.</summary>
     public static Representation? Find(PersonalIdentityNumber person, PatientPrivacy patient, DateTimeOffset at)
     {
-        if (patient.Guardians.Contains(person) && AgeOn(patient.BirthDate, DateOnly.FromDateTime(at.UtcDateTime)) < GuardianAccessEndsAtAge)
+        if (!patient.ProtectedIdentity && patient.Guardians.Contains(person) && AgeOn(patient.BirthDate, DateOnly.FromDateTime(at.UtcDateTime)) < GuardianAccessEndsAtAge)
             return new Representation(person, patient.Patient, RepresentationKind.Guardian, ProxyScope.Manage, null);
         // The widest active proxy wins: manage includes view.
         var proxy = patient.Proxies.Where(p => p.Representative == person && p.ActiveAt(at)).OrderByDescending(p => p.Scope).FirstOrDefault();

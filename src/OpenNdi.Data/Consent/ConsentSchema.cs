@@ -56,5 +56,25 @@ public static class ConsentSchema
         new(Module, 2, "one opt-out setting per patient and kind",
             Sqlite: "CREATE UNIQUE INDEX consent_consents_one_optout ON consent_consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary');",
             PostgreSql: "CREATE UNIQUE INDEX consents_one_optout ON consent.consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary');"),
+        // Issue 15: the research-contact opt-out is a third one-per-patient setting; and a representative finds whom
+        // they act for by proxy through the representative's number, kept beside the JSON (backfilled from it).
+        new(Module, 3, "research-contact opt-out; proxies by representative",
+            Sqlite: """
+                DROP INDEX consent_consents_one_optout;
+                CREATE UNIQUE INDEX consent_consents_one_optout ON consent_consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary', 'optout-research-contact');
+                ALTER TABLE consent_consents ADD COLUMN representative TEXT;
+                UPDATE consent_consents SET representative = (
+                    SELECT json_extract(a.value, '$.reference.identifier.value') FROM json_each(consent_consents.json, '$.provision.actor') a
+                    WHERE a.value LIKE '%"HPOWATT"%' LIMIT 1) WHERE kind = 'proxy';
+                CREATE INDEX consent_consents_representative ON consent_consents (representative) WHERE representative IS NOT NULL;
+                """,
+            PostgreSql: """
+                DROP INDEX consent.consents_one_optout;
+                CREATE UNIQUE INDEX consents_one_optout ON consent.consents (patient, kind) WHERE kind IN ('optout-primary', 'optout-secondary', 'optout-research-contact');
+                ALTER TABLE consent.consents ADD COLUMN representative text;
+                UPDATE consent.consents SET representative = jsonb_path_query_first(json::jsonb,
+                    '$.provision.actor[*] ? (@.role.coding[*].code == "HPOWATT").reference.identifier.value') #>> '{}' WHERE kind = 'proxy';
+                CREATE INDEX consents_representative ON consent.consents (representative) WHERE representative IS NOT NULL;
+                """),
     ];
 }

@@ -20,7 +20,9 @@ public sealed class ConsentStore(NdiDatabase database)
     private readonly bool _sqlite = database.Backend == StorageBackend.Sqlite;
 
     /// <summary>Creates or replaces a consent; returns its new version.</summary>
-    public async Task<int> SaveAsync(string id, PersonalIdentityNumber patient, string kind, bool active, string json, string changedBy, string? onBehalfOf, CancellationToken cancellationToken = default)
+    /// <param name="representative">For a proxy, the person it names (<see cref="ListByRepresentativeAsync"/> finds it by them).</param>
+    public async Task<int> SaveAsync(string id, PersonalIdentityNumber patient, string kind, bool active, string json, string changedBy, string? onBehalfOf, CancellationToken cancellationToken = default,
+        PersonalIdentityNumber? representative = null)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
@@ -28,12 +30,12 @@ public sealed class ConsentStore(NdiDatabase database)
         var version = (int)await current.ScalarLongAsync(cancellationToken) + 1;
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         var sql = version == 1
-            ? $"INSERT INTO {_consents} (id, patient, kind, active, version, updated_at, json) VALUES (@id, @patient, @kind, @active, @version, @now, @json)"
-            : $"UPDATE {_consents} SET patient = @patient, kind = @kind, active = @active, version = @version, updated_at = @now, json = @json WHERE id = @id";
+            ? $"INSERT INTO {_consents} (id, patient, kind, active, version, updated_at, json, representative) VALUES (@id, @patient, @kind, @active, @version, @now, @json, @representative)"
+            : $"UPDATE {_consents} SET patient = @patient, kind = @kind, active = @active, version = @version, updated_at = @now, json = @json, representative = @representative WHERE id = @id";
         await using (var write = connection.Command(sql, transaction))
         {
             write.With("@id", id).With("@patient", patient.Value).With("@kind", kind).With("@active", _sqlite ? (active ? 1 : 0) : active)
-                .With("@version", version).With("@now", now).With("@json", json);
+                .With("@version", version).With("@now", now).With("@json", json).With("@representative", representative?.Value);
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
         await using (var history = connection.Command($"INSERT INTO {_history} (id, version, changed_at, changed_by, on_behalf_of, json) VALUES (@id, @version, @now, @by, @for, @json)", transaction))
@@ -49,11 +51,12 @@ public sealed class ConsentStore(NdiDatabase database)
     /// Like <see cref="SaveAsync"/>, but null when a concurrent writer won: the patient's one opt-out of the kind was
     /// created meanwhile (unique index), or the row changed under this serializable transaction. The caller reads again.
     /// </summary>
-    public async Task<int?> TrySaveAsync(string id, PersonalIdentityNumber patient, string kind, bool active, string json, string changedBy, string? onBehalfOf, CancellationToken cancellationToken = default)
+    public async Task<int?> TrySaveAsync(string id, PersonalIdentityNumber patient, string kind, bool active, string json, string changedBy, string? onBehalfOf, CancellationToken cancellationToken = default,
+        PersonalIdentityNumber? representative = null)
     {
         try
         {
-            return await SaveAsync(id, patient, kind, active, json, changedBy, onBehalfOf, cancellationToken);
+            return await SaveAsync(id, patient, kind, active, json, changedBy, onBehalfOf, cancellationToken, representative);
         }
         catch (Exception ex) when (IsConcurrentWrite(ex))
         {
@@ -78,6 +81,11 @@ public sealed class ConsentStore(NdiDatabase database)
     /// <summary>Every consent of the patient, in force or not, oldest first.</summary>
     public Task<IReadOnlyList<StoredConsent>> ListAsync(PersonalIdentityNumber patient, CancellationToken cancellationToken = default) =>
         QueryAsync($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE patient = @patient ORDER BY updated_at, id", "@patient", patient.Value, cancellationToken);
+
+    /// <summary>The proxies in force that name <paramref name="representative"/> (their periods are the caller's to check), oldest first.</summary>
+    public Task<IReadOnlyList<StoredConsent>> ListByRepresentativeAsync(PersonalIdentityNumber representative, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE representative = @representative AND kind = 'proxy' AND active = {(_sqlite ? "1" : "true")} ORDER BY updated_at, id",
+            "@representative", representative.Value, cancellationToken);
 
     public async Task<IReadOnlyList<ConsentChange>> HistoryAsync(string id, CancellationToken cancellationToken = default)
     {

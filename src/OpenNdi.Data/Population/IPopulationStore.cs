@@ -16,6 +16,15 @@ public interface IPopulationStore
 
     Task<IReadOnlyList<PersonalIdentityNumber>> GuardiansOfAsync(PersonalIdentityNumber child, CancellationToken cancellationToken = default);
 
+    /// <summary>The minors the person is registered guardian of, youngest first.</summary>
+    Task<IReadOnlyList<PersonalIdentityNumber>> ChildrenOfAsync(PersonalIdentityNumber guardian, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the register marks the person's identity as protected (skyddad identitet).</summary>
+    Task<bool> IsProtectedAsync(PersonalIdentityNumber id, CancellationToken cancellationToken = default);
+
+    /// <summary>The register's marking changed: the person's identity is protected from now on, or no longer.</summary>
+    Task SetProtectedAsync(PersonalIdentityNumber id, bool isProtected, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     Task<long> CountAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Persons ordered by identity number, for paging through the register.</summary>

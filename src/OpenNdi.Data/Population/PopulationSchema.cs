@@ -49,5 +49,9 @@ public static class PopulationSchema
                 );
                 CREATE INDEX guardianships_guardian ON population.guardianships (guardian_id);
                 """),
+        // Issue 15: protected identity (skyddad identitet) as the register marks it; a person is protected while a row is here.
+        new(Module, 2, "protected identities",
+            Sqlite: "CREATE TABLE population_protected_identities (id TEXT PRIMARY KEY, marked_at TEXT NOT NULL) WITHOUT ROWID;",
+            PostgreSql: "CREATE TABLE population.protected_identities (id text PRIMARY KEY, marked_at text NOT NULL);"),
     ];
 }

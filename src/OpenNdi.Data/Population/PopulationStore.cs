@@ -13,6 +13,7 @@ public sealed class PopulationStore(NdiDatabase database) : IPopulationStore
 {
     private readonly string _persons = database.Table("population", "persons");
     private readonly string _guardianships = database.Table("population", "guardianships");
+    private readonly string _protected = database.Table("population", "protected_identities");
 
     private const string PersonColumns = "id, given_name, family_name, sex, birth_date, street, postal_code, city, municipality_code, region_code";
 
@@ -107,6 +108,34 @@ public sealed class PopulationStore(NdiDatabase database) : IPopulationStore
         while (await reader.ReadAsync(cancellationToken))
             guardians.Add(PersonalIdentityNumber.Parse(reader.GetString(0)));
         return guardians;
+    }
+
+    public async Task<IReadOnlyList<PersonalIdentityNumber>> ChildrenOfAsync(PersonalIdentityNumber guardian, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT child_id FROM {_guardianships} WHERE guardian_id = @g").With("@g", guardian.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var children = new List<PersonalIdentityNumber>();
+        while (await reader.ReadAsync(cancellationToken))
+            children.Add(PersonalIdentityNumber.Parse(reader.GetString(0)));
+        return [.. children.OrderByDescending(c => c.BirthDate).ThenBy(c => c.Value, StringComparer.Ordinal)];
+    }
+
+    public async Task<bool> IsProtectedAsync(PersonalIdentityNumber id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT COUNT(*) FROM {_protected} WHERE id = @id").With("@id", id.Value);
+        return await command.ScalarLongAsync(cancellationToken) > 0;
+    }
+
+    public async Task SetProtectedAsync(PersonalIdentityNumber id, bool isProtected, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = isProtected
+            ? connection.Command($"INSERT INTO {_protected} (id, marked_at) VALUES (@id, @at) ON CONFLICT (id) DO NOTHING")
+                .With("@id", id.Value).With("@at", at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            : connection.Command($"DELETE FROM {_protected} WHERE id = @id").With("@id", id.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)

@@ -51,6 +51,7 @@ internal static class ConsentEndpoints
             [CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update, CapabilityStatement.TypeRestfulInteraction.Read,
              CapabilityStatement.TypeRestfulInteraction.SearchType, CapabilityStatement.TypeRestfulInteraction.HistoryInstance],
             [("patient", SearchParamType.Token)], []));
+        services.AddSingleton(new FhirCapability("RelatedPerson", [CapabilityStatement.TypeRestfulInteraction.SearchType], [("identifier", SearchParamType.Token)], []));
         return services;
     }
 
@@ -61,6 +62,7 @@ internal static class ConsentEndpoints
         group.MapPut("/{id}", UpdateAsync).NationalApi(AuditEventCodes.ConsentChange, AuditAction.Update, "Consent", ScopePermissions.Update, ScopeContext.Patient);
         group.MapGet("", SearchAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.Patient);
         group.MapGet("/{id}", ReadAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
+        app.MapRepresentations();
         group.MapGet("/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
         return app;
     }
@@ -215,7 +217,7 @@ internal static class ConsentEndpoints
     {
         ConsentResources.Complete(consent, id, parsed.Kind);
         consent.Meta = null; // the version is the store's; it is added on the way out
-        return await store.TrySaveAsync(id, parsed.Patient, parsed.Kind, parsed.Active, FhirJson.Serialize(consent), person.Person.Value, actingAs?.Represented.Value, cancellationToken);
+        return await store.TrySaveAsync(id, parsed.Patient, parsed.Kind, parsed.Active, FhirJson.Serialize(consent), person.Person.Value, actingAs?.Represented.Value, cancellationToken, parsed.Proxy?.Representative);
     }
 
     private static string FullUrl(HttpContext http, string id) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir/Consent/{id}";

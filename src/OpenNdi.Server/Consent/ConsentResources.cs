@@ -14,10 +14,12 @@ internal sealed record ParsedConsent(PersonalIdentityNumber Patient, string Kind
 /// <code>
 /// optout-primary    scope patient-privacy, provision deny                          (no data to other providers)
 /// optout-secondary  scope research, provision deny                                 (no secondary use)
+/// optout-research-contact  scope research, provision deny, action of contact       (not to be contacted about research)
 /// block             scope patient-privacy, provision deny, [period], one of:
 ///                     actor role CST + block-target provider|care-unit, HSA-id     (a provider / a care unit)
 ///                     code LOINC category [+ provider actor]                       (a category)
 ///                     data reference identifier item id + provider actor           (one item)
+///                   + category block-reach|cross-border: only sharing across EU borders (MyHealth@EU)
 /// proxy             scope patient-privacy, provision permit, period (start required),
 ///                     actor role HPOWATT, personnummer; action access (view) [+ correct (manage)]
 /// </code>
@@ -27,12 +29,13 @@ internal static class ConsentResources
     public const string KindSystem = "urn:openndi:consent-kind";
     public const string BlockTargetSystem = "urn:openndi:consent-block-target";
     public const string ItemSystem = "urn:openndi:index:item";
+    public const string BlockReachSystem = "urn:openndi:consent-block-reach";
     private const string ScopeSystem = "http://terminology.hl7.org/CodeSystem/consentscope";
     private const string ParticipationSystem = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
     private const string RoleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
     private const string ActionSystem = "http://terminology.hl7.org/CodeSystem/consentaction";
 
-    public static readonly string[] Kinds = ["optout-primary", "optout-secondary", "block", "proxy"];
+    public static readonly string[] Kinds = ["optout-primary", "optout-secondary", "optout-research-contact", "block", "proxy"];
 
     public static (ParsedConsent? Consent, string? Error, string? Expression) Read(Hl7.Fhir.Model.Consent consent)
     {
@@ -93,7 +96,10 @@ internal static class ConsentResources
         }
         var item = provision.Data.FirstOrDefault()?.Reference?.Identifier?.Value;
         var scope = item is not null ? BlockScope.Item : category is not null ? BlockScope.Category : unit is not null ? BlockScope.CareUnit : BlockScope.Provider;
-        var block = new Block(consent.Id ?? string.Empty, scope, provider, unit, category, item, start, end);
+        var reach = consent.Category.SelectMany(c => c.Coding).FirstOrDefault(c => c.System == BlockReachSystem)?.Code;
+        if (reach is not (null or "all" or "cross-border"))
+            return Fail($"a category coding of {BlockReachSystem} is all or cross-border", "Consent.category");
+        var block = new Block(consent.Id ?? string.Empty, scope, provider, unit, category, item, start, end) { CrossBorderOnly = reach == "cross-border" };
         if (block.Validate() is { } problem)
             return Fail(problem, "Consent.provision");
         return (new ParsedConsent(patient, "block", active, block, null), null, null);
@@ -127,7 +133,7 @@ internal static class ConsentResources
     }
 
     /// <summary>Secondary use is research and registries; everything else is about who sees the patient's records.</summary>
-    private static string ScopeOf(string kind) => kind == "optout-secondary" ? "research" : "patient-privacy";
+    private static string ScopeOf(string kind) => kind is "optout-secondary" or "optout-research-contact" ? "research" : "patient-privacy";
 
     private static bool TryDay(string? value, out DateOnly? day)
     {

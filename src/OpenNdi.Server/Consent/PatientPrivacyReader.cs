@@ -18,7 +18,7 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
         var stored = await consents.ListAsync(patient, cancellationToken);
         var blocks = new List<Block>();
         var proxies = new List<Proxy>();
-        bool primaryOptOut = false, secondaryOptOut = false;
+        bool primaryOptOut = false, secondaryOptOut = false, researchContactOptOut = false;
         foreach (var consent in stored.Where(c => c.Active))
         {
             // Stored consents were validated when written. One that no longer reads stops the decision (fail closed):
@@ -30,12 +30,18 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
             {
                 case "optout-primary": primaryOptOut = true; break;
                 case "optout-secondary": secondaryOptOut = true; break;
+                case "optout-research-contact": researchContactOptOut = true; break;
                 case "block": blocks.Add(parsed.Block!); break;
                 case "proxy": proxies.Add(parsed.Proxy!); break;
             }
         }
         var guardians = withGuardians ? await population.GuardiansOfAsync(patient, cancellationToken) : [];
-        return new PatientPrivacy(patient, patient.BirthDate, primaryOptOut, secondaryOptOut, blocks, proxies, guardians);
+        var isProtected = withGuardians && guardians.Count > 0 && await population.IsProtectedAsync(patient, cancellationToken);
+        return new PatientPrivacy(patient, patient.BirthDate, primaryOptOut, secondaryOptOut, blocks, proxies, guardians)
+        {
+            ResearchContactOptOut = researchContactOptOut,
+            ProtectedIdentity = isProtected,
+        };
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ internal static class WebFrontEndModule
     {
         services.AddSingleton(new BuiltInApp(ClinicianClient.ClientId, "OpenNdi clinician portal", ClinicianClient.Scopes, ClinicianClient.CallbackPath));
         services.AddSingleton(new BuiltInApp(PatientClient.ClientId, "OpenNdi patient portal", PatientClient.Scopes, PatientClient.CallbackPath));
-        return services.AddWebPages();
+        return services.AddWebPages(sp => sp.GetRequiredService<OpenNdi.Server.Platform.PublicBaseUrl>().Value);
     }
 
     public static WebApplication MapWebFrontEnd(this WebApplication app)

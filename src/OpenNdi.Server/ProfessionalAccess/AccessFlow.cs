@@ -128,13 +128,14 @@ internal sealed class AccessFlow(
                 planned.Count + notAsked.Count, notAsked.Count, notAsked.Select(j => (j.Provider, j.SourceSystem)).Distinct().Count(), options.Value.MaxProviderRequests);
         var providerNames = await names.NamesAsync(jobs.Concat(notAsked).Select(j => j.Provider).Distinct(), aborted);
         var patientFullUrl = NationalPatientUrl(patient);
+        var itemBlocks = lookup.Facts.Blocks.Any(b => b.Scope == BlockScope.Item);
         // Each answer is screened as soon as it arrives, while slower providers are still answering; the register
         // lookup runs meanwhile too: none of it should add to the wait for the slowest provider.
         var fetching = Task.WhenAll(jobs.Select(async job =>
         {
             var answer = await fetcher.FetchAsync(job, deadline.Token, aborted);
             var name = providerNames.GetValueOrDefault(job.Provider);
-            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage, lookup.Decide) : ScreenedAnswer.Empty, Name: name);
+            return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage, lookup.Decide, itemBlocks) : ScreenedAnswer.Empty, Name: name);
         }));
         var nationalPatient = await NationalPatientAsync(patient, aborted);
         var screened = (await fetching).Concat(notAsked.Select(job => (

@@ -48,6 +48,8 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, IReadOnl
 /// that, and blocks on their category still apply). Its care unit is the HSA-id inside it, and an item naming no unit
 /// is released only when every candidate unit is permitted, so a block on one unit is never bypassed by data that does
 /// not say where it came from;</item>
+/// <item>when the patient blocked single items, each item is also decided as itself (its provider's reference to it,
+/// <c>Type/id</c>), so a block on one item withholds that item alone;</item>
 /// <item>references to the provider's Patient are rewritten to the national Patient of the answer.</item>
 /// </list>
 /// A provider's own summary Composition is merged into the national one, its sections kept as placement and narrative.
@@ -55,7 +57,7 @@ internal sealed record ScreenedAnswer(IReadOnlyList<SourcedItem> Items, IReadOnl
 internal static class AnswerScreening
 {
     public static ScreenedAnswer Screen(ProviderAnswer answer, PersonalIdentityNumber patient, string patientFullUrl, string? providerName, ScopeCoverage coverage,
-        Func<RequestedItem, ItemDecision> decide)
+        Func<RequestedItem, ItemDecision> decide, bool decideEachItem = false)
     {
         var job = answer.Job;
         var bundle = answer.Bundle!;
@@ -162,6 +164,13 @@ internal static class AnswerScreening
                 if (entries.Count == 0)
                     entries = [.. fetchedFor.Select(e => (e, Decided(e, itemCategory)))];
                 (decision, unit) = Decide(resource, entries);
+                // A block can name one item (the provider's own reference to it): with such blocks, each item is decided as itself too.
+                if (decision is { Permitted: true } && decideEachItem && resource.Id is { Length: > 0 } localId)
+                {
+                    var itself = decide(new RequestedItem(job.Provider, unit ?? entries[0].Entry.Key.CareUnit, itemCategory, $"{resource.TypeName}/{localId}"));
+                    if (!itself.Permitted || itself.ViaEmergencyBreak)
+                        decision = itself;
+                }
                 if (decision is not { Permitted: true })
                 {
                     aside.Add(new ItemAccount(fullUrl, resource.TypeName, Disposition.Withheld, decision is null ? "no-index-entry" : Audit.DecisionAudit.Code(decision.Reason)));

@@ -1,4 +1,4 @@
-// "Who accessed my data" (OpenNdi.Web, PatientAccessLog.razor, after common.js): the patient logs in, and the page
+// The access service for patients (OpenNdi.Web, PatientPortal.razor, after common.js; patient-rights.js after it): the patient logs in, and the page
 // reads their entries of the national audit log (FHIR AuditEvent, shaped after IHE BALP) for a period, as that
 // patient: every access with person, provider, care unit, time and purpose, emergency access highlighted with the
 // reason given. The token is kept in memory only; every text from an answer goes through text().
@@ -7,7 +7,7 @@ const client = "openndi-patient-portal";
 const home = "/portal/patient";
 const redirect = location.origin + home + "/callback";
 const scope = "openid fhirUser patient/*.rs patient/Consent.cu";
-let session = null;   // { token, claims, patient }: in memory only
+let session = null;   // { token, claims, self, patient }: in memory only; patient is whom the person acts for now
 let records = [];     // the period's records, as read
 
 $("login").onclick = () => authorize(client, redirect, scope);
@@ -23,7 +23,8 @@ function loggedOut(message) {
 
 function loggedIn(token, patient) {
   const claims = claimsOf(token);
-  session = { token, claims, patient: patient || claims.person_id || claims.sub };
+  const self = patient || claims.person_id || claims.sub;
+  session = { token, claims, self, patient: self };
   $("login-panel").hidden = true;
   $("app").hidden = false;
   $("who").innerHTML = `${text(claims.subject_name || session.patient)} · <button type="button" class="link" id="logout">${text(t("js.logout"))}</button>`;
@@ -32,8 +33,17 @@ function loggedIn(token, patient) {
   const today = new Date();
   $("to").value = today.toISOString().slice(0, 10);
   $("from").value = new Date(today.getTime() - 90 * 86400000).toISOString().slice(0, 10);
+  readRepresented();
+  showPatient();
+}
+
+// Everything on the page is about the patient acted for: the person themselves, or someone they represent.
+function showPatient() {
+  $("acting-note").hidden = session.patient === session.self;
+  $("acting-note").textContent = session.patient === session.self ? "" : t("js.rep.actingNote", $("acting-for").selectedOptions[0]?.textContent || session.patient);
   read();
   readChoices();
+  loadRecord();
 }
 
 (async () => {
@@ -140,15 +150,19 @@ async function nameOrganizations() {
 }
 
 // ---- My choices: opting out of sharing between providers, and of secondary use (FHIR Consent, IHE PCF) ----
-const kinds = { "optout-primary": "patient-privacy", "optout-secondary": "research" };
+const kinds = { "optout-primary": "patient-privacy", "optout-secondary": "research", "optout-research-contact": "research" };
 let choices = {};   // kind -> active?
+let consents = [];  // every Consent of the patient, as read
 
 async function readChoices() {
   const response = await fetch("/fhir/Consent?" + new URLSearchParams({ patient: session.patient }), { headers: { Authorization: `Bearer ${session.token}`, Accept: "application/fhir+json" }, cache: "no-store" });
   const body = await response.json().catch(() => null);
   if (!response.ok || body?.resourceType !== "Bundle") { $("choices-message").textContent = t("js.request.failed", response.status); return; }
   choices = {};
-  for (const consent of (body.entry || []).map(e => e.resource)) {
+  consents = (body.entry || []).map(e => e.resource).filter(Boolean);
+  showBlocks();
+  showProxies();
+  for (const consent of consents) {
     const kind = consent?.category?.flatMap(c => c.coding || []).find(c => c.system === "urn:openndi:consent-kind")?.code;
     if (kind in kinds) choices[kind] = consent.status === "active";
   }
@@ -162,35 +176,43 @@ async function readChoices() {
 
 // Before any change, the consequences in plain words; the change only on confirmation.
 const confirmDialog = $("choice-dialog");
-for (const kind of Object.keys(kinds)) {
-  $(`${kind}-change`).onclick = () => {
-    const optOut = $(`${kind}-change`).dataset.optOut === "true";
-    confirmDialog.dataset.kind = kind;
-    confirmDialog.dataset.optOut = String(optOut);
-    $("choice-title").textContent = t(optOut ? "js.choice.confirmOut.title" : "js.choice.confirmIn.title");
-    $("choice-consequence").textContent = t(`js.choice.${kind}.${optOut ? "out" : "in"}`);
-    confirmDialog.showModal();
-    $("choice-cancel").focus();
-  };
+let confirmed = null;   // what to do when the person confirms
+function confirmThen(title, consequence, action) {
+  confirmed = action;
+  $("choice-title").textContent = title;
+  $("choice-consequence").textContent = consequence;
+  confirmDialog.showModal();
+  $("choice-cancel").focus();
 }
 $("choice-form").onsubmit = async event => {
   event.preventDefault();
-  const confirmed = event.submitter?.value === "confirm";
+  const action = event.submitter?.value === "confirm" ? confirmed : null;
+  confirmed = null;
   confirmDialog.close();
-  if (!confirmed) return;
-  const kind = confirmDialog.dataset.kind;
-  const consent = { resourceType: "Consent", status: confirmDialog.dataset.optOut === "true" ? "active" : "inactive",
+  if (action) await action();
+};
+
+for (const kind of Object.keys(kinds)) {
+  $(`${kind}-change`).onclick = () => {
+    const optOut = $(`${kind}-change`).dataset.optOut === "true";
+    confirmThen(t(optOut ? "js.choice.confirmOut.title" : "js.choice.confirmIn.title"), t(`js.choice.${kind}.${optOut ? "out" : "in"}`), () => saveChoice(kind, optOut));
+  };
+}
+
+async function saveChoice(kind, optOut) {
+  const consent = { resourceType: "Consent", status: optOut ? "active" : "inactive",
     scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: kinds[kind] }] },
     category: [{ coding: [{ system: "urn:openndi:consent-kind", code: kind }] }],
     patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
     provision: { type: "deny" } };
-  const response = await fetch("/fhir/Consent", { method: "POST", body: JSON.stringify(consent),
+  const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
+  $("choices-message").textContent = response.ok ? t("js.choice.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
+  if (response.ok) await readChoices();
+}
+
+// Writes a Consent (IHE PCF) as the person; answers the response and its body.
+async function sendConsent(method, url, consent) {
+  const response = await fetch(url, { method, body: JSON.stringify(consent),
     headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/fhir+json", Accept: "application/fhir+json" } });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    $("choices-message").textContent = `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
-    return;
-  }
-  $("choices-message").textContent = t("js.choice.saved");
-  await readChoices();
-};
+  return { response, body: await response.json().catch(() => null) };
+}

@@ -143,6 +143,20 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public void CrossBorderOnlyBlock_HidesNothingInSweden_AndTheItemFromACrossBorderRequest()
+    {
+        var block = new Block("b", BlockScope.Provider, OtherProvider, null, null, null) { CrossBorderOnly = true };
+
+        var domestic = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab]), Privacy(blocks: [block]));
+        var crossBorder = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab]) with { CrossBorder = true }, Privacy(blocks: [block]));
+        var everywhere = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab]) with { CrossBorder = true }, Privacy(blocks: [block with { CrossBorderOnly = false }]));
+
+        Assert.Equal((true, DecisionReason.CareRelationship), (domestic.Items.Single().Permitted, domestic.Items.Single().Reason));
+        Assert.Equal((false, DecisionReason.Blocked), (crossBorder.Items.Single().Permitted, crossBorder.Items.Single().Reason));
+        Assert.False(everywhere.Items.Single().Permitted);
+    }
+
+    [Fact]
     public void EmergencyWithAReason_BreaksBlocks_AndMarksExactlyTheItemsReleasedThatWay()
     {
         var block = new Block("b", BlockScope.CareUnit, null, OtherUnit1, null, null);

@@ -35,6 +35,20 @@ public sealed class RepresentativeTests
     }
 
     [Fact]
+    public void Guardian_OfAChildWithProtectedIdentity_GetsNothing_AndCannotManage()
+    {
+        var privacy = Privacy(Child, guardians: [Parent]) with { ProtectedIdentity = true };
+
+        var decision = AccessPolicy.Decide(Request(new PersonActor(Parent, AssuranceLevels.Loa3), patient: Child), privacy);
+
+        Assert.All(decision.Items, d => Assert.Equal((false, DecisionReason.NotRepresentative), (d.Permitted, d.Reason)));
+        Assert.Null(decision.ActingAs);
+        Assert.False(AccessPolicy.MayManage(new PersonActor(Parent, AssuranceLevels.Loa3), privacy, Now).Allowed);
+        // The child's own access, and a proxy the child's side granted, are not a guardianship: unaffected.
+        Assert.All(AccessPolicy.Decide(Request(new PersonActor(Child, AssuranceLevels.Loa3), patient: Child), privacy).Items, d => Assert.True(d.Permitted));
+    }
+
+    [Fact]
     public void Guardian_LosesAccessOnTheChildsThirteenthBirthday()
     {
         var birthday = new DateTimeOffset(Teen.BirthDate.AddYears(13).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -1,0 +1,30 @@
+using System.Net.Http.Headers;
+using Hl7.Fhir.Model;
+using OpenNdi.Fhir;
+
+namespace OpenNdi.Web.Record;
+
+/// <summary>
+/// The web front end's one way to health data: the national FHIR API over HTTP, with the person's own token, like
+/// any other client. So the pages hold no data and reach no store: every read is the API's, decided by its policy and
+/// in the patient's access log.
+/// </summary>
+public sealed class NationalApiClient(IHttpClientFactory clients)
+{
+    public const string HttpClientName = "openndi-web-national-api";
+
+    /// <summary>The patient summary (IPS document) the person may read of <paramref name="patient"/>; or the API's status and what its OperationOutcome says.</summary>
+    public async Task<(Bundle? Document, int Status, string? Problem)> SummaryAsync(string bearer, string patient, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/Patient/$summary?identifier=" + Uri.EscapeDataString(patient));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        request.Headers.Accept.ParseAdd("application/fhir+json");
+        using var response = await clients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var resource = FhirJson.TryParse(body, out _);
+        if (response.IsSuccessStatusCode && resource is Bundle document)
+            return (document, (int)response.StatusCode, null);
+        var problem = resource is OperationOutcome outcome ? string.Join(" ", outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text).OfType<string>()) : null;
+        return (null, response.IsSuccessStatusCode ? 502 : (int)response.StatusCode, problem);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OpenNdi.Server.Identity.AuthorizationServer;
+using static OpenNdi.Server.Tests.PortalPages;
+
+namespace OpenNdi.Server.Tests;
+
+/// <summary>
+/// The patient's rights in a real browser (Debian's Chromium), each flow as a person does it: the record by category
+/// and provider with trend charts, the downloaded copy, a block that takes one item away from a clinician at another
+/// provider and an opt-out that leaves them nothing, a proxy granted, used and revoked. Screenshots in Swedish and
+/// English go to <c>openndi-web</c> in the temporary folder; every page state is checked with axe-core.
+/// </summary>
+public sealed class PatientRightsBrowserTests : IAsyncLifetime
+{
+    private NdiServer _server = null!;
+    private HeadlessChromium _chromium = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = await NdiServer.StartListeningAsync("sqlite");
+        _chromium = await HeadlessChromium.LaunchAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _chromium.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private string PersonOf(string user) => _server.Services.GetRequiredService<ILoginUsers>().Users.Single(u => u.Id == user).Subject.Subject;
+
+    private async Task<IPage> PatientPageAsync(string user = "patient-1")
+    {
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 1000 } });
+        await page.GotoAsync($"{_server.Origin}/portal/patient");
+        await LogInAsync(page, user, "#app:visible");
+        await page.WaitForSelectorAsync("#record .record, #record .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        return page;
+    }
+
+    [Fact]
+    public async Task Patient_SeesTheirRecordByCategoryAndProvider_WithTrendCharts_AndDownloadsTheCopy()
+    {
+        var page = await PatientPageAsync();
+        Assert.Equal(0, await page.Locator("#record .alert").CountAsync());
+        // Categories in plain Swedish, the codes beside the words, and the provider of each entry.
+        var headings = await page.Locator("#record section.category h3").AllTextContentsAsync();
+        Assert.Contains("Läkemedel", headings);
+        Assert.Contains("Diagnoser och hälsoproblem", headings);
+        Assert.True(await page.Locator("#record td .code").CountAsync() > 0, "codes are shown beside the words");
+        var providers = await page.Locator("#record-provider option").AllTextContentsAsync();
+        Assert.True(providers.Count >= 2, "the provider filter lists the providers");
+
+        // Filtering by one provider leaves only that provider's rows.
+        await page.SelectOptionAsync("#record-provider", new SelectOptionValue { Index = 1 });
+        var shown = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#record tr[data-provider]')].filter(r => !r.hidden).map(r => r.dataset.provider)");
+        Assert.All(shown, p => Assert.Equal(providers[1], p));
+        await page.SelectOptionAsync("#record-provider", new SelectOptionValue { Index = 0 });
+
+        // Every analyte measured three times or more is a chart (server-drawn SVG), not a list.
+        var charts = await page.Locator("#record figure.trend svg[role='img']").CountAsync();
+        var repeated = await page.EvaluateAsync<int>("""
+            () => { const counts = {};
+                    for (const c of document.querySelectorAll('#record section[data-section="30954-2"] tr[data-provider] .code')) counts[c.textContent] = (counts[c.textContent] || 0) + 1;
+                    return Object.values(counts).filter(n => n >= 3).length; }
+            """);
+        Assert.Equal(0, repeated);
+        if (charts > 0)
+            Assert.True(await page.Locator("#record figure.trend circle.point").CountAsync() >= 3 * charts);
+        await AssertAccessibleAsync(page, "my record, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-record-sv.png"), FullPage = true });
+
+        // The copy: the summary as a FHIR document Bundle.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#copy-download"));
+        var file = Path.Combine(Path.GetTempPath(), "openndi-web", download.SuggestedFilename);
+        await download.SaveAsAsync(file);
+        using (var copy = JsonDocument.Parse(await File.ReadAllTextAsync(file)))
+        {
+            Assert.Equal("Bundle", copy.RootElement.GetProperty("resourceType").GetString());
+            Assert.Equal("document", copy.RootElement.GetProperty("type").GetString());
+            Assert.Equal("Composition", copy.RootElement.GetProperty("entry")[0].GetProperty("resource").GetProperty("resourceType").GetString());
+        }
+        File.Delete(file);
+
+        // The printable version: the record alone.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        Assert.False(await page.IsVisibleAsync("#blocks"));
+        Assert.True(await page.IsVisibleAsync("#record section.category"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-record-print-sv.png"), FullPage = true });
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Screen });
+
+        // English.
+        await page.ClickAsync("nav.language a[hreflang='en']");
+        await page.WaitForSelectorAsync("html[lang='en']");
+        await LogInAsync(page, "patient-1", "#record .record");
+        Assert.Contains("Medicines", await page.Locator("#record section.category h3").AllTextContentsAsync());
+        await AssertAccessibleAsync(page, "my record, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("patient-record-en.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Patient_BlocksOneItem_TheClinicianLosesThatItem_ThenOptsOut_AndTheClinicianGetsNothingFromOtherProviders()
+    {
+        var patient = PersonOf("patient-1");
+        await using var clinicianContext = await _chromium.Browser.NewContextAsync();
+        var clinician = await clinicianContext.NewPageAsync();
+        await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
+        await LogInAsync(clinician);
+        async Task<IReadOnlyList<string>> ItemsAsync()
+        {
+            await clinician.EvaluateAsync("() => { document.getElementById('notices').innerHTML = ''; }");
+            await clinician.FillAsync("#pnr", patient);
+            await clinician.ClickAsync("#find");
+            await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            return await clinician.Locator("li.item .what").AllTextContentsAsync();
+        }
+        var before = await ItemsAsync();
+        Assert.NotEmpty(before);
+
+        // The patient picks one problem in their record and blocks it; the consequences come first.
+        var page = await PatientPageAsync();
+        var problem = page.Locator("#record section[data-section='11450-4'] tr[data-provider]").First;
+        var text = (await problem.Locator("td").First.InnerTextAsync()).Split('\n')[0].Trim();
+        Assert.Contains(before, i => i.Contains(text, StringComparison.Ordinal) || text.Contains(i, StringComparison.Ordinal));
+        await problem.Locator("button.block-item").ClickAsync();
+        Assert.Equal("item", await page.InputValueAsync("#block-scope"));
+        await page.ClickAsync("#block-save");
+        Assert.Contains("nödläge", await page.TextContentAsync("#choice-consequence"));
+        await AssertAccessibleAsync(page, "block confirmation, Swedish");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#block-list tr[data-consent]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await AssertAccessibleAsync(page, "blocks, Swedish");
+        await page.Locator("#blocks").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("patient-blocks-sv.png") });
+
+        // The clinician loses that item, and only that one.
+        var blocked = await ItemsAsync();
+        Assert.Equal(before.Count - 1, blocked.Count);
+        Assert.Equal(before.Count(i => i == text) - 1, blocked.Count(i => i == text));
+
+        // Lifting the block gives it back.
+        await page.ClickAsync("#block-list button.lift");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#block-list td.empty", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Equal(before.Count, (await ItemsAsync()).Count);
+
+        // The opt-out: nothing from other providers at all.
+        await page.ClickAsync("#optout-primary-change");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent === 'Du har sagt nej.'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Empty(await ItemsAsync());
+    }
+
+    [Fact]
+    public async Task Patient_GrantsAProxy_TheProxySwitchesToThemAndSeesTheirRecord_UntilRevoked()
+    {
+        var proxy = PersonOf("patient-2");
+        var page = await PatientPageAsync();
+        await page.FillAsync("#proxy-pnr", proxy);
+        await page.SelectOptionAsync("#proxy-scope", "view");
+        await page.ClickAsync("#proxy-save");
+        Assert.Contains(proxy, await page.TextContentAsync("#choice-consequence"));
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#proxy-list tr[data-consent]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains(proxy, await page.TextContentAsync("#proxy-list tbody"));
+        await AssertAccessibleAsync(page, "proxies, Swedish");
+        await page.Locator("#representatives").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("patient-proxies-sv.png") });
+
+        // The proxy, in a browser of their own, sees whom they act for and switches to them.
+        await using var proxyContext = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 1000 } });
+        var other = await proxyContext.NewPageAsync();
+        await other.GotoAsync($"{_server.Origin}/portal/patient");
+        await LogInAsync(other, "patient-2", "#app:visible");
+        await other.WaitForSelectorAsync("#acting-for-label:not([hidden])", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains("ombud", await other.TextContentAsync("#represented"));
+        await other.SelectOptionAsync("#acting-for", PersonOf("patient-1"));
+        await other.WaitForSelectorAsync("#acting-note:not([hidden])");
+        await other.WaitForSelectorAsync("#record .record", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(await other.Locator("#record section.category").CountAsync() > 0);
+        await AssertAccessibleAsync(other, "acting for someone, Swedish");
+        await other.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("proxy-acting-sv.png") });
+        // A view proxy may not change the patient's choices: the API refuses and says so.
+        await other.ClickAsync("#optout-secondary-change");
+        await other.ClickAsync("#choice-confirm");
+        await other.WaitForFunctionAsync("() => document.getElementById('choices-message').textContent.includes('403')", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+        // Revoked: the proxy gets nothing any more.
+        await page.ClickAsync("#proxy-list button.revoke");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#proxy-list td.empty", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await other.EvaluateAsync("() => loadRecord()");
+        await other.WaitForSelectorAsync("#record .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Equal("403", await other.GetAttributeAsync("#record .alert", "data-status"));
+    }
+}
