@@ -11,5 +11,5 @@ namespace OpenNdi.Data;
 /// <summary>Every module's migrations, in one list for start-up.</summary>
 public static class DataModules
 {
-    public static IEnumerable<Migration> AllMigrations => PopulationSchema.Migrations.Concat(SimulatorSchema.Migrations).Concat(IndexSchema.Migrations).Concat(DirectorySchema.Migrations).Concat(ConsentSchema.Migrations).Concat(AuditSchema.Migrations).Concat(IdentitySchema.Migrations);
+    public static IEnumerable<Migration> AllMigrations => PopulationSchema.Migrations.Concat(SimulatorSchema.Migrations).Concat(IndexSchema.Migrations).Concat(DirectorySchema.Migrations).Concat(ConsentSchema.Migrations).Concat(AuditSchema.Migrations).Concat(IdentitySchema.Migrations).Concat(PatientData.PatientDataSchema.Migrations);
 }

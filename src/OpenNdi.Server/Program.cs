@@ -1,5 +1,6 @@
 using OpenNdi.Server.Audit;
 using OpenNdi.Server.Consent;
+using OpenNdi.Server.PatientData;
 using OpenNdi.Server.Demo;
 using OpenNdi.Server.FhirApi;
 using OpenNdi.Server.Identity;
@@ -24,6 +25,7 @@ builder.Services.AddAuditLog(builder.Configuration);
 builder.Services.AddPatientIndex(builder.Configuration);
 builder.Services.AddServiceDirectory(builder.Configuration);
 builder.Services.AddConsentManagement();
+builder.Services.AddPatientData();
 builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddWebFrontEnd();
 if (modules.DemoPopulation)
@@ -45,6 +47,7 @@ app.MapAuditLog();
 app.MapPatientIndex();
 app.MapServiceDirectory();
 app.MapConsentManagement();
+app.MapPatientData();
 app.MapProfessionalAccess();
 app.MapWebFrontEnd();
 if (modules.Simulator)

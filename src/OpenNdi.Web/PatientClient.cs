@@ -10,6 +10,6 @@ public static class PatientClient
     public const string Path = "/portal/patient";
     public const string CallbackPath = Path + "/callback";
 
-    /// <summary>Reading the patient's own records and access log, and making their choices (Consent).</summary>
-    public const string Scopes = "openid fhirUser patient/*.rs patient/Consent.cu";
+    /// <summary>Reading the patient's own records and access log, making their choices (Consent), and adding their own data (Observation).</summary>
+    public const string Scopes = "openid fhirUser patient/*.rs patient/Consent.cu patient/Observation.c";
 }

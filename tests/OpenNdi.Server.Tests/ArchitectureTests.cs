@@ -24,6 +24,7 @@ public sealed class ArchitectureTests
         ["OpenNdi.Data.Population"] = ["OpenNdi.Server.Consent", "OpenNdi.Server.Demo"],
         ["OpenNdi.Data.Simulator"] = ["OpenNdi.Server.Demo"],
         ["OpenNdi.Data.Identity"] = ["OpenNdi.Server.Identity"],
+        ["OpenNdi.Data.PatientData"] = ["OpenNdi.Server.PatientData"],
     };
 
     /// <summary>The SQL schema (PostgreSQL) / table prefix (SQLite) of each storage namespace.</summary>
@@ -31,6 +32,7 @@ public sealed class ArchitectureTests
     {
         ["Index"] = "pdi", ["ServiceDirectory"] = "directory", ["Consent"] = "consent", ["Audit"] = "audit",
         ["Population"] = "population", ["Simulator"] = "simulator", ["Identity"] = "identity",
+        ["PatientData"] = "patientdata",
     };
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class ArchitectureTests
     public void EachStore_TouchesOnlyItsOwnSchema()
     {
         var root = Path.Combine(RepositoryRoot(), "src", "OpenNdi.Data");
-        var table = new Regex(@"\b(pdi|directory|consent|audit|population|simulator|identity)[._](entries|endpoints|endpoint_health|entry_history|history|consents|events|heads|checkpoints|guardianships|persons|providers|resources|[a-z_]+s)\b");
+        var table = new Regex(@"\b(pdi|directory|consent|audit|population|simulator|identity|patientdata)[._](entries|endpoints|endpoint_health|entry_history|history|consents|events|heads|checkpoints|guardianships|persons|providers|resources|[a-z_]+s)\b");
         var violations = new List<string>();
         foreach (var (folder, schema) in Schemas)
         {

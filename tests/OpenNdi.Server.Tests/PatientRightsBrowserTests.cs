@@ -193,4 +193,38 @@ public sealed class PatientRightsBrowserTests : IAsyncLifetime
         await other.WaitForSelectorAsync("#record .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
         Assert.Equal("403", await other.GetAttributeAsync("#record .alert", "data-status"));
     }
+
+    [Fact]
+    public async Task Patient_AddsABloodPressure_AndTheClinicianSeesItMarkedAsFromThePatient()
+    {
+        var page = await PatientPageAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('own-receiver').options.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await page.SelectOptionAsync("#own-kind", "85354-9");
+        await page.FillAsync("#own-systolic", "152");
+        await page.FillAsync("#own-diastolic", "94");
+        await page.FillAsync("#own-comment", "Mätt på morgonen");
+        await AssertAccessibleAsync(page, "own measurement form, Swedish");
+        await page.ClickAsync("#own-save");
+        await page.WaitForFunctionAsync("() => document.getElementById('own-message').textContent.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.StartsWith("Skickat", await page.TextContentAsync("#own-message"));
+        await page.WaitForSelectorAsync("#record .badge.patient-provided", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var row = await page.Locator("#record tr:has(.badge.patient-provided)").First.TextContentAsync();
+        Assert.Contains("152 mm[Hg] / 94 mm[Hg]", row);
+        Assert.Contains("Inte läst av mottagaren än", row);
+        await page.Locator("#record tr:has(.badge.patient-provided)").First.ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("patient-own-data-sv.png") });
+
+        await using var clinicianContext = await _chromium.Browser.NewContextAsync();
+        var clinician = await clinicianContext.NewPageAsync();
+        await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
+        await LogInAsync(clinician);
+        await clinician.FillAsync("#pnr", PersonOf("patient-1"));
+        await clinician.ClickAsync("#find");
+        await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var marked = clinician.Locator("li.item:has(.badge.patient-provided)");
+        Assert.Equal(1, await marked.CountAsync());
+        Assert.Contains("152 mm[Hg] / 94 mm[Hg]", await marked.TextContentAsync());
+        Assert.Contains("Från patienten", await marked.TextContentAsync());
+        await AssertAccessibleAsync(clinician, "clinician view with patient-provided data, Swedish");
+        await marked.ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("clinician-patient-provided-sv.png") });
+    }
 }

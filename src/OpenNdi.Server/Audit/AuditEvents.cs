@@ -175,6 +175,7 @@ internal static class AuditEventCodes
     public const string ConsentRead = "consent-read";
     public const string ConsentChange = "consent-change";
     public const string RepresentationRead = "representation-read";
+    public const string PatientDataAdd = "patient-data-add";
     public const string AuditQuery = "audit-query";
     public const string AccessRefused = "access-refused";
     public const string PatientSummary = "patient-summary";

@@ -89,6 +89,7 @@ internal sealed class AccessFlow(
     ProviderFetcher fetcher,
     ProviderNames names,
     IPopulationStore population,
+    PatientData.PatientProvidedData patientProvided,
     IOptions<ProfessionalAccessOptions> options,
     ILogger<AccessFlow> logger)
 {
@@ -164,7 +165,11 @@ internal sealed class AccessFlow(
                     answer.Job.Provider, answer.Job.SourceSystem, result.OtherPatientProblem, answer.Job.Url, result.OtherPatient);
             }
         }
-        var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items));
+        // What the patient added themselves, decided as data of the care unit they sent it to (and marked as theirs).
+        var ownData = coverage.Covers("Observation")
+            ? await patientProvided.ItemsAsync(patient, patientFullUrl, actor, http.User.FindFirst(NdiClaims.SubjectName)?.Value, lookup.Decide, names.NamesAsync, aborted)
+            : [];
+        var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items).Concat(ownData));
         return (new Gathered(lookup, screened, items, nationalPatient, coverage), null);
     }
 

@@ -6,7 +6,11 @@ namespace OpenNdi.Web.Record;
 /// <summary>One entry of the patient's record as the page shows it: plain text first, the code beside it.</summary>
 /// <param name="ProviderId">The provider's HSA-id and <paramref name="ItemKey"/> its own reference to the item (<c>Type/id</c>): what a block of this one item names.</param>
 public sealed record RecordItem(string Text, string? Code, string? CodeSystem, DateTimeOffset? Date, string? Status, string? Value, string Provider, bool ViaEmergency, bool PatientProvided,
-    string? ProviderId = null, string? CareUnitId = null, string? ItemKey = null);
+    string? ProviderId = null, string? CareUnitId = null, string? ItemKey = null)
+{
+    /// <summary>For data the patient added: when the receiving care unit first read it (the read receipt), or null while unread.</summary>
+    public DateTimeOffset? ReadByReceiver { get; init; }
+}
 
 /// <summary>One measured value of a repeated analyte.</summary>
 public sealed record TrendPoint(DateTimeOffset When, decimal Value, string Provider);
@@ -29,6 +33,7 @@ public sealed record PatientRecord(string PatientName, IReadOnlyList<RecordSecti
     public const int TrendFrom = 3;
 
     private const string Loinc = "http://loinc.org";
+    private const string ReadReceiptExtension = "https://openndi.se/fhir/StructureDefinition/read-receipt";
     private const string ResultsSection = "30954-2";
     private const string VitalSignsSection = "8716-3";
 
@@ -66,7 +71,7 @@ public sealed record PatientRecord(string PatientName, IReadOnlyList<RecordSecti
                 items.Add((Describe(resource, source) with { ItemKey = ItemKeyOf(reference!) }, resource));
             }
             var trends = code is ResultsSection or VitalSignsSection ? TrendsOf(items) : [];
-            var inTrends = trends.SelectMany(t => items.Where(i => i.Item.Code == t.Code && i.Resource is Observation { Value: Quantity })).Select(i => i.Item).ToHashSet(ReferenceEqualityComparer.Instance);
+            var inTrends = trends.SelectMany(t => items.Where(i => i.Item.Code == t.Code && !i.Item.PatientProvided && i.Resource is Observation { Value: Quantity })).Select(i => i.Item).ToHashSet(ReferenceEqualityComparer.Instance);
             sections.Add(new RecordSection(code, section.Title ?? code,
                 [.. items.Select(i => i.Item).Where(i => !inTrends.Contains(i)).OrderByDescending(i => i.Date ?? DateTimeOffset.MinValue)],
                 trends, section.EmptyReason?.Coding.Any(c => c.Code == "withheld") == true));
@@ -82,7 +87,7 @@ public sealed record PatientRecord(string PatientName, IReadOnlyList<RecordSecti
 
     /// <summary>Analytes with a numeric value <see cref="TrendFrom"/> times or more, oldest value first.</summary>
     private static List<Trend> TrendsOf(List<(RecordItem Item, Resource Resource)> items) =>
-        [.. items.Where(i => i.Resource is Observation { Value: Quantity { Value: not null } } && i.Item.Code is not null && i.Item.Date is not null)
+        [.. items.Where(i => i.Resource is Observation { Value: Quantity { Value: not null } } && i.Item.Code is not null && i.Item.Date is not null && !i.Item.PatientProvided)
             .GroupBy(i => i.Item.Code!)
             .Where(g => g.Count() >= TrendFrom)
             .Select(g =>
@@ -147,10 +152,16 @@ public sealed record PatientRecord(string PatientName, IReadOnlyList<RecordSecti
             MedicationRequest m => m.Status?.ToString().ToLowerInvariant(),
             _ => null,
         };
-        var value = resource is Observation { Value: var v } ? ValueText(v) : null;
-        var patientProvided = resource.Meta?.Tag.Any(t => t.Code == "patient-provided") == true
-            || resource is Observation { Performer: var performers } && performers.Any(p => p.Type == "Patient" || p.Reference?.StartsWith("Patient/", StringComparison.Ordinal) == true);
-        return new RecordItem(text, coding?.Code, coding?.System, date, status, value, source.Name, source.Emergency, patientProvided, source.ProviderId, source.CareUnitId);
+        var value = resource switch
+        {
+            Observation { Value: null, Component.Count: > 0 } o => string.Join(" / ", o.Component.Select(c => ValueText(c.Value)).OfType<string>()),
+            Observation o => ValueText(o.Value),
+            _ => null,
+        };
+        var patientProvided = resource.Meta?.Tag.Any(t => t.System == "https://openndi.se/fhir/CodeSystem/data-origin" && t.Code == "patient-provided") == true;
+        var receipt = (resource as DomainResource)?.GetExtension(ReadReceiptExtension)?.GetExtensionValue<FhirDateTime>("readAt") is { } readAt && readAt.TryToDateTimeOffset(out var at) ? at : (DateTimeOffset?)null;
+        return new RecordItem(text, coding?.Code, coding?.System, date, status, value, source.Name, source.Emergency, patientProvided, source.ProviderId, source.CareUnitId)
+            { ReadByReceiver = receipt };
     }
 
     private static string? ValueText(DataType? value) => value switch

@@ -148,6 +148,7 @@ function when(r) {
 }
 
 function value(o) {
+  if (!o.valueQuantity && o.component?.length) return o.component.map(value).filter(Boolean).join(" / ");
   if (o.valueQuantity) return `${o.valueQuantity.value ?? ""} ${o.valueQuantity.unit || o.valueQuantity.code || ""}`.trim();
   return o.valueString || concept(o.valueCodeableConcept) || (o.valueBoolean === undefined ? "" : String(o.valueBoolean));
 }
@@ -214,6 +215,9 @@ function render(bundle, emergencyReason) {
   nameCareUnits();
 }
 
+// Data the patient added themselves (home measurements, notes), marked by the national service.
+const patientProvided = r => (r.meta?.tag || []).some(c => c.system === "https://openndi.se/fhir/CodeSystem/data-origin" && c.code === "patient-provided");
+
 // Told apart where a section holds more than one kind of resource.
 const kind = type => texts["js.kind." + type];
 
@@ -225,7 +229,8 @@ function item(r, url, resolve, sources) {
   return `<li class="item${emergency ? " via-emergency" : ""}" data-type="${text(r.resourceType)}">
     <div><span class="what">${text(what || r.resourceType)}</span>${detail ? ` <span class="detail">— ${text(detail)}</span>` : ""}
       ${emergency ? `<span class="badge emergency" title="${text(t("js.badge.emergency.title"))}">${text(t("js.emergency.title"))}</span>` : ""}
-      ${sources.length > 1 ? `<span class="badge merged" title="${text(t("js.badge.sources.title"))}">${text(t("js.badge.sources", sources.length))}</span>` : ""}</div>
+      ${sources.length > 1 ? `<span class="badge merged" title="${text(t("js.badge.sources.title"))}">${text(t("js.badge.sources", sources.length))}</span>` : ""}
+      ${patientProvided(r) ? `<span class="badge patient-provided" title="${text(t("js.badge.patientProvided.title"))}">${text(t("js.badge.patientProvided"))}</span>` : ""}</div>
     <div class="meta">${[day(when(r)), kind(r.resourceType), status].filter(Boolean).map(text).join(" · ")}
       · ${text(t(sources.length > 1 ? "js.item.sources" : "js.item.source"))}: ${from.join("; ") || text(t("js.item.notStated"))}</div></li>`;
 }

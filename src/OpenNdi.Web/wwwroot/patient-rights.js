@@ -28,6 +28,7 @@ async function loadRecord() {
   };
   for (const button of $("record").querySelectorAll("button.block-item"))
     button.onclick = () => prefillItemBlock(button.dataset);
+  offerReceivers();
 }
 
 // ---- Blocks (spärrar) ----
@@ -185,3 +186,44 @@ $("copy-download").onclick = async () => {
   $("copy-message").textContent = t("js.copy.saved");
 };
 $("copy-print").onclick = () => window.print();
+
+// ---- My own data: home measurements and notes, for a care unit that treats me (FHIR Observation) ----
+function showOwnFields() {
+  for (const label of $("own-form").querySelectorAll("label[data-for]")) label.hidden = label.dataset.for !== $("own-kind").value;
+}
+$("own-kind").onchange = showOwnFields;
+showOwnFields();
+
+// The receivers offered are the care units in the patient's record, by name from the directory.
+async function offerReceivers() {
+  const units = [...new Set([...document.querySelectorAll("#record tr[data-unit]")].map(r => r.dataset.unit).filter(Boolean))];
+  $("own-receiver").innerHTML = units.map(u => `<option value="${text(u)}">${text(u)}</option>`).join("");
+  for (const option of $("own-receiver").options) {
+    const name = await organizationName(option.value, session.token);
+    if (name) option.textContent = name;
+  }
+}
+
+$("own-form").onsubmit = async event => {
+  event.preventDefault();
+  const code = $("own-kind").value;
+  const number = id => Number(String($(id).value).replace(",", "."));
+  const quantity = (value, unit) => ({ value, unit, system: "http://unitsofmeasure.org", code: unit });
+  const observation = { resourceType: "Observation", status: "final",
+    code: { coding: [{ system: "http://loinc.org", code }] },
+    subject: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
+    effectiveDateTime: new Date($("own-when").value || Date.now()).toISOString(),
+    extension: [{ url: "https://openndi.se/fhir/StructureDefinition/intended-receiver", valueReference: { identifier: { system: "urn:oid:1.2.752.129.2.1.4.1", value: $("own-receiver").value } } }] };
+  if (code === "85354-9") observation.component = [
+    { code: { coding: [{ system: "http://loinc.org", code: "8480-6" }] }, valueQuantity: quantity(number("own-systolic"), "mm[Hg]") },
+    { code: { coding: [{ system: "http://loinc.org", code: "8462-4" }] }, valueQuantity: quantity(number("own-diastolic"), "mm[Hg]") }];
+  else if (code === "29463-7") observation.valueQuantity = quantity(number("own-weight"), "kg");
+  else if (code === "15074-8") observation.valueQuantity = quantity(number("own-glucose"), "mmol/L");
+  else observation.valueString = $("own-text").value;
+  if ($("own-comment").value.trim()) observation.note = [{ text: $("own-comment").value.trim() }];
+  const response = await fetch("/fhir/Observation", { method: "POST", body: JSON.stringify(observation),
+    headers: { ...authorized(), "Content-Type": "application/fhir+json", Accept: "application/fhir+json" } });
+  const body = await response.json().catch(() => null);
+  $("own-message").textContent = response.ok ? t("js.own.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
+  if (response.ok) { $("own-form").reset(); showOwnFields(); await loadRecord(); }
+};

@@ -6,7 +6,7 @@
 const client = "openndi-patient-portal";
 const home = "/portal/patient";
 const redirect = location.origin + home + "/callback";
-const scope = "openid fhirUser patient/*.rs patient/Consent.cu";
+const scope = $("login").dataset.scope;   // the scopes the server registered this client with (PatientClient.Scopes)
 let session = null;   // { token, claims, self, patient }: in memory only; patient is whom the person acts for now
 let records = [];     // the period's records, as read
 
