@@ -11,5 +11,5 @@ public static class PatientClient
     public const string CallbackPath = Path + "/callback";
 
     /// <summary>Reading the patient's own records and access log, making their choices (Consent), and adding their own data (Observation).</summary>
-    public const string Scopes = "openid fhirUser patient/*.rs patient/Consent.cu patient/Observation.c";
+    public const string Scopes = "openid fhirUser patient/*.rs patient/Consent.cu patient/Observation.c patient/Task.c";
 }

@@ -14,8 +14,8 @@ public class MigrationTests
 
         var applied = await MigrationRunner.ApplyAsync(test.Database, DataModules.AllMigrations);
 
-        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "population/1", "population/2", "simulator/1", "simulator/2"], applied);
-        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "population/1", "population/2", "simulator/1", "simulator/2"], await MigrationRunner.AppliedAsync(test.Database));
+        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "patientdata/2", "population/1", "population/2", "simulator/1", "simulator/2"], applied);
+        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "patientdata/2", "population/1", "population/2", "simulator/1", "simulator/2"], await MigrationRunner.AppliedAsync(test.Database));
     }
 
     [Theory]
@@ -41,7 +41,7 @@ public class MigrationTests
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MigrationRunner.ApplyAsync(test.Database, DataModules.AllMigrations))));
 
         Assert.Equal(DataModules.AllMigrations.Count(), runs.Sum(r => r.Count));
-        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "population/1", "population/2", "simulator/1", "simulator/2"], await MigrationRunner.AppliedAsync(test.Database));
+        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "patientdata/2", "population/1", "population/2", "simulator/1", "simulator/2"], await MigrationRunner.AppliedAsync(test.Database));
     }
 
     [Theory]

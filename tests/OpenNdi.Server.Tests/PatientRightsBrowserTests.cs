@@ -14,12 +14,17 @@ namespace OpenNdi.Server.Tests;
 /// </summary>
 public sealed class PatientRightsBrowserTests : IAsyncLifetime
 {
+    private readonly TestIssuer _providerSystems = new("https://idp.providers.example");
     private NdiServer _server = null!;
     private HeadlessChromium _chromium = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await NdiServer.StartListeningAsync("sqlite");
+        // A provider's own system answers correction requests with a token of its own (a trusted issuer, here the test's).
+        _server = await NdiServer.StartListeningAsync("sqlite", new Dictionary<string, string>
+        {
+            ["Identity:TrustedIssuers:0:Issuer"] = _providerSystems.Issuer, ["Identity:TrustedIssuers:0:Jwks"] = _providerSystems.Jwks,
+        });
         _chromium = await HeadlessChromium.LaunchAsync();
     }
 
@@ -27,6 +32,7 @@ public sealed class PatientRightsBrowserTests : IAsyncLifetime
     {
         await _chromium.DisposeAsync();
         await _server.DisposeAsync();
+        _providerSystems.Dispose();
     }
 
     private string PersonOf(string user) => _server.Services.GetRequiredService<ILoginUsers>().Users.Single(u => u.Id == user).Subject.Subject;
@@ -226,5 +232,37 @@ public sealed class PatientRightsBrowserTests : IAsyncLifetime
         Assert.Contains("Från patienten", await marked.TextContentAsync());
         await AssertAccessibleAsync(clinician, "clinician view with patient-provided data, Swedish");
         await marked.ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("clinician-patient-provided-sv.png") });
+    }
+
+    [Fact]
+    public async Task Patient_AsksForACorrection_TheProviderAnswers_AndThePatientSeesTheAnswer()
+    {
+        var page = await PatientPageAsync();
+        var problem = page.Locator("#record section[data-section='11450-4'] tr[data-provider]").First;
+        var provider = await problem.GetAttributeAsync("data-provider-id");
+        await problem.Locator("button.correct-item").ClickAsync();
+        Assert.True(await page.IsVisibleAsync("#cor-form"));
+        await page.FillAsync("#cor-text", "Jag har aldrig haft den här diagnosen.");
+        await AssertAccessibleAsync(page, "correction form, Swedish");
+        await page.ClickAsync("#cor-save");
+        await page.WaitForSelectorAsync("#cor-list tr[data-task]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Equal("Skickad", (await page.Locator("#cor-list tr[data-task] td.status").First.InnerTextAsync()).Split('\n')[0].Trim());
+        var task = await page.GetAttributeAsync("#cor-list tr[data-task]", "data-task");
+
+        // The provider's system sees the request and answers it.
+        var token = _providerSystems.Token("system/Task.rus", claims: new Dictionary<string, object> { ["ndi_actor"] = "system", ["client_id"] = "region-ehr", ["subject_organization_id"] = provider! });
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Origin!) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/fhir/Task/{task}")
+        {
+            Content = new StringContent("""{"resourceType":"Task","status":"completed","intent":"proposal","statusReason":{"text":"Diagnosen är struken."}}""", System.Text.Encoding.UTF8, "application/fhir+json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var answered = await http.SendAsync(request);
+        Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
+
+        await page.EvaluateAsync("() => readCorrections()");
+        await page.WaitForFunctionAsync("() => document.querySelector('#cor-list tr[data-task] td.status')?.textContent.startsWith('Rättad')", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Contains("Diagnosen är struken.", await page.TextContentAsync("#cor-list tbody"));
+        await page.Locator("#corrections").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("patient-corrections-sv.png") });
     }
 }

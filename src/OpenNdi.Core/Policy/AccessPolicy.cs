@@ -122,6 +122,19 @@ public static class AccessPolicy
     };
 
     /// <summary>
+    /// Whether <paramref name="actor"/> may answer a patient's request to correct a record (a FHIR Task owned by
+    /// <paramref name="owner"/>, the provider whose record it is): only that provider's own system, which is where the
+    /// provider's staff handle it under PDL. Nobody else moves a request on, and a patient only makes and reads them.
+    /// </summary>
+    public static ChangeDecision MayAnswerCorrection(Actor actor, HsaId owner) => actor switch
+    {
+        SystemActor { Provider: { } own } when own == owner => ChangeDecision.Allow,
+        SystemActor { Provider: { } own } => ChangeDecision.Deny($"the request is to provider {owner.Value}; a system of provider {own.Value} answers only its own provider's"),
+        SystemActor => ChangeDecision.Deny("the system's token names no provider (subject_organization_id), so it owns no request"),
+        _ => ChangeDecision.Deny("a correction request is answered by the owning provider's system"),
+    };
+
+    /// <summary>
     /// Whether <paramref name="actor"/> may start an EHR launch (SMART App Launch §2.0.4) for a professional of
     /// <paramref name="professionalProvider"/>: the launch logs that professional in without a second login, on the
     /// EHR's word. So only an EHR system registered for launches (<paramref name="mayLaunch"/>, scope

@@ -43,5 +43,49 @@ public static class PatientDataSchema
                 );
                 CREATE INDEX observations_patient ON patientdata.observations (patient, effective);
                 """),
+        // Right 7: a patient's request that a provider correct its record (FHIR Task), and every version of it.
+        new(Module, 2, "correction requests",
+            Sqlite: """
+                CREATE TABLE patientdata_tasks (
+                    id TEXT PRIMARY KEY,
+                    patient TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE INDEX patientdata_tasks_patient ON patientdata_tasks (patient);
+                CREATE INDEX patientdata_tasks_owner ON patientdata_tasks (owner, status);
+                CREATE TABLE patientdata_task_history (
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    changed_at TEXT NOT NULL,
+                    changed_by TEXT NOT NULL,
+                    json TEXT NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """,
+            PostgreSql: """
+                CREATE TABLE patientdata.tasks (
+                    id text PRIMARY KEY,
+                    patient text NOT NULL,
+                    owner text NOT NULL,
+                    status text NOT NULL,
+                    version integer NOT NULL,
+                    updated_at text NOT NULL,
+                    json text NOT NULL
+                );
+                CREATE INDEX tasks_patient ON patientdata.tasks (patient);
+                CREATE INDEX tasks_owner ON patientdata.tasks (owner, status);
+                CREATE TABLE patientdata.task_history (
+                    id text NOT NULL,
+                    version integer NOT NULL,
+                    changed_at text NOT NULL,
+                    changed_by text NOT NULL,
+                    json text NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """),
     ];
 }

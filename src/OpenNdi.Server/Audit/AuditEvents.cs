@@ -176,6 +176,9 @@ internal static class AuditEventCodes
     public const string ConsentChange = "consent-change";
     public const string RepresentationRead = "representation-read";
     public const string PatientDataAdd = "patient-data-add";
+    public const string CorrectionRequest = "correction-request";
+    public const string CorrectionRead = "correction-read";
+    public const string CorrectionAnswer = "correction-answer";
     public const string AuditQuery = "audit-query";
     public const string AccessRefused = "access-refused";
     public const string PatientSummary = "patient-summary";

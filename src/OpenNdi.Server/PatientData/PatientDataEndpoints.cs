@@ -34,14 +34,14 @@ internal static class PatientDataEndpoints
         services.TryAddSingleton(sp => new PatientDataStore(sp.GetRequiredService<NdiDatabase>()));
         services.AddSingleton<PatientProvidedData>();
         services.AddSingleton(new FhirCapability("Observation", [CapabilityStatement.TypeRestfulInteraction.Create], [], []));
-        return services;
+        return services.AddCorrections();
     }
 
     public static IEndpointRouteBuilder MapPatientData(this IEndpointRouteBuilder app)
     {
         app.MapPost("/fhir/Observation", AddAsync).WithTags("Access service for patients").ExcludeFromDescription()
             .NationalApi(AuditEventCodes.PatientDataAdd, AuditAction.Create, "Observation", ScopePermissions.Create, ScopeContext.Patient);
-        return app;
+        return app.MapCorrections();
     }
 
     private static async Task<IResult> AddAsync(HttpContext http, PatientDataStore store, ICareServicesStore directory, PatientPrivacyReader privacy, AuditScope audit, TimeProvider time, CancellationToken cancellationToken)

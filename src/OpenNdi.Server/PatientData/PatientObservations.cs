@@ -121,7 +121,7 @@ internal static class PatientObservations
         else
             observation.Value = Quantity(entry.Values[0], kind.Unit!);
         if (entry.Comment is { Length: > 0 } comment)
-            observation.Note = [new Annotation { Text = new Markdown(comment) }];
+            observation.Note = [new Annotation { Text = comment }];
         return observation;
     }
 

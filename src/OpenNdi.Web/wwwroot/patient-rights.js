@@ -28,6 +28,8 @@ async function loadRecord() {
   };
   for (const button of $("record").querySelectorAll("button.block-item"))
     button.onclick = () => prefillItemBlock(button.dataset);
+  for (const button of $("record").querySelectorAll("button.correct-item"))
+    button.onclick = () => startCorrection(button.dataset);
   offerReceivers();
 }
 
@@ -227,3 +229,43 @@ $("own-form").onsubmit = async event => {
   $("own-message").textContent = response.ok ? t("js.own.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
   if (response.ok) { $("own-form").reset(); showOwnFields(); await loadRecord(); }
 };
+
+// ---- Corrections: asking a provider to correct its record (FHIR Task, code change), and where each request stands ----
+let correcting = null;   // the item the form is about
+function startCorrection(item) {
+  correcting = item;
+  $("cor-item").textContent = t("js.cor.about", item.text, item.item);
+  $("cor-form").hidden = false;
+  $("corrections").scrollIntoView();
+  $("cor-text").focus();
+}
+$("cor-cancel").onclick = () => { correcting = null; $("cor-form").hidden = true; };
+
+$("cor-form").onsubmit = async event => {
+  event.preventDefault();
+  if (!correcting || !$("cor-text").value.trim()) { $("cor-message").textContent = t("js.cor.empty"); return; }
+  const task = { resourceType: "Task", status: "requested", intent: "proposal",
+    code: { coding: [{ system: "http://hl7.org/fhir/CodeSystem/task-code", code: "change" }] },
+    for: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
+    owner: { identifier: { system: "urn:oid:1.2.752.129.2.1.4.1", value: correcting.unit || correcting.providerId } },
+    focus: { identifier: { system: "urn:openndi:index:item", value: correcting.item }, display: correcting.text },
+    description: $("cor-text").value.trim() };
+  const response = await fetch("/fhir/Task", { method: "POST", body: JSON.stringify(task),
+    headers: { ...authorized(), "Content-Type": "application/fhir+json", Accept: "application/fhir+json" } });
+  const body = await response.json().catch(() => null);
+  $("cor-message").textContent = response.ok ? t("js.cor.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
+  if (response.ok) { correcting = null; $("cor-form").reset(); $("cor-form").hidden = true; await readCorrections(); }
+};
+
+async function readCorrections() {
+  const response = await fetch("/fhir/Task?" + new URLSearchParams({ patient: session.patient }), { headers: { ...authorized(), Accept: "application/fhir+json" }, cache: "no-store" });
+  const body = await response.json().catch(() => null);
+  const tasks = response.ok ? (body?.entry || []).map(e => e.resource).filter(r => r?.resourceType === "Task") : [];
+  $("cor-list").tBodies[0].innerHTML = tasks.length === 0
+    ? `<tr><td colspan="4" class="empty">${text(t(response.ok ? "js.cor.none" : "js.request.noReason"))}</td></tr>`
+    : tasks.map(task => `<tr data-task="${text(task.id)}">
+        <td>${text(task.focus?.display || task.focus?.identifier?.value || "")}<br><span class="meta">${text(task.description || "")}</span></td>
+        <td>${text(task.location?.display || task.owner?.display || task.owner?.identifier?.value || "")}</td>
+        <td class="status">${text(texts["js.cor.status." + task.status] ?? task.status)}<br><span class="meta">${text(day(task.lastModified))}</span></td>
+        <td>${text([task.statusReason?.text, ...(task.note || []).map(n => n.text)].filter(Boolean).join(" · "))}</td></tr>`).join("");
+}

@@ -44,6 +44,7 @@ function showPatient() {
   read();
   readChoices();
   loadRecord();
+  readCorrections();
 }
 
 (async () => {
