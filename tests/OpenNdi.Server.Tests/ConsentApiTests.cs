@@ -175,6 +175,33 @@ public sealed class ConsentApiTests(TrustingServerFixture fixture) : IClassFixtu
             Assert.Empty(blocks);
     }
 
+    [Theory]
+    [InlineData("SE5560125790-2000", "urn:oid:1.2.752.129.2.1.4.1", "2026-12-01", "2026-12-31", HttpStatusCode.Created)]
+    [InlineData("DE:LANR-123456789", "urn:openndi:eu-professional", "2026-12-01", "2027-02-28", HttpStatusCode.Created)]
+    [InlineData("SE5560125790-2000", "urn:oid:1.2.752.129.2.1.4.1", "2026-12-01", "", HttpStatusCode.BadRequest)]           // no end: not time-limited
+    [InlineData("SE5560125790-2000", "urn:oid:1.2.752.129.2.1.4.1", "2026-12-01", "2028-12-01", HttpStatusCode.BadRequest)] // longer than a year
+    [InlineData("Dr Müller in Berlin", "urn:openndi:eu-professional", "2026-12-01", "2026-12-31", HttpStatusCode.BadRequest)]
+    public async Task Share_IsTimeLimited_AndNamesItsRecipient(string recipient, string system, string start, string end, HttpStatusCode expected)
+    {
+        var patient = NewPerson();
+        var period = end.Length == 0 ? $"{{\"start\":\"{start}\"}}" : $"{{\"start\":\"{start}\",\"end\":\"{end}\"}}";
+        var provision = $"{{\"type\":\"permit\",\"period\":{period},\"code\":[{{\"coding\":[{{\"system\":\"http://loinc.org\",\"code\":\"60591-5\"}}]}}],"
+            + $"\"actor\":[{{\"role\":{{\"coding\":[{{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ParticipationType\",\"code\":\"IRCP\"}}]}},\"reference\":{{\"identifier\":{{\"system\":\"{system}\",\"value\":\"{recipient}\"}}}}}}]}}";
+
+        using var response = await PostAsync(PersonToken(patient), Consent(patient, "share", provision));
+
+        Assert.Equal(expected, response.StatusCode);
+        var shares = (await PrivacyAsync(patient)).Shares;
+        if (expected != HttpStatusCode.Created)
+        {
+            Assert.Empty(shares);
+            return;
+        }
+        var share = Assert.Single(shares);
+        Assert.Equal(recipient, share.Provider?.Value ?? share.ForeignProfessional);
+        Assert.Equal(DateOnly.Parse(end, System.Globalization.CultureInfo.InvariantCulture), share.End);
+    }
+
     [Fact]
     public async Task Professional_CannotManageConsents()
     {

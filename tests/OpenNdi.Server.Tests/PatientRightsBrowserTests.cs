@@ -156,6 +156,24 @@ public sealed class PatientRightsBrowserTests : IAsyncLifetime
         await page.ClickAsync("#choice-confirm");
         await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent === 'Du har sagt nej.'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
         Assert.Empty(await ItemsAsync());
+
+        // Opted out, the patient still shares the summary with this clinician's provider for a week: it comes back, then goes when ended.
+        var provider = await clinician.EvaluateAsync<string>("() => session.claims.subject_organization_id");
+        await page.FillAsync("#share-provider", provider);
+        await page.FillAsync("#share-to", DateTime.UtcNow.AddDays(7).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("#share-save");
+        Assert.Contains(provider, await page.TextContentAsync("#choice-consequence"));
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#share-list tr[data-consent]", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        await AssertAccessibleAsync(page, "shares, Swedish");
+        await page.Locator("#shares").ScreenshotAsync(new LocatorScreenshotOptions { Path = Screenshot("patient-shares-sv.png") });
+        var shared = await ItemsAsync();
+        Assert.NotEmpty(shared);
+        Assert.True(shared.Count <= before.Count);
+        await page.ClickAsync("#share-list button.revoke-share");
+        await page.ClickAsync("#choice-confirm");
+        await page.WaitForSelectorAsync("#share-list td.empty", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Empty(await ItemsAsync());
     }
 
     [Fact]

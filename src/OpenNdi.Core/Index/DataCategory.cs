@@ -30,6 +30,12 @@ public sealed record DataCategory(string Code, string Loinc, string Display)
         EPrescription, EDispensation, Laboratory, ImagingReport, DischargeReport,
     ];
 
+    /// <summary>The categories the patient summary is made of (IPS sections): what <c>Patient/$summary</c> asks the index for, and what a shared summary covers.</summary>
+    public static IReadOnlyList<DataCategory> SummaryParts { get; } =
+    [
+        PatientSummary, Allergies, Medications, Problems, Immunizations, Procedures, Devices, Alerts, EPrescription, Laboratory,
+    ];
+
     private static readonly Dictionary<string, DataCategory> ByCode = All.ToDictionary(c => c.Code, StringComparer.Ordinal);
     private static readonly Dictionary<string, DataCategory> ByLoinc = All.ToDictionary(c => c.Loinc, StringComparer.Ordinal);
 

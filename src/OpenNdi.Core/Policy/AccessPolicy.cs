@@ -219,7 +219,8 @@ public static class AccessPolicy
     {
         if (item.Provider == professional.Provider)
             return Permit(item, DecisionReason.OwnProvider);
-        if (privacy.PrimaryUseOptOut)
+        // An opt-out gives way only to the patient's own share of their summary with this provider, while it lasts.
+        if (privacy.PrimaryUseOptOut && !privacy.Shares.Any(share => share.ActiveAt(request.At) && share.Covers(professional.Provider, item.Category)))
             return Deny(item, DecisionReason.OptedOut);
         if (ProfessionalLimits(request, professional) is [var limit, ..])
             return Deny(item, limit);

@@ -27,6 +27,26 @@ public sealed record PatientPrivacy(
     /// skyddad folkbokföring). Such a person is never shown through someone else's guardianship.
     /// </summary>
     public bool ProtectedIdentity { get; init; }
+
+    /// <summary>The patient's time-limited shares of their summary (right 9).</summary>
+    public IReadOnlyList<Share> Shares { get; init; } = [];
+}
+
+/// <summary>
+/// The patient shares their summary, for a limited time, with a named care provider in Sweden
+/// (<see cref="Provider"/>), or with a named health professional in another member state (<see cref="ForeignProfessional"/>,
+/// <c>CC:identifier</c>, for the national contact point to MyHealth@EU). Revocable.
+/// </summary>
+public sealed record Share(string Id, HsaId? Provider, string? ForeignProfessional, DateOnly Start, DateOnly End, DateTimeOffset? RevokedAt = null)
+{
+    public bool ActiveAt(DateTimeOffset at)
+    {
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        return (RevokedAt is not { } revoked || at < revoked) && day >= Start && day <= End;
+    }
+
+    /// <summary>Whether the share lets <paramref name="provider"/>'s professionals see <paramref name="category"/>: the summary's parts only.</summary>
+    public bool Covers(HsaId provider, DataCategory category) => Provider == provider && DataCategory.SummaryParts.Contains(category);
 }
 
 /// <summary>What a block names.</summary>

@@ -57,11 +57,7 @@ public static class ClinicalCategories
     };
 
     /// <summary>The categories the patient summary is made of (IPS sections): what <c>Patient/$summary</c> asks the index for.</summary>
-    public static IReadOnlyList<DataCategory> Summary { get; } =
-    [
-        DataCategory.PatientSummary, DataCategory.Allergies, DataCategory.Medications, DataCategory.Problems, DataCategory.Immunizations,
-        DataCategory.Procedures, DataCategory.Devices, DataCategory.Alerts, DataCategory.EPrescription, DataCategory.Laboratory,
-    ];
+    public static IReadOnlyList<DataCategory> Summary => DataCategory.SummaryParts;
 
     /// <summary>The reference naming the patient the resource is about (subject or patient), or null for supporting resources.</summary>
     public static ResourceReference? PatientOf(Resource resource) => resource switch

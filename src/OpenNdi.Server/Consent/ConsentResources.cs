@@ -6,7 +6,7 @@ using OpenNdi.Core.Policy;
 namespace OpenNdi.Server.Consent;
 
 /// <summary>What a Consent resource says, read into the policy's terms.</summary>
-internal sealed record ParsedConsent(PersonalIdentityNumber Patient, string Kind, bool Active, Block? Block, Proxy? Proxy);
+internal sealed record ParsedConsent(PersonalIdentityNumber Patient, string Kind, bool Active, Block? Block, Proxy? Proxy, Share? Share = null);
 
 /// <summary>
 /// The patient's privacy settings as FHIR R4 Consent resources (IHE PCF): the kind is a category coding, what is
@@ -22,6 +22,8 @@ internal sealed record ParsedConsent(PersonalIdentityNumber Patient, string Kind
 ///                   + category block-reach|cross-border: only sharing across EU borders (MyHealth@EU)
 /// proxy             scope patient-privacy, provision permit, period (start required),
 ///                     actor role HPOWATT, personnummer; action access (view) [+ correct (manage)]
+/// share             scope patient-privacy, provision permit, period start and end (at most a year), code LOINC 60591-5,
+///                     actor role IRCP: a provider's HSA-id, or urn:openndi:eu-professional "CC:identifier"
 /// </code>
 /// </summary>
 internal static class ConsentResources
@@ -35,7 +37,11 @@ internal static class ConsentResources
     private const string RoleCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
     private const string ActionSystem = "http://terminology.hl7.org/CodeSystem/consentaction";
 
-    public static readonly string[] Kinds = ["optout-primary", "optout-secondary", "optout-research-contact", "block", "proxy"];
+    public static readonly string[] Kinds = ["optout-primary", "optout-secondary", "optout-research-contact", "block", "proxy", "share"];
+    public const string ForeignProfessionalSystem = "urn:openndi:eu-professional";
+
+    /// <summary>How long a share may last: it is for a stay abroad or a consultation, not a standing permission.</summary>
+    public const int MaxShareDays = 366;
 
     public static (ParsedConsent? Consent, string? Error, string? Expression) Read(Hl7.Fhir.Model.Consent consent)
     {
@@ -58,7 +64,7 @@ internal static class ConsentResources
             default: return Fail("status must be active, or inactive to revoke", "Consent.status");
         }
         var provision = consent.Provision;
-        var expectedType = kind == "proxy" ? Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit : Hl7.Fhir.Model.Consent.ConsentProvisionType.Deny;
+        var expectedType = kind is "proxy" or "share" ? Hl7.Fhir.Model.Consent.ConsentProvisionType.Permit : Hl7.Fhir.Model.Consent.ConsentProvisionType.Deny;
         if (provision?.Type != expectedType)
             return Fail($"a {kind} consent needs provision.type {expectedType.ToString().ToLowerInvariant()}", "Consent.provision.type");
         if (!TryDay(provision.Period?.Start, out var start) || !TryDay(provision.Period?.End, out var end))
@@ -68,6 +74,7 @@ internal static class ConsentResources
         {
             "block" => ReadBlock(consent, patient, active, provision, start, end),
             "proxy" => ReadProxy(consent, patient, active, provision, start, end),
+            "share" => ReadShare(patient, active, consent.Id, provision, start, end),
             _ => (new ParsedConsent(patient, kind, active, null, null), null, null),
         };
     }
@@ -121,6 +128,28 @@ internal static class ConsentResources
             return Fail($"a proxy's provision.action must include {ActionSystem}|access (and correct to manage)", "Consent.provision.action");
         var scope = actions.Contains("correct") ? ProxyScope.Manage : ProxyScope.View;
         return (new ParsedConsent(patient, "proxy", active, null, new Proxy(consent.Id ?? string.Empty, representative, scope, from, end)), null, null);
+    }
+
+    private static (ParsedConsent?, string?, string?) ReadShare(PersonalIdentityNumber patient, bool active, string? id, Hl7.Fhir.Model.Consent.provisionComponent provision, DateOnly? start, DateOnly? end)
+    {
+        if (start is not { } from || end is not { } to)
+            return Fail("a share is for a limited time: provision.period needs start and end", "Consent.provision.period");
+        if (to < from || to.DayNumber - from.DayNumber > MaxShareDays)
+            return Fail($"a share ends after it starts and lasts at most {MaxShareDays} days", "Consent.provision.period");
+        if (provision.Code.SelectMany(c => c.Coding).Any(c => !(c.System == "http://loinc.org" && c.Code == DataCategory.PatientSummary.Loinc)))
+            return Fail($"a share is of the patient summary (provision.code LOINC {DataCategory.PatientSummary.Loinc}) only", "Consent.provision.code");
+        var recipient = provision.Actor.FirstOrDefault(a => a.Role?.Coding.Any(c => c.System == ParticipationSystem && c.Code == "IRCP") == true)?.Reference?.Identifier;
+        if (recipient?.Value is not { } value)
+            return Fail($"a share names its recipient: provision.actor with role {ParticipationSystem}|IRCP and reference.identifier", "Consent.provision.actor");
+        if (recipient.System == ForeignProfessionalSystem)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^[A-Z]{2}:[A-Za-z0-9._/-]{1,64}$"))
+                return Fail($"a professional abroad is named as {ForeignProfessionalSystem} \"CC:identifier\" (the member state's ISO 3166 code and their identifier there)", "Consent.provision.actor");
+            return (new ParsedConsent(patient, "share", active, null, null, new Share(id ?? string.Empty, null, value, from, to)), null, null);
+        }
+        if (!HsaId.TryParse(value, out var provider, out var error))
+            return Fail($"the recipient is a provider's HSA-id, or a professional abroad ({ForeignProfessionalSystem}): {error}", "Consent.provision.actor");
+        return (new ParsedConsent(patient, "share", active, null, null, new Share(id ?? string.Empty, provider, null, from, to)), null, null);
     }
 
     /// <summary>Fills in what the server owns: the id, the standard category and the date, before storing.</summary>

@@ -18,6 +18,7 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
         var stored = await consents.ListAsync(patient, cancellationToken);
         var blocks = new List<Block>();
         var proxies = new List<Proxy>();
+        var shares = new List<Share>();
         bool primaryOptOut = false, secondaryOptOut = false, researchContactOptOut = false;
         foreach (var consent in stored.Where(c => c.Active))
         {
@@ -33,6 +34,7 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
                 case "optout-research-contact": researchContactOptOut = true; break;
                 case "block": blocks.Add(parsed.Block!); break;
                 case "proxy": proxies.Add(parsed.Proxy!); break;
+                case "share": shares.Add(parsed.Share!); break;
             }
         }
         var guardians = withGuardians ? await population.GuardiansOfAsync(patient, cancellationToken) : [];
@@ -41,6 +43,7 @@ internal sealed class PatientPrivacyReader(ConsentStore consents, IPopulationSto
         {
             ResearchContactOptOut = researchContactOptOut,
             ProtectedIdentity = isProtected,
+            Shares = shares,
         };
     }
 

@@ -269,3 +269,55 @@ async function readCorrections() {
         <td class="status">${text(texts["js.cor.status." + task.status] ?? task.status)}<br><span class="meta">${text(day(task.lastModified))}</span></td>
         <td>${text([task.statusReason?.text, ...(task.note || []).map(n => n.text)].filter(Boolean).join(" · "))}</td></tr>`).join("");
 }
+
+// ---- Sharing my summary, for a limited time, with a named care provider or a professional abroad (FHIR Consent, permit) ----
+function shareOf(consent) {
+  const provision = consent.provision || {};
+  const recipient = (provision.actor || []).find(a => a.role?.coding?.some(c => c.code === "IRCP"))?.reference || {};
+  const abroad = recipient.identifier?.system === "urn:openndi:eu-professional";
+  const who = abroad ? t("js.share.abroad", recipient.display || recipient.identifier?.value, (recipient.identifier?.value || "").slice(0, 2))
+    : t("js.share.provider", recipient.identifier?.value);
+  return { who, to: day(provision.period?.end) };
+}
+
+function showShares() {
+  const today = new Date().toISOString().slice(0, 10);
+  const shares = consents.filter(c => consentKind(c) === "share" && c.status === "active" && day(c.provision?.period?.end) >= today);
+  $("share-list").tBodies[0].innerHTML = shares.length === 0
+    ? `<tr><td colspan="3" class="empty">${text(t("js.share.none"))}</td></tr>`
+    : shares.map(c => { const s = shareOf(c); return `<tr data-consent="${text(c.id)}"><td>${text(s.who)}</td><td>${text(s.to)}</td>
+        <td><button type="button" class="secondary revoke-share">${text(t("js.rep.revoke"))}</button></td></tr>`; }).join("");
+  for (const row of $("share-list").tBodies[0].querySelectorAll("tr[data-consent]"))
+    row.querySelector("button.revoke-share").onclick = () => {
+      const consent = consents.find(c => c.id === row.dataset.consent);
+      confirmThen(t("js.share.revokeConfirm.title"), t("js.share.revokeConfirm.text", shareOf(consent).who), () => revoke(consent, "share-message"));
+    };
+}
+
+function showShareFields() {
+  for (const label of $("share-form").querySelectorAll("label[data-share]")) label.hidden = label.dataset.share !== $("share-kind").value;
+}
+$("share-kind").onchange = showShareFields;
+showShareFields();
+
+$("share-form").onsubmit = event => {
+  event.preventDefault();
+  const today = new Date().toISOString().slice(0, 10);
+  const abroad = $("share-kind").value === "abroad";
+  const identifier = abroad
+    ? { system: "urn:openndi:eu-professional", value: `${$("share-country").value.trim().toUpperCase()}:${$("share-professional").value.trim()}` }
+    : { system: "urn:oid:1.2.752.129.2.1.4.1", value: $("share-provider").value.trim() };
+  const consent = { resourceType: "Consent", status: "active",
+    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "patient-privacy" }] },
+    category: [{ coding: [{ system: "urn:openndi:consent-kind", code: "share" }] }],
+    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
+    provision: { type: "permit", period: { start: today, end: $("share-to").value || undefined },
+      code: [{ coding: [{ system: "http://loinc.org", code: "60591-5" }] }],
+      actor: [{ role: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: "IRCP" }] },
+        reference: { identifier, display: abroad && $("share-name").value.trim() ? $("share-name").value.trim() : undefined } }] } };
+  confirmThen(t("js.share.confirm.title"), t("js.share.confirm.text", shareOf(consent).who, $("share-to").value || "…"), async () => {
+    const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
+    $("share-message").textContent = response.ok ? t("js.share.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
+    if (response.ok) { $("share-form").reset(); showShareFields(); await readChoices(); }
+  });
+};

@@ -163,6 +163,7 @@ async function readChoices() {
   consents = (body.entry || []).map(e => e.resource).filter(Boolean);
   showBlocks();
   showProxies();
+  showShares();
   for (const consent of consents) {
     const kind = consent?.category?.flatMap(c => c.coding || []).find(c => c.system === "urn:openndi:consent-kind")?.code;
     if (kind in kinds) choices[kind] = consent.status === "active";

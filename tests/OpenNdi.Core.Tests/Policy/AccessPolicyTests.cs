@@ -143,6 +143,28 @@ public sealed class AccessPolicyTests
     }
 
     [Fact]
+    public void ShareWithTheCliniciansProvider_OpensTheSummaryPartsDespiteAnOptOut_WhileItLasts_AndNothingMore()
+    {
+        var imaging = new RequestedItem(OtherProvider, OtherUnit1, DataCategory.ImagingReport);
+        var share = new Share("s", OwnProvider, null, Today.AddDays(-1), Today.AddDays(7));
+        var shared = Privacy(optOut: true) with { Shares = [share] };
+
+        var decision = ByItem(AccessPolicy.Decide(Request(Clinician(), items: [OtherLab, OtherProblems, imaging]), shared));
+        var noCareRelationship = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab], careRelationship: false), shared);
+        var expired = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab], at: Now.AddDays(8)), shared);
+        var revoked = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab]), Privacy(optOut: true) with { Shares = [share with { RevokedAt = Now.AddMinutes(-1) }] });
+        var elsewhere = AccessPolicy.Decide(Request(Clinician(), items: [OtherLab]), Privacy(optOut: true) with { Shares = [share with { Provider = OtherProvider }] });
+
+        Assert.True(decision[OtherLab].Permitted);
+        Assert.True(decision[OtherProblems].Permitted);
+        Assert.Equal((false, DecisionReason.OptedOut), (decision[imaging].Permitted, decision[imaging].Reason)); // not part of the summary
+        Assert.Equal(DecisionReason.NoCareRelationship, noCareRelationship.Items.Single().Reason); // a share is no care relationship
+        Assert.Equal(DecisionReason.OptedOut, expired.Items.Single().Reason);
+        Assert.Equal(DecisionReason.OptedOut, revoked.Items.Single().Reason);
+        Assert.Equal(DecisionReason.OptedOut, elsewhere.Items.Single().Reason);
+    }
+
+    [Fact]
     public void CrossBorderOnlyBlock_HidesNothingInSweden_AndTheItemFromACrossBorderRequest()
     {
         var block = new Block("b", BlockScope.Provider, OtherProvider, null, null, null) { CrossBorderOnly = true };
