@@ -52,7 +52,9 @@ public static class WebFrontEnd
         return app;
     }
 
-    private static bool IsWebPath(PathString path) => path.StartsWithSegments("/portal") || path.StartsWithSegments("/web");
+    /// <summary>The pages in the person's language: the portal, its files, and the demo's pages (login, /demo, /ehr) where the host maps them.</summary>
+    private static bool IsWebPath(PathString path) => path.StartsWithSegments("/portal") || path.StartsWithSegments("/web")
+        || path.StartsWithSegments("/oauth/authorize") || path.StartsWithSegments("/demo") || path.StartsWithSegments("/ehr");
 
     /// <summary>Remembers the language chosen and goes back to the page (a local path only, never another site).</summary>
     private static IResult ChooseLanguage(HttpContext http, string? c, string? @return)

@@ -224,4 +224,34 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         await page.WaitForFunctionAsync("() => document.getElementById('optout-primary-state').textContent === 'Du har inte sagt nej.'", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
         Assert.Equal(before, await ItemsAsync());
     }
+
+    /// <summary>The demo's own pages (login, the one-page app, the simulated EHR) are Razor components too: Swedish first, English by the switch's cookie, accessible.</summary>
+    [Fact]
+    public async Task DemoPages_LoginAppAndEhr_AreSwedishFirst_AndAccessible()
+    {
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 900 } });
+        await page.GotoAsync($"{_server.Origin}/demo");
+        Assert.Equal("sv", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("OpenNdi demoinloggning", await page.TitleAsync());
+        await AssertAccessibleAsync(page, "demo app, Swedish");
+        await page.ClickAsync("#login");
+        await page.WaitForSelectorAsync("button[value='patient-1']");
+        Assert.Equal("Logga in i OpenNdi", await page.TitleAsync());
+        Assert.Contains("Patienter och vårdnadshavare", await page.TextContentAsync("body"));
+        await AssertAccessibleAsync(page, "demo login page, Swedish");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("demo-login-sv.png"), FullPage = true });
+        await page.ClickAsync("button[value='patient-1']");
+        await page.WaitForSelectorAsync("#claims", new PageWaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains("person_id", await page.TextContentAsync("#claims"));
+
+        await page.GotoAsync($"{_server.Origin}/ehr");
+        Assert.Equal("Simulerad journal", await page.TitleAsync());
+        await AssertAccessibleAsync(page, "simulated EHR, Swedish");
+
+        // English once chosen (the switch's cookie holds for every page).
+        await page.GotoAsync($"{_server.Origin}/web/culture?c=en&return=/ehr");
+        Assert.Equal("Simulated EHR", await page.TitleAsync());
+        await AssertAccessibleAsync(page, "simulated EHR, English");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("demo-ehr-en.png"), FullPage = true });
+    }
 }

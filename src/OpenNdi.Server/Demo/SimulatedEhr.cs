@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -61,29 +59,26 @@ internal static class SimulatedEhr
         return JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = "demo-ehr", n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent) } } });
     }
 
-    private static async Task<IResult> ShowAsync(DemoUsers users, NdiDatabase database, CancellationToken cancellationToken)
+    private static async Task<IResult> ShowAsync(DemoUsers users, NdiDatabase database, CancellationToken cancellationToken) =>
+        await PageAsync(users, database, null, 200, cancellationToken);
+
+    /// <summary>The EHR's page (OpenNdi.Web's SimulatedEhrPage): the first demo provider's clinicians, the patients it can open, and a problem if any.</summary>
+    private static async Task<IResult> PageAsync(DemoUsers users, NdiDatabase database, string? problem, int status, CancellationToken cancellationToken)
     {
         var staff = users.Users.Where(u => u.Subject.Actor == ActorKind.Professional && u.Id.StartsWith("clinician-", StringComparison.Ordinal)).ToList();
         var own = staff.FirstOrDefault()?.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId);
         var patients = await new PopulationStore(database).ListAsync(0, 12, cancellationToken);
-        var body = new StringBuilder();
-        body.Append("<form method=\"post\" action=\"/ehr/launch\"><fieldset><legend>Inloggad i journalen / Logged in to the EHR</legend>");
-        foreach (var (user, index) in staff.Where(u => u.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId) == own).Select((u, i) => (u, i)))
-            body.Append($"<label><input type=\"radio\" name=\"clinician\" value=\"{WebUtility.HtmlEncode(user.Id)}\"{(index == 0 ? " checked" : "")}> {WebUtility.HtmlEncode(user.Name)} — {WebUtility.HtmlEncode(user.Description)}</label><br>");
-        body.Append("</fieldset><fieldset><legend>Öppen patient / Open patient</legend><label for=\"patient\">Patient</label> <select id=\"patient\" name=\"patient\">");
-        foreach (var person in patients)
-            body.Append($"<option value=\"{person.Id.Value}\">{WebUtility.HtmlEncode(person.FullName)} ({person.Id.Value})</option>");
-        body.Append("</select><br><label><input type=\"checkbox\" name=\"care\" value=\"yes\" checked> Vårdrelation / Care relationship (attested by the EHR)</label></fieldset>");
-        body.Append("<button type=\"submit\" id=\"open-summary\">Öppna nationell sammanfattning / Open national summary</button></form>");
-        return Results.Content(Html(body.ToString()), "text/html; charset=utf-8");
+        return OpenNdi.Web.DemoPages.Ehr(
+            [.. staff.Where(u => u.Subject.Claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId) == own).Select(u => new OpenNdi.Web.DemoPerson(u.Id, u.Name, u.Description))],
+            [.. patients.Select(p => new OpenNdi.Web.DemoPerson(p.Id.Value, p.FullName, ""))], problem, status);
     }
 
-    private static async Task<IResult> LaunchAsync(HttpContext http, DemoUsers users, AuthorizationServerOptions options, IHttpClientFactory clients, IServiceProvider services, TimeProvider time)
+    private static async Task<IResult> LaunchAsync(HttpContext http, DemoUsers users, NdiDatabase database, AuthorizationServerOptions options, IHttpClientFactory clients, IServiceProvider services, TimeProvider time)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var clinician = users.Users.FirstOrDefault(u => u.Id == form["clinician"].ToString() && u.Subject.Actor == ActorKind.Professional);
         if (clinician is null)
-            return Results.Content(Html("<p class=\"error\">Choose a clinician.</p>"), "text/html; charset=utf-8", Encoding.UTF8, 400);
+            return await PageAsync(users, database, "Choose a clinician.", 400, http.RequestAborted);
         var claims = clinician.Subject.Claims;
         var context = new LaunchContext(
             new LaunchProfessional(clinician.Subject.Subject, clinician.Name, claims[NdiClaims.SubjectOrganizationId], claims[NdiClaims.CareUnitId],
@@ -107,22 +102,14 @@ internal static class SimulatedEhr
         }), http.RequestAborted);
         var token = await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(http.RequestAborted);
         if (!tokenResponse.IsSuccessStatusCode)
-            return Results.Content(Html($"<p class=\"error\">The EHR got no token: {WebUtility.HtmlEncode(token.ToString())}</p>"), "text/html; charset=utf-8", Encoding.UTF8, 502);
+            return await PageAsync(users, database, $"The EHR got no token: {token}", 502, http.RequestAborted);
         using var launchRequest = new HttpRequestMessage(HttpMethod.Post, $"{issuer}/oauth/launch") { Content = JsonContent.Create(context, options: LaunchEndpoint.Json) };
         launchRequest.Headers.Authorization = new("Bearer", token.GetProperty("access_token").GetString());
         using var launchResponse = await client.SendAsync(launchRequest, http.RequestAborted);
         var launch = await launchResponse.Content.ReadFromJsonAsync<JsonElement>(http.RequestAborted);
         if (!launchResponse.IsSuccessStatusCode)
-            return Results.Content(Html($"<p class=\"error\">The launch was refused: {WebUtility.HtmlEncode(launch.ToString())}</p>"), "text/html; charset=utf-8", Encoding.UTF8, 502);
+            return await PageAsync(users, database, $"The launch was refused: {launch}", 502, http.RequestAborted);
         return Results.Redirect($"/portal/clinician/launch?iss={Uri.EscapeDataString(issuer + "/fhir")}&launch={Uri.EscapeDataString(launch.GetProperty("launch").GetString()!)}");
     }
 
-    private static string Html(string body) => $$"""
-        <!doctype html>
-        <html lang="sv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Simulerad journal / Simulated EHR</title>
-        <style>body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; } fieldset { margin: 1rem 0; }
-        button { padding: .5rem 1rem; } .error { color: #a00000; font-weight: bold; }</style></head>
-        <body><h1>Simulerad journal / Simulated EHR</h1>{{body}}<p><small>Demo: every person here is synthetic.</small></p></body></html>
-        """;
 }

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using OpenIddict.Abstractions;
@@ -35,7 +33,12 @@ internal static class AuthorizeEndpoint
         if (http.RequestServices.GetService<ILoginUsers>() is not { } users)
             return NoLogin();
         clients.TryGet(request.ClientId, out var client);
-        return Results.Content(LoginPage(request, client?.Name ?? request.ClientId!, users.Users), "text/html; charset=utf-8");
+        // The authorization request travels in the form, so OpenIddict validates the POST exactly as it did the GET.
+        var parameters = request.GetParameters().Where(p => p.Key is not ("user" or "purpose_of_use"))
+            .Select(p => new KeyValuePair<string, string>(p.Key, (string?)p.Value ?? string.Empty)).ToList();
+        var groups = users.Users.GroupBy(u => u.Subject.Actor)
+            .Select(g => new OpenNdi.Web.DemoGroup(Kind(g.Key), [.. g.Select(u => new OpenNdi.Web.DemoPerson(u.Id, u.Name, u.Description))])).ToList();
+        return OpenNdi.Web.DemoPages.Login(client?.Name ?? request.ClientId!, request.Scope, parameters, groups);
     }
 
     public static async Task<IResult> LoginAsync(HttpContext http, OAuthClients clients, AuditScope audit)
@@ -94,53 +97,13 @@ internal static class AuthorizeEndpoint
     private static IResult NoLogin() => OAuthRefusal.Forbid(Errors.LoginRequired,
         "this server has no login of its own: log in through a national identity provider, or launch the app from your EHR");
 
-    private static IResult Page(int status, string message) =>
-        Results.Content(Html("Cannot log in", $"<p class=\"error\">{WebUtility.HtmlEncode(message)}</p>"), "text/html; charset=utf-8", Encoding.UTF8, status);
+    private static IResult Page(int status, string message) => OpenNdi.Web.DemoPages.LoginProblem(status, message);
 
-    private static string LoginPage(OpenIddictRequest request, string clientName, IReadOnlyList<LoginUser> users)
+    private static string Kind(ActorKind actor) => actor switch
     {
-        var body = new StringBuilder();
-        body.Append($"<p><strong>{WebUtility.HtmlEncode(clientName)}</strong> asks to act for you with: <code>{WebUtility.HtmlEncode(request.Scope)}</code></p>");
-        body.Append("<form method=\"post\" action=\"/oauth/authorize\">");
-        // The authorization request travels in the form, so OpenIddict validates the POST exactly as it did the GET.
-        foreach (var (name, value) in request.GetParameters())
-        {
-            if (name is "user" or "purpose_of_use")
-                continue;
-            body.Append($"<input type=\"hidden\" name=\"{WebUtility.HtmlEncode(name)}\" value=\"{WebUtility.HtmlEncode((string?)value ?? string.Empty)}\">");
-        }
-        body.Append("<label>Purpose of use (professionals): <select name=\"purpose_of_use\"><option value=\"TREAT\">Treatment</option><option value=\"ETREAT\">Emergency treatment</option></select></label>");
-        foreach (var group in users.GroupBy(u => u.Subject.Actor))
-        {
-            body.Append($"<h2>{GroupTitle(group.Key)}</h2><ul>");
-            foreach (var user in group)
-                body.Append($"<li><button type=\"submit\" name=\"user\" value=\"{WebUtility.HtmlEncode(user.Id)}\">{WebUtility.HtmlEncode(user.Name)}</button> <span>{WebUtility.HtmlEncode(user.Description)}</span></li>");
-            body.Append("</ul>");
-        }
-        body.Append("</form>");
-        return Html("Log in to OpenNdi", body.ToString());
-    }
-
-    private static string GroupTitle(ActorKind actor) => actor switch
-    {
-        ActorKind.Professional => "Health professionals (SITHS card, simulated)",
-        ActorKind.Patient => "Patients and guardians (BankID, simulated)",
-        ActorKind.Operator => "Operators",
-        _ => actor.ToString(),
+        ActorKind.Professional => "professional",
+        ActorKind.Patient => "patient",
+        ActorKind.Operator => "operator",
+        _ => actor.ToString().ToLowerInvariant(),
     };
-
-    private static string Html(string title, string body) => $$"""
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{WebUtility.HtmlEncode(title)}}</title>
-        <style>
-        body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
-        h1 { font-size: 1.5rem; } h2 { font-size: 1.1rem; margin-top: 1.5rem; }
-        ul { list-style: none; padding: 0; } li { margin: .4rem 0; }
-        button { min-width: 14rem; padding: .4rem .8rem; text-align: left; cursor: pointer; }
-        span { color: #555; font-size: .9rem; } code { background: #f2f2f2; padding: 0 .2rem; word-break: break-all; }
-        .error { color: #a00000; font-weight: bold; }
-        </style></head>
-        <body><h1>{{WebUtility.HtmlEncode(title)}}</h1>{{body}}<p><small>Demo login: no password; every person here is synthetic.</small></p></body></html>
-        """;
 }
