@@ -114,14 +114,7 @@ public sealed class PatientRightsBrowserTests : IAsyncLifetime
         var clinician = await clinicianContext.NewPageAsync();
         await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
         await LogInAsync(clinician);
-        async Task<IReadOnlyList<string>> ItemsAsync()
-        {
-            await clinician.EvaluateAsync("() => { document.getElementById('notices').innerHTML = ''; }");
-            await clinician.FillAsync("#pnr", patient);
-            await clinician.ClickAsync("#find");
-            await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
-            return await clinician.Locator("li.item .what").AllTextContentsAsync();
-        }
+        Task<IReadOnlyList<string>> ItemsAsync() => ClinicianItemsAsync(clinician, patient);
         var before = await ItemsAsync();
         Assert.NotEmpty(before);
 

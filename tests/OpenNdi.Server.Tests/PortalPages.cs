@@ -30,4 +30,14 @@ internal static class PortalPages
             await page.ClickAsync($"button[value='{user}']");
         await page.WaitForSelectorAsync(ready, new PageWaitForSelectorOptions { Timeout = 15_000 });
     }
+
+    /// <summary>The clinician view asks for the patient's summary again and answers the items shown (what each is, in the order shown).</summary>
+    public static async Task<IReadOnlyList<string>> ClinicianItemsAsync(IPage clinician, string patient)
+    {
+        await clinician.EvaluateAsync("() => { document.getElementById('notices').innerHTML = ''; }");
+        await clinician.FillAsync("#pnr", patient);
+        await clinician.ClickAsync("#find");
+        await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        return await clinician.Locator("li.item .what").AllTextContentsAsync();
+    }
 }

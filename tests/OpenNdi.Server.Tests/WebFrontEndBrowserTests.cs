@@ -180,14 +180,7 @@ public sealed class WebFrontEndBrowserTests : IAsyncLifetime
         var clinician = await clinicianContext.NewPageAsync();
         await clinician.GotoAsync($"{_server.Origin}/portal/clinician");
         await LogInAsync(clinician);
-        async Task<int> ItemsAsync()
-        {
-            await clinician.EvaluateAsync("() => { document.getElementById('notices').innerHTML = ''; }");
-            await clinician.FillAsync("#pnr", patient);
-            await clinician.ClickAsync("#find");
-            await clinician.WaitForSelectorAsync("#notices > section, #message .alert", new PageWaitForSelectorOptions { Timeout = 30_000 });
-            return await clinician.Locator("li.item").CountAsync();
-        }
+        async Task<int> ItemsAsync() => (await ClinicianItemsAsync(clinician, patient)).Count;
         var before = await ItemsAsync();
         Assert.True(before > 0, "patient-1's data at another provider is shown before the opt-out");
 

@@ -6,6 +6,7 @@ using OpenNdi.Web;
 namespace OpenNdi.Server.Tests;
 
 /// <summary>The web front end without a browser: its texts in both languages, the language switch, and the pages' headers.</summary>
+[Trait("Category", "Security")]
 public sealed class WebFrontEndTests : IAsyncLifetime
 {
     private readonly TestIssuer _issuer = new("https://idp.national.example");
