@@ -166,7 +166,7 @@ internal sealed class AccessFlow(
             }
         }
         // What the patient added themselves, decided as data of the care unit they sent it to (and marked as theirs).
-        var ownData = coverage.Covers("Observation")
+        var ownData = coverage.Covers("Observation") && categories.Contains(DataCategory.Laboratory)
             ? await patientProvided.ItemsAsync(patient, patientFullUrl, actor, http.User.FindFirst(NdiClaims.SubjectName)?.Value, lookup.Decide, names.NamesAsync, aborted)
             : [];
         var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items).Concat(ownData));
