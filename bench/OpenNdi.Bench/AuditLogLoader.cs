@@ -61,8 +61,10 @@ internal static class AuditLogLoader
         await using (var reader = await list.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
-                indexes.Add(reader.GetString(0));
+                indexes.Add(reader.GetString(0).Replace(" ON ONLY ", " ON ", StringComparison.Ordinal));
         }
+        // pg_get_indexdef of a partitioned table's index says ON ONLY, which would build it on the parent alone (invalid,
+        // no partition indexed); without ONLY it is built on every partition, as the migration built it.
         // The key as the migration declares it: (partition, seq) unpartitioned, (partition, seq, recorded) partitioned.
         string key;
         await using (var read = new NpgsqlCommand("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'events_pkey' AND conrelid = 'audit.events'::regclass", connection))
@@ -74,6 +76,16 @@ internal static class AuditLogLoader
         foreach (var definition in indexes)
             await AuditAppendBenchmark.ExecuteAsync(connection, "SET maintenance_work_mem = '1GB'; " + definition);
         await AuditAppendBenchmark.ExecuteAsync(connection, $"VACUUM ANALYZE audit.events; UPDATE bench_audit_load SET records = {records}");
+        // Every table holding rows has every index the migration declares, and none is left invalid.
+        await using (var check = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM pg_index WHERE indrelid = 'audit.events'::regclass AND NOT indisvalid)
+                 + (SELECT count(*) FROM pg_partition_tree('audit.events') t WHERE t.isleaf
+                    AND (SELECT count(*) FROM pg_index WHERE indrelid = t.relid) < (SELECT count(*) FROM pg_index WHERE indrelid = 'audit.events'::regclass))
+            """, connection))
+        {
+            if ((long)(await check.ExecuteScalarAsync())! != 0)
+                throw new InvalidOperationException("after the load an index of audit.events is invalid or missing on some of its tables");
+        }
         await using (var stray = new NpgsqlCommand("SELECT CASE WHEN to_regclass('audit.events_default') IS NULL THEN 0 ELSE (SELECT count(*) FROM audit.events_default) END", connection))
             Console.WriteLine($"loaded {records:N0} records in {clock.Elapsed.TotalSeconds:N0} s; {(long)(await stray.ExecuteScalarAsync())!:N0} of them in audit.events_default");
         return connectionString;
