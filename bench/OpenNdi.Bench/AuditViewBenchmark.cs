@@ -33,7 +33,7 @@ internal static class AuditViewBenchmark
         var concurrencies = (BenchArgs.Get(args, "--concurrency") ?? "1,16").Split(',').Select(int.Parse).ToArray();
         var duration = TimeSpan.FromSeconds(BenchArgs.Int(args, "--seconds", 20));
         var warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 5));
-        var connectionString = await EnsureLoadedAsync(admin, records);
+        var connectionString = await AuditLogLoader.EnsureLoadedAsync(admin, DatabaseName, records, LogStart, TimeSpan.FromSeconds(1));
         var shape = await ShapeAsync(connectionString);
         var frequent = await FrequentPatientsAsync(connectionString);
         Console.WriteLine($"# audit-patient-view: {records:N0} records; {shape}; {frequent.Count:N0} frequent patients with ≥ 100 records; load {Measurement.LoadAverage()}");
@@ -172,108 +172,4 @@ internal static class AuditViewBenchmark
         Console.WriteLine(plan);
         return plan;
     }
-
-    /// <summary>
-    /// Makes the log hold <paramref name="records"/> records: a fresh database with the audit migration when there is
-    /// none or it holds more, else the missing records appended. Indexes are dropped for the COPY and rebuilt exactly as
-    /// they were (one sort each instead of millions of B-tree inserts), then VACUUM ANALYZE.
-    /// </summary>
-    private static async Task<string> EnsureLoadedAsync(string admin, long records)
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = DatabaseName }.ConnectionString;
-        var loaded = await LoadedAsync(admin, connectionString);
-        if (loaded == records)
-        {
-            Console.WriteLine($"{DatabaseName} already holds {records:N0} records: load skipped");
-            return connectionString;
-        }
-        if (loaded is null || loaded > records)
-        {
-            await using (var server = new NpgsqlConnection(admin))
-            {
-                await server.OpenAsync();
-                await AuditAppendBenchmark.ExecuteAsync(server, $"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)");
-                await AuditAppendBenchmark.ExecuteAsync(server, $"CREATE DATABASE {DatabaseName}");
-            }
-            NpgsqlConnection.ClearAllPools();
-            await using (var database = new NdiDatabase(new StorageOptions(StorageBackend.PostgreSql, connectionString)))
-                await MigrationRunner.ApplyAsync(database, AuditSchema.Migrations);
-            await using var setup = new NpgsqlConnection(connectionString);
-            await setup.OpenAsync();
-            await AuditAppendBenchmark.ExecuteAsync(setup, "CREATE TABLE bench_audit_load (records bigint NOT NULL); INSERT INTO bench_audit_load VALUES (0)");
-            loaded = 0;
-        }
-        var clock = Stopwatch.StartNew();
-        Console.WriteLine($"# loading records {loaded:N0} … {records:N0} into {DatabaseName}");
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        var indexes = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT indexdef FROM pg_indexes WHERE schemaname = 'audit' AND tablename = 'events' AND indexname <> 'events_pkey'", connection))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                indexes.Add(reader.GetString(0));
-        }
-        // The key as the migration declares it: (partition, seq) unpartitioned, (partition, seq, recorded) partitioned.
-        string key;
-        await using (var read = new NpgsqlCommand("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'events_pkey' AND conrelid = 'audit.events'::regclass", connection))
-            key = (string)(await read.ExecuteScalarAsync())!;
-        await AuditAppendBenchmark.ExecuteAsync(connection, string.Join(";", indexes.Select(d => $"DROP INDEX audit.{d.Split(' ')[2]}")) + "; ALTER TABLE audit.events DROP CONSTRAINT events_pkey");
-        await CopyAsync(connectionString, loaded.Value, records, clock);
-        Console.WriteLine($"copied at {clock.Elapsed.TotalSeconds:N0} s; building {indexes.Count + 1} indexes");
-        await AuditAppendBenchmark.ExecuteAsync(connection, "SET maintenance_work_mem = '1GB'; ALTER TABLE audit.events ADD CONSTRAINT events_pkey " + key);
-        foreach (var definition in indexes)
-            await AuditAppendBenchmark.ExecuteAsync(connection, "SET maintenance_work_mem = '1GB'; " + definition);
-        await AuditAppendBenchmark.ExecuteAsync(connection, $"VACUUM ANALYZE audit.events; UPDATE bench_audit_load SET records = {records}");
-        Console.WriteLine($"loaded {records:N0} records in {clock.Elapsed.TotalSeconds:N0} s");
-        return connectionString;
-    }
-
-    private static async Task<long?> LoadedAsync(string admin, string connectionString)
-    {
-        await using (var server = new NpgsqlConnection(admin))
-        {
-            await server.OpenAsync();
-            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{DatabaseName}'", server);
-            if (await exists.ExecuteScalarAsync() is null)
-                return null;
-        }
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT records FROM bench_audit_load", connection);
-        try
-        {
-            return (long?)await command.ExecuteScalarAsync();
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Two COPY streams (even and odd record numbers): generation and the server's work overlap on two cores.</summary>
-    private static async Task CopyAsync(string connectionString, long from, long to, Stopwatch clock)
-    {
-        const int streams = 2;
-        var done = 0L;
-        await Task.WhenAll(Enumerable.Range(0, streams).Select(s => Task.Run(async () =>
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var copy = await connection.BeginBinaryImportAsync(AuditRows.CopyInto("audit.events"));
-            for (var k = from + (from % streams == s ? 0 : 1); k < to; k += streams)
-            {
-                var recorded = LogStart.AddSeconds(k);
-                var record = AuditPopulation.Record(k, recorded);
-                var canonical = AuditJson.Write(record);
-                var c = AuditColumns.Of(record);
-                await AuditRows.WriteAsync(copy, $"node-{k % 4}", k / 4 + 1, c.Recorded, c, Encoding.UTF8.GetString(canonical),
-                    Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(k))), Convert.ToHexStringLower(SHA256.HashData(canonical)));
-                if (Interlocked.Increment(ref done) % 1_000_000 == 0)
-                    Console.WriteLine($"  {from + done:N0} records, {clock.Elapsed.TotalSeconds:N0} s");
-            }
-            await copy.CompleteAsync();
-        })));
-    }
-
 }

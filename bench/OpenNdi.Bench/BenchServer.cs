@@ -53,6 +53,15 @@ internal sealed class BenchIssuer : IDisposable
         ["assignment_scope"] = "coherent-records", ["purpose_of_use"] = "TREAT",
     });
 
+    /// <summary>
+    /// A person's token as the national e-identification login issues it (the tests' <c>TestIssuer.PersonToken</c>):
+    /// <c>ndi_actor</c> patient, the person's number, assurance level 3.
+    /// </summary>
+    public string PersonToken(string person, string scope = "patient/*.rs") => Token(scope, extra: new Dictionary<string, object>
+    {
+        ["ndi_actor"] = "patient", ["person_id"] = person, ["acr"] = OpenNdi.Core.Identity.AssuranceLevels.Loa3,
+    });
+
     public void Dispose() => _rsa.Dispose();
 }
 

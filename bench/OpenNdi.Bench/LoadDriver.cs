@@ -101,11 +101,22 @@ internal static class LoadDriver
 /// </summary>
 internal static class OpenLoopDriver
 {
-    public static async Task<Measurement> RunAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> operation)
+    public static async Task<Measurement> RunAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> operation) =>
+        (await RunMarkedAsync(step, ratePerSecond, warmup, duration, maxInFlight, async k => await operation(k) ? Stopwatch.GetTimestamp() : 0, null)).Complete;
+
+    /// <summary>
+    /// As <see cref="RunAsync"/>, for an operation that also marks a moment of its own (its <see cref="Stopwatch"/>
+    /// timestamp, or 0 when it failed), such as the first byte of an answer it then reads to the end: two latencies per
+    /// operation from the same scheduled start, to the mark and to completion. With <paramref name="mark"/> null only
+    /// the completion is printed.
+    /// </summary>
+    public static async Task<(Measurement Complete, Measurement Marked)> RunMarkedAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight,
+        Func<long, Task<long>> operation, string? mark)
     {
         var failures = 0L;
         var inFlight = 0;
         var latencies = new List<double>(1 << 16);
+        var marked = new List<double>(1 << 16);
         var running = new List<Task>(1 << 16);
         var interval = Stopwatch.Frequency / ratePerSecond;
         var start = Stopwatch.GetTimestamp();
@@ -133,31 +144,40 @@ internal static class OpenLoopDriver
             var sequence = k;
             running.Add(Task.Run(async () =>
             {
-                bool ok;
+                long at;
                 try
                 {
-                    ok = await operation(sequence);
+                    at = await operation(sequence);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    ok = false;
+                    at = 0;
                     if (Interlocked.Read(ref failures) < 3)
                         Console.WriteLine($"  {step}: {e.GetType().Name}: {e.Message}");
                 }
-                var latencyMs = (Stopwatch.GetTimestamp() - scheduled) * 1000.0 / Stopwatch.Frequency;
+                var now = Stopwatch.GetTimestamp();
                 Interlocked.Decrement(ref inFlight);
                 if (!measured)
                     return;
-                if (!ok)
+                if (at == 0)
+                {
                     Interlocked.Increment(ref failures);
-                else
-                    lock (latencies)
-                        latencies.Add(latencyMs);
+                    return;
+                }
+                lock (latencies)
+                {
+                    latencies.Add((now - scheduled) * 1000.0 / Stopwatch.Frequency);
+                    marked.Add((at - scheduled) * 1000.0 / Stopwatch.Frequency);
+                }
             }));
         }
         await Task.WhenAll(running);
-        var result = Measurement.FromLatencies($"{step} (open loop, {ratePerSecond:N0}/s offered)", maxInFlight, latencies, failures, duration.TotalSeconds, load);
-        Console.WriteLine(result);
-        return result;
+        var name = $"{step} (open loop, {ratePerSecond:N0}/s offered)";
+        var complete = Measurement.FromLatencies(name, maxInFlight, latencies, failures, duration.TotalSeconds, load);
+        var atMark = Measurement.FromLatencies($"{name}, to {mark ?? "completion"}", maxInFlight, marked, failures, duration.TotalSeconds, load);
+        Console.WriteLine(complete);
+        if (mark is not null)
+            Console.WriteLine(atMark);
+        return (complete, atMark);
     }
 }

@@ -15,6 +15,8 @@ using OpenNdi.Bench;
 //   partition-ab --postgres CONNSTR [--rounds 4] [--seconds 5]                 unpartitioned vs partitioned layout, same data, alternating slices (issue 14)
 //   table-sizes --postgres CONNSTR [--persons 20000]                          measured bytes per row of every table (docs/scale-out.md)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
+//   patient-log --postgres CONNSTR [--records 10000000] [--rate 20]            a patient's "who accessed my data" over HTTP vs the raw SQL (issue 15)
+//   patient-overview [--rate 5] [--providers 10]                               the patient's record page (server-rendered) vs the $summary it wraps (issue 15)
 //   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
 return args.FirstOrDefault() switch
 {
@@ -30,6 +32,8 @@ return args.FirstOrDefault() switch
     "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
     "replicas" => await ReplicaBenchmark.RunAsync(args[1..]),
     "table-sizes" => await TableSizes.RunAsync(args[1..]),
+    "patient-log" => await PatientLogBenchmark.RunAsync(args[1..]),
+    "patient-overview" => await PatientOverviewBenchmark.RunAsync(args[1..]),
     "partition-ab" => await PartitionAbBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -48,6 +52,7 @@ static int Usage()
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
         + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]"
         + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]"
+        + " | patient-log --postgres CONNSTR [--records N] [--rate R] [--rounds N] | patient-overview [--rate R] [--providers N] [--latency L] [--rounds N]"
         + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");
     return 2;
 }

@@ -96,21 +96,7 @@ internal static class SummaryBenchmark
             + $"{fixture.PatientsByProviders.Values.Sum(s => s.Count)} bench patients with {fixture.BenchResources:N0} resources copied from {fixture.Templates} template records; {fixture.Elapsed.TotalSeconds:N1} s in all");
 
         using var issuer = new BenchIssuer();
-        var environment = new Dictionary<string, string>
-        {
-            ["PublicBaseUrl"] = $"http://127.0.0.1:{mainPort}",
-            // The simulated EHRs are the demo's: a Production server hosts them only when told it is a demonstration.
-            ["Modules__Simulator"] = "true",
-            ["Modules__DemoPopulation"] = "true",
-            ["Modules__AllowDemoInProduction"] = "true",
-            // The endpoint health checker probes every endpoint once a minute; left on, as deployed. A missed provider is
-            // logged as a warning per request; the bench counts misses itself, and at saturation the log lines would
-            // cost the server more than the misses, so only errors are logged from the flow.
-            ["Logging__LogLevel__OpenNdi.Server.ProfessionalAccess.AccessFlow"] = "Error",
-            // The access service's key for provider calls, where the bench finds it too: the simulated EHRs answer only
-            // that client's token (issue 14), so the fan-out baseline calls them with the same kind of token.
-            ["ProfessionalAccess__ProviderCalls__SigningKeyFile"] = Path.Combine(dataDirectory, "access-service-key.pem"),
-        };
+        var environment = ServerEnvironment(mainPort, dataDirectory);
         if (perfFile is not null)
             environment["DOTNET_PerfMapEnabled"] = "1";
         foreach (var setting in (BenchArgs.Get(args, "--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
@@ -226,6 +212,26 @@ internal static class SummaryBenchmark
         return 0;
     }
 
+    /// <summary>
+    /// The server's settings for a run against the fixture: the demo's simulated EHRs hosted in the server process (in
+    /// the Production environment), the access service's provider-call key in the data directory.
+    /// </summary>
+    public static Dictionary<string, string> ServerEnvironment(int mainPort, string dataDirectory) => new()
+    {
+        ["PublicBaseUrl"] = $"http://127.0.0.1:{mainPort}",
+        // The simulated EHRs are the demo's: a Production server hosts them only when told it is a demonstration.
+        ["Modules__Simulator"] = "true",
+        ["Modules__DemoPopulation"] = "true",
+        ["Modules__AllowDemoInProduction"] = "true",
+        // The endpoint health checker probes every endpoint once a minute; left on, as deployed. A missed provider is
+        // logged as a warning per request; the bench counts misses itself, and at saturation the log lines would
+        // cost the server more than the misses, so only errors are logged from the flow.
+        ["Logging__LogLevel__OpenNdi.Server.ProfessionalAccess.AccessFlow"] = "Error",
+        // The access service's key for provider calls, where the bench finds it too: the simulated EHRs answer only
+        // that client's token (issue 14), so the fan-out baseline calls them with the same kind of token.
+        ["ProfessionalAccess__ProviderCalls__SigningKeyFile"] = Path.Combine(dataDirectory, "access-service-key.pem"),
+    };
+
     /// <summary>For profiling only: samples the server's processor use with perf (call graphs, JIT symbols from the perf map).</summary>
     private static Process StartPerf(int processId, string file, TimeSpan length)
     {
@@ -312,7 +318,7 @@ internal static class SummaryBenchmark
     }
 
     /// <summary>Sets every simulated provider to answer after exactly <paramref name="latencyMs"/> (median = p95: no spread), nothing failing.</summary>
-    private static async Task SetLatencyAsync(HttpClient client, IReadOnlyList<SimulatedProvider> providers, int latencyMs)
+    internal static async Task SetLatencyAsync(HttpClient client, IReadOnlyList<SimulatedProvider> providers, int latencyMs)
     {
         foreach (var provider in providers)
         {
