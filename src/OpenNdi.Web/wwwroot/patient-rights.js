@@ -20,7 +20,9 @@ async function loadRecord() {
   }
   $("record-status").textContent = "";
   if (response.status === 401) { loggedOut(t("js.session.ended")); return; }
-  $("record").innerHTML = await response.text();   // the server's markup: every value in it is escaped by Razor
+  // The server's markup (every value in it escaped by Razor); anything else is shown as text, never as markup.
+  if ((response.headers.get("Content-Type") || "").startsWith("text/html")) $("record").innerHTML = await response.text();
+  else $("record").innerHTML = `<div class="alert"><p>${text(t("js.request.failed", response.status))}</p></div>`;
   const filter = $("record-provider");
   if (filter) filter.onchange = () => {
     for (const row of $("record").querySelectorAll("[data-provider]"))
