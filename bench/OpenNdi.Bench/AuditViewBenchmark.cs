@@ -108,8 +108,7 @@ internal static class AuditViewBenchmark
                     await using var reader = await command.ExecuteReaderAsync();
                     while (await reader.ReadAsync())
                     {
-                        _ = reader.GetString(0); _ = reader.GetInt64(1); _ = reader.GetFieldValue<DateTime>(2); _ = reader.GetString(3); _ = reader.GetInt16(4); _ = reader.GetString(5);
-                        _ = reader.IsDBNull(6) ? null : reader.GetString(6); _ = reader.GetString(7); _ = reader.GetBoolean(8); _ = reader.GetString(9); _ = reader.GetString(10); _ = reader.GetString(11);
+                        AuditRows.ReadEveryColumn(reader);
                         rows++;
                     }
                     return !full || rows == 100;

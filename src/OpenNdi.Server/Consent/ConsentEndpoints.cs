@@ -62,8 +62,8 @@ internal static class ConsentEndpoints
         group.MapPut("/{id}", UpdateAsync).NationalApi(AuditEventCodes.ConsentChange, AuditAction.Update, "Consent", ScopePermissions.Update, ScopeContext.Patient);
         group.MapGet("", SearchAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read | ScopePermissions.Search, ScopeContext.Patient);
         group.MapGet("/{id}", ReadAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
-        app.MapRepresentations();
         group.MapGet("/{id}/_history", HistoryAsync).NationalApi(AuditEventCodes.ConsentRead, AuditAction.Read, "Consent", ScopePermissions.Read, ScopeContext.Patient);
+        app.MapRepresentations();
         return app;
     }
 
@@ -167,12 +167,10 @@ internal static class ConsentEndpoints
     {
         if (Actors.From(http.User) is not PersonActor person)
             return (null, OnlyPersons());
-        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
-        if (tooLarge)
-            return (null, FhirResults.Error(413, "NDI-CNS-008", OperationOutcome.IssueType.TooCostly, $"A Consent is at most {MaxBodyBytes / 1024} KiB."));
-        var resource = FhirJson.TryParse(body, out var parseError);
-        if (resource is not Hl7.Fhir.Model.Consent consent)
-            return (null, FhirResults.Error(400, "NDI-CNS-002", OperationOutcome.IssueType.Invalid, resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected a Consent, got a {resource.TypeName}"));
+        var (consent, bodyError) = await RequestBodies.ReadResourceAsync<Hl7.Fhir.Model.Consent>(http.Request, MaxBodyBytes,
+            "NDI-CNS-008", $"A Consent is at most {MaxBodyBytes / 1024} KiB.", "NDI-CNS-002", "a Consent", cancellationToken);
+        if (consent is null)
+            return (null, bodyError);
         var (parsed, error, expression) = ConsentResources.Read(consent);
         if (parsed is null)
             return (null, FhirResults.Error(400, "NDI-CNS-003", OperationOutcome.IssueType.Invalid, error!, expression));

@@ -1,4 +1,6 @@
 using System.Text;
+using Hl7.Fhir.Model;
+using OpenNdi.Fhir;
 
 namespace OpenNdi.Server.FhirApi;
 
@@ -20,5 +22,25 @@ internal static class RequestBodies
             buffer.Write(chunk, 0, read);
         }
         return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+    }
+
+    /// <summary>
+    /// The body as a resource of type <typeparamref name="T"/>, or the answer that says why not: a body over
+    /// <paramref name="maxBytes"/> is a 413 (<paramref name="tooLargeCode"/>, <paramref name="tooLargeText"/>), read no
+    /// further than the limit; one that is not FHIR JSON, or not a <typeparamref name="T"/>, a 400
+    /// (<paramref name="invalidCode"/>) saying "expected <paramref name="expected"/>".
+    /// </summary>
+    public static async Task<(T? Resource, IResult? Error)> ReadResourceAsync<T>(HttpRequest request, int maxBytes, string tooLargeCode, string tooLargeText,
+        string invalidCode, string expected, CancellationToken cancellationToken, string? expression = null)
+        where T : Resource
+    {
+        var (body, tooLarge) = await ReadAsync(request, maxBytes, cancellationToken);
+        if (tooLarge)
+            return (null, FhirResults.Error(413, tooLargeCode, OperationOutcome.IssueType.TooCostly, tooLargeText));
+        var resource = FhirJson.TryParse(body, out var parseError);
+        return resource is T typed
+            ? (typed, null)
+            : (null, FhirResults.Error(400, invalidCode, OperationOutcome.IssueType.Invalid,
+                resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected {expected}, got a {resource.TypeName}", expression));
     }
 }

@@ -195,16 +195,9 @@ internal static class CorrectionEndpoints
         return FhirResults.Resource(WithVersion(current, stored.Version + 1));
     }
 
-    private static async Task<(Hl7.Fhir.Model.Task? Task, IResult? Failure)> ReadTaskAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
-        if (tooLarge)
-            return (null, FhirResults.Error(413, "NDI-COR-008", OperationOutcome.IssueType.TooCostly, $"A Task is at most {MaxBodyBytes / 1024} KiB."));
-        var resource = FhirJson.TryParse(body, out var parseError);
-        return resource is Hl7.Fhir.Model.Task task
-            ? (task, null)
-            : (null, Invalid(resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected a Task, got a {resource.TypeName}", "Task"));
-    }
+    private static Task<(Hl7.Fhir.Model.Task? Resource, IResult? Error)> ReadTaskAsync(HttpContext http, CancellationToken cancellationToken) =>
+        RequestBodies.ReadResourceAsync<Hl7.Fhir.Model.Task>(http.Request, MaxBodyBytes, "NDI-COR-008", $"A Task is at most {MaxBodyBytes / 1024} KiB.",
+            "NDI-COR-002", "a Task", cancellationToken, expression: "Task");
 
     private static string Code(Hl7.Fhir.Model.Task.TaskStatus status) => Hl7.Fhir.Utility.EnumUtility.GetLiteral(status)!;
 

@@ -48,12 +48,10 @@ internal static class PatientDataEndpoints
     {
         if (Actors.From(http.User) is not PersonActor person)
             return FhirResults.Error(403, "NDI-PDA-001", OperationOutcome.IssueType.Forbidden, "Only a person (the patient, or someone who manages for them) adds patient-provided data; the token names no person (claim person_id).");
-        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
-        if (tooLarge)
-            return FhirResults.Error(413, "NDI-PDA-002", OperationOutcome.IssueType.TooCostly, $"An Observation is at most {MaxBodyBytes / 1024} KiB.");
-        var resource = FhirJson.TryParse(body, out var parseError);
-        if (resource is not Observation observation)
-            return FhirResults.Error(400, "NDI-PDA-003", OperationOutcome.IssueType.Invalid, resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected an Observation, got a {resource.TypeName}");
+        var (observation, bodyError) = await RequestBodies.ReadResourceAsync<Observation>(http.Request, MaxBodyBytes,
+            "NDI-PDA-002", $"An Observation is at most {MaxBodyBytes / 1024} KiB.", "NDI-PDA-003", "an Observation", cancellationToken);
+        if (observation is null)
+            return bodyError!;
         var now = time.GetUtcNow();
         var (entry, error, expression) = PatientObservations.Read(observation, now);
         if (entry is null)

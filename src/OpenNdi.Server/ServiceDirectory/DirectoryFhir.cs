@@ -66,17 +66,10 @@ internal static class DirectoryFhir
     /// The body as a resource of type <typeparamref name="T"/>, or the 400 (NDI-DIR-003) that says why not; a body over
     /// <see cref="MaxBodyBytes"/> is a 413 (NDI-DIR-009), read no further than the limit.
     /// </summary>
-    public static async Task<(T? Resource, IResult? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : Resource
-    {
-        var (body, tooLarge) = await FhirApi.RequestBodies.ReadAsync(request, MaxBodyBytes, cancellationToken);
-        if (tooLarge)
-            return (null, FhirResults.Error(413, "NDI-DIR-009", OperationOutcome.IssueType.TooCostly, $"A directory entry is at most {MaxBodyBytes / 1024} KiB."));
-        var resource = FhirJson.TryParse(body, out var parseError);
-        return resource is T typed
-            ? (typed, null)
-            : (null, FhirResults.Error(400, "NDI-DIR-003", OperationOutcome.IssueType.Invalid, resource is null ? $"not valid FHIR JSON: {parseError}" : $"expected a {typeof(T).Name}, got a {resource.TypeName}"));
-    }
+    public static Task<(T? Resource, IResult? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : Resource =>
+        FhirApi.RequestBodies.ReadResourceAsync<T>(request, MaxBodyBytes, "NDI-DIR-009", $"A directory entry is at most {MaxBodyBytes / 1024} KiB.",
+            "NDI-DIR-003", $"a {typeof(T).Name}", cancellationToken);
 
     /// <summary>Who made a change, for the history: the token's issuer and subject.</summary>
     public static string ChangedBy(ClaimsPrincipal user) => $"{user.FindFirst("iss")?.Value}#{user.FindFirst("sub")?.Value ?? "unknown"}";

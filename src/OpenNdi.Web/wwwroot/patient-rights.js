@@ -96,12 +96,9 @@ $("block-form").onsubmit = event => {
   if (scope === "category") provision.code = [{ coding: [{ system: "http://loinc.org", code: $("block-category").value }] }];
   if (scope === "item") provision.data = [{ meaning: "instance", reference: { identifier: { system: "urn:openndi:index:item", value: item } } }];
   if ($("block-from").value || $("block-to").value) provision.period = { start: $("block-from").value || undefined, end: $("block-to").value || undefined };
-  const category = [{ coding: [{ system: "urn:openndi:consent-kind", code: "block" }] }];
   const euOnly = $("block-eu").checked;
-  if (euOnly) category.push({ coding: [{ system: "urn:openndi:consent-block-reach", code: "cross-border" }] });
-  const consent = { resourceType: "Consent", status: "active", category, provision,
-    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "patient-privacy" }] },
-    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } } };
+  const consent = consentOf("block", "patient-privacy", provision, "active",
+    euOnly ? [{ coding: [{ system: "urn:openndi:consent-block-reach", code: "cross-border" }] }] : []);
   confirmThen(t("js.block.confirm.title"), t(euOnly ? "js.block.confirm.euOnly" : "js.block.confirm.text", blockOf(consent).what), async () => {
     const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
     $("blocks-message").textContent = response.ok ? t("js.block.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
@@ -144,14 +141,10 @@ $("proxy-form").onsubmit = event => {
   const pnr = $("proxy-pnr").value.replace(/\D/g, "");
   if (!$("proxy-from").value) $("proxy-from").value = new Date().toISOString().slice(0, 10);
   const manage = $("proxy-scope").value === "manage";
-  const consent = { resourceType: "Consent", status: "active",
-    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "patient-privacy" }] },
-    category: [{ coding: [{ system: "urn:openndi:consent-kind", code: "proxy" }] }],
-    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
-    provision: { type: "permit", period: { start: $("proxy-from").value, end: $("proxy-to").value || undefined },
+  const consent = consentOf("proxy", "patient-privacy", { type: "permit", period: { start: $("proxy-from").value, end: $("proxy-to").value || undefined },
       actor: [{ role: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-RoleCode", code: "HPOWATT" }] }, reference: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: pnr } } }],
       action: [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "access" }] }]
-        .concat(manage ? [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "correct" }] }] : []) } };
+        .concat(manage ? [{ coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentaction", code: "correct" }] }] : []) });
   confirmThen(t("js.rep.confirm.title"), t(manage ? "js.rep.confirm.manage" : "js.rep.confirm.view", pnr, $("proxy-to").value || t("js.rep.untilRevoked")), async () => {
     const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
     $("rep-message").textContent = response.ok ? t("js.rep.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
@@ -309,14 +302,10 @@ $("share-form").onsubmit = event => {
   const identifier = abroad
     ? { system: "urn:openndi:eu-professional", value: `${$("share-country").value.trim().toUpperCase()}:${$("share-professional").value.trim()}` }
     : { system: "urn:oid:1.2.752.129.2.1.4.1", value: $("share-provider").value.trim() };
-  const consent = { resourceType: "Consent", status: "active",
-    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: "patient-privacy" }] },
-    category: [{ coding: [{ system: "urn:openndi:consent-kind", code: "share" }] }],
-    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
-    provision: { type: "permit", period: { start: today, end: $("share-to").value || undefined },
+  const consent = consentOf("share", "patient-privacy", { type: "permit", period: { start: today, end: $("share-to").value || undefined },
       code: [{ coding: [{ system: "http://loinc.org", code: "60591-5" }] }],
       actor: [{ role: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code: "IRCP" }] },
-        reference: { identifier, display: abroad && $("share-name").value.trim() ? $("share-name").value.trim() : undefined } }] } };
+        reference: { identifier, display: abroad && $("share-name").value.trim() ? $("share-name").value.trim() : undefined } }] });
   confirmThen(t("js.share.confirm.title"), t("js.share.confirm.text", shareOf(consent).who, $("share-to").value || "…"), async () => {
     const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
     $("share-message").textContent = response.ok ? t("js.share.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;

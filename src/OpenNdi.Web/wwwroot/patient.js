@@ -202,15 +202,18 @@ for (const kind of Object.keys(kinds)) {
 }
 
 async function saveChoice(kind, optOut) {
-  const consent = { resourceType: "Consent", status: optOut ? "active" : "inactive",
-    scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: kinds[kind] }] },
-    category: [{ coding: [{ system: "urn:openndi:consent-kind", code: kind }] }],
-    patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
-    provision: { type: "deny" } };
+  const consent = consentOf(kind, kinds[kind], { type: "deny" }, optOut ? "active" : "inactive");
   const { response, body } = await sendConsent("POST", "/fhir/Consent", consent);
   $("choices-message").textContent = response.ok ? t("js.choice.saved") : `${t("js.request.failed", response.status)} ${outcomeText(body)}`;
   if (response.ok) await readChoices();
 }
+
+// A Consent (IHE PCF) about the patient acted for: its kind (and any further category), scope, provision and status.
+const consentOf = (kind, scope, provision, status = "active", categories = []) => ({ resourceType: "Consent", status,
+  scope: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/consentscope", code: scope }] },
+  category: [{ coding: [{ system: "urn:openndi:consent-kind", code: kind }] }, ...categories],
+  patient: { identifier: { system: "urn:oid:1.2.752.129.2.1.3.1", value: session.patient } },
+  provision });
 
 // Writes a Consent (IHE PCF) as the person; answers the response and its body.
 async function sendConsent(method, url, consent) {
