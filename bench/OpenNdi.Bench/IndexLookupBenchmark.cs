@@ -16,8 +16,18 @@ namespace OpenNdi.Bench;
 /// </summary>
 internal static class IndexLookupBenchmark
 {
-    /// <summary>What <c>IndexStore.LookupAsync</c> runs for a lookup by patient alone (no category, no period).</summary>
-    public const string LookupSql = "SELECT patient, category, care_unit, source_system, source_reference, provider, first_date, latest_date FROM pdi.entries WHERE patient = @patient AND retracted = false ORDER BY latest_date DESC, category, care_unit, source_system, source_reference";
+    /// <summary>
+    /// What <c>IndexStore.LookupAsync</c> runs for a lookup by patient alone (no category, no period), taken from the
+    /// store itself so the baseline can never drift from the statement the server runs.
+    /// </summary>
+    public static readonly string LookupSql = LookupStatement();
+
+    private static string LookupStatement()
+    {
+        // The store only builds the text here; no connection is opened.
+        var database = new OpenNdi.Data.NdiDatabase(new OpenNdi.Data.StorageOptions(OpenNdi.Data.StorageBackend.PostgreSql, "Host=127.0.0.1"));
+        return new OpenNdi.Data.Index.IndexStore(database).LookupSql(new OpenNdi.Data.Index.IndexQuery(IndexPopulation.Patient(0), null, null, null));
+    }
 
     private const string PgbenchPath = "/usr/lib/postgresql/15/bin/pgbench";
 
@@ -50,20 +60,35 @@ internal static class IndexLookupBenchmark
             results.Add(await PgbenchAsync(database, population, concurrency, warmup, duration));
         if (rate > 0 && steps.Contains("raw"))
             results.Add(await RawOpenLoopAsync(database, population, rate, warmup, duration));
-        double serverCpuPerLookupMs = 0;
+        double serverCpuPerLookupMs = 0, openLoopCpuPerLookupMs = 0;
         if (steps.Contains("http"))
         {
             using var issuer = new BenchIssuer();
-            await using var server = await BenchServer.StartAsync(dll, database, issuer, BenchServer.FreePort());
-            var cpuBefore = server.CpuTime;
+            var perfFile = BenchArgs.Get(args, "--perf");
+            var environment = perfFile is null ? [] : new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" };
+            // --server-env NAME=VALUE,… sets more of the server's environment (a setting to compare, in the same run setup).
+            foreach (var setting in (BenchArgs.Get(args, "--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+                environment[setting[..setting.IndexOf('=')]] = setting[(setting.IndexOf('=') + 1)..];
+            await using var server = await BenchServer.StartAsync(dll, database, issuer, BenchServer.FreePort(), environment);
             using var trace = BenchArgs.Get(args, "--trace") is { } traceFile ? StartTrace(server.ProcessId, traceFile, serverWarmup + duration) : null;
-            var http = await HttpAsync(server, issuer.ClinicianToken(), population, concurrency, serverWarmup, duration);
-            serverCpuPerLookupMs = (server.CpuTime - cpuBefore).TotalMilliseconds / Math.Max(1, http.Operations);  // warm-up included: an upper bound
+            // perf samples the measured window of the closed-loop step only (after the warm-up).
+            var perf = perfFile is null ? null : DelayedPerf(server.ProcessId, perfFile, serverWarmup, duration);
+            // The server's CPU time over the measured window only (warm-up excluded), divided by the lookups answered in it.
+            var cpu = new CpuWindow(server);
+            var http = await HttpAsync(server, issuer.ClinicianToken(), population, concurrency, serverWarmup, duration, cpu.Phase);
+            serverCpuPerLookupMs = cpu.PerOperationMs(http.Operations);
             results.Add(http);
             if (trace is not null)
                 await trace.WaitForExitAsync();
+            if (perf is not null)
+                await perf;
             if (rate > 0)
-                results.Add(await HttpOpenLoopAsync(server, issuer.ClinicianToken(), population, rate, warmup, duration));
+            {
+                var openCpu = new CpuWindow(server);
+                var open = await HttpOpenLoopAsync(server, issuer.ClinicianToken(), population, rate, warmup, duration, openCpu.Phase);
+                openLoopCpuPerLookupMs = openCpu.PerOperationMs(open.Operations);
+                results.Add(open);
+            }
         }
 
         Console.WriteLine();
@@ -74,14 +99,14 @@ internal static class IndexLookupBenchmark
         foreach (var r in results)
             Console.WriteLine($"| {r.Step} | {r.PerSecond:N0} | {Ratio(r, raw)} | {Ratio(r, pgbench)} | {r.P50Ms:N2} | {r.P95Ms:N2} | {r.P99Ms:N2} | {r.Failures} |");
         if (serverCpuPerLookupMs > 0)
-            Console.WriteLine($"server CPU per lookup (warm-up included): {serverCpuPerLookupMs:N3} ms");
+            Console.WriteLine($"server CPU per lookup, measured window only: {serverCpuPerLookupMs:N3} ms closed loop{(openLoopCpuPerLookupMs > 0 ? $", {openLoopCpuPerLookupMs:N3} ms open loop" : "")}");
 
         Directory.CreateDirectory("bench/results");
         var file = $"bench/results/index-lookup-{DateTime.UtcNow:yyyyMMddTHHmmss}.json";
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
         {
             loaded.Patients, loaded.Rows, concurrency, warmupSeconds = warmup.TotalSeconds, serverWarmupSeconds = serverWarmup.TotalSeconds, serverDll = dll, cores = Environment.ProcessorCount,
-            dotnet = Environment.Version.ToString(), serverCpuPerLookupMs, results = results.Select(r => new { r.Step, r.Concurrency, r.Operations, r.Failures, r.Seconds, r.PerSecond, r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs, r.LoadBefore, r.LoadAfter }),
+            dotnet = Environment.Version.ToString(), serverCpuPerLookupMs, openLoopCpuPerLookupMs, results = results.Select(r => new { r.Step, r.Concurrency, r.Operations, r.Failures, r.Seconds, r.PerSecond, r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs, r.LoadBefore, r.LoadAfter }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
@@ -96,6 +121,14 @@ internal static class IndexLookupBenchmark
             start.ArgumentList.Add(argument);
         return Process.Start(start)!;
     }
+
+    /// <summary>For profiling only: perf on the server for <paramref name="length"/>, starting after <paramref name="delay"/>.</summary>
+    private static Task DelayedPerf(int processId, string file, TimeSpan delay, TimeSpan length) => Task.Run(async () =>
+    {
+        await Task.Delay(delay);
+        using var perf = SummaryBenchmark.StartPerf(processId, file, length);
+        await perf.WaitForExitAsync();
+    });
 
     private static string Ratio(Measurement r, Measurement? baseline) => baseline is null ? "" : $"{r.PerSecond / baseline.PerSecond:P0}";
 
@@ -192,7 +225,7 @@ internal static class IndexLookupBenchmark
         return await stdout;
     }
 
-    private static async Task<Measurement> HttpAsync(BenchServer server, string token, IndexPopulation population, int concurrency, TimeSpan warmup, TimeSpan duration)
+    private static async Task<Measurement> HttpAsync(BenchServer server, string token, IndexPopulation population, int concurrency, TimeSpan warmup, TimeSpan duration, Action<bool> phase)
     {
         using var client = server.Client(concurrency);
         var system = AsClinician(client, token);
@@ -206,7 +239,7 @@ internal static class IndexLookupBenchmark
                 var body = await response.Content.ReadAsByteArrayAsync();
                 return response.IsSuccessStatusCode && CountEntries(body) == population.CurrentEntries(i);
             };
-        });
+        }, phase);
     }
 
     /// <summary>Sets the clinician's token and headers on the client; returns the escaped identifier system prefix.</summary>
@@ -249,7 +282,7 @@ internal static class IndexLookupBenchmark
         });
     }
 
-    private static async Task<Measurement> HttpOpenLoopAsync(BenchServer server, string token, IndexPopulation population, int rate, TimeSpan warmup, TimeSpan duration)
+    private static async Task<Measurement> HttpOpenLoopAsync(BenchServer server, string token, IndexPopulation population, int rate, TimeSpan warmup, TimeSpan duration, Action<bool> phase)
     {
         using var client = server.Client(512);
         var system = AsClinician(client, token);
@@ -259,7 +292,7 @@ internal static class IndexLookupBenchmark
             using var response = await client.GetAsync($"/fhir/DocumentReference?patient.identifier={system}{IndexPopulation.Patient(i).Value}", HttpCompletionOption.ResponseContentRead);
             var body = await response.Content.ReadAsByteArrayAsync();
             return response.IsSuccessStatusCode && CountEntries(body) == population.CurrentEntries(i);
-        });
+        }, phase);
     }
 
     private static readonly byte[] FullUrl = Encoding.UTF8.GetBytes("\"fullUrl\"");

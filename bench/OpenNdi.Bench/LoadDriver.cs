@@ -101,8 +101,10 @@ internal static class LoadDriver
 /// </summary>
 internal static class OpenLoopDriver
 {
-    public static async Task<Measurement> RunAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> operation) =>
-        (await RunMarkedAsync(step, ratePerSecond, warmup, duration, maxInFlight, async k => await operation(k) ? Stopwatch.GetTimestamp() : 0, null)).Complete;
+    /// <param name="phase">Called with true when the measured window opens (the first measured arrival) and false when its last operation ended.</param>
+    public static async Task<Measurement> RunAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight, Func<long, Task<bool>> operation,
+        Action<bool>? phase = null) =>
+        (await RunMarkedAsync(step, ratePerSecond, warmup, duration, maxInFlight, async k => await operation(k) ? Stopwatch.GetTimestamp() : 0, null, phase)).Complete;
 
     /// <summary>
     /// As <see cref="RunAsync"/>, for an operation that also marks a moment of its own (its <see cref="Stopwatch"/>
@@ -111,7 +113,7 @@ internal static class OpenLoopDriver
     /// the completion is printed.
     /// </summary>
     public static async Task<(Measurement Complete, Measurement Marked)> RunMarkedAsync(string step, double ratePerSecond, TimeSpan warmup, TimeSpan duration, int maxInFlight,
-        Func<long, Task<long>> operation, string? mark)
+        Func<long, Task<long>> operation, string? mark, Action<bool>? phase = null)
     {
         var failures = 0L;
         var inFlight = 0;
@@ -133,7 +135,10 @@ internal static class OpenLoopDriver
                 await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
             var measured = scheduled >= warmupEnd;
             if (measured && load.Length == 0)
+            {
                 load = Measurement.LoadAverage();
+                phase?.Invoke(true);
+            }
             if (Interlocked.Increment(ref inFlight) > maxInFlight)
             {
                 Interlocked.Decrement(ref inFlight);
@@ -172,6 +177,8 @@ internal static class OpenLoopDriver
             }));
         }
         await Task.WhenAll(running);
+        if (load.Length > 0)
+            phase?.Invoke(false);
         var name = $"{step} (open loop, {ratePerSecond:N0}/s offered)";
         var complete = Measurement.FromLatencies(name, maxInFlight, latencies, failures, duration.TotalSeconds, load);
         var atMark = Measurement.FromLatencies($"{name}, to {mark ?? "completion"}", maxInFlight, marked, failures, duration.TotalSeconds, load);
@@ -180,4 +187,24 @@ internal static class OpenLoopDriver
             Console.WriteLine(atMark);
         return (complete, atMark);
     }
+}
+
+/// <summary>
+/// A server process's CPU time over a load step's measured window only: <see cref="Phase"/> goes to the driver, which
+/// calls it when the window opens and closes, so warm-up and drain are left out.
+/// </summary>
+internal sealed class CpuWindow(BenchServer server)
+{
+    private TimeSpan _start, _end;
+
+    public void Phase(bool opening)
+    {
+        if (opening)
+            _start = server.CpuTime;
+        else
+            _end = server.CpuTime;
+    }
+
+    /// <summary>CPU milliseconds per operation of the window (0 when nothing ran).</summary>
+    public double PerOperationMs(long operations) => operations <= 0 || _end <= _start ? 0 : (_end - _start).TotalMilliseconds / operations;
 }

@@ -233,7 +233,7 @@ internal static class SummaryBenchmark
     };
 
     /// <summary>For profiling only: samples the server's processor use with perf (call graphs, JIT symbols from the perf map).</summary>
-    private static Process StartPerf(int processId, string file, TimeSpan length)
+    internal static Process StartPerf(int processId, string file, TimeSpan length)
     {
         var start = new ProcessStartInfo("perf") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["record", "-F", "499", "-g", "-p", $"{processId}", "-o", Path.GetFullPath(file), "--", "sleep", $"{(int)length.TotalSeconds}"])

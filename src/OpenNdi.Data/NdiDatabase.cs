@@ -111,6 +111,59 @@ public sealed class NdiDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Runs one store's read on a pooled connection.</summary>
+    public async Task<T> ReadAsync<T>(StoreRead<T> read, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, read);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await read.Read(reader, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs two stores' reads together: on PostgreSQL as one batch (one round trip, both statements auto-prepared, both
+    /// seeing the database as it is at that moment); on SQLite one after the other on one connection.
+    /// </summary>
+    public async Task<(T1 First, T2 Second)> ReadTogetherAsync<T1, T2>(StoreRead<T1> first, StoreRead<T2> second, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        if (connection is NpgsqlConnection postgres)
+        {
+            await using var batch = new NpgsqlBatch(postgres);
+            batch.BatchCommands.Add(BatchCommand(first.Sql, first.Parameters));
+            batch.BatchCommands.Add(BatchCommand(second.Sql, second.Parameters));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var a = await first.Read(reader, cancellationToken);
+            if (!await reader.NextResultAsync(cancellationToken))
+                throw new InvalidOperationException("the batch's second statement returned no result");
+            var b = await second.Read(reader, cancellationToken);
+            return (a, b);
+        }
+        T1 one;
+        await using (var command = Command(connection, first))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            one = await first.Read(reader, cancellationToken);
+        await using (var command = Command(connection, second))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            return (one, await second.Read(reader, cancellationToken));
+    }
+
+    private static DbCommand Command<T>(DbConnection connection, StoreRead<T> read)
+    {
+        var command = connection.Command(read.Sql);
+        foreach (var (name, value) in read.Parameters)
+            command.With(name, value);
+        return command;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, IReadOnlyList<(string Name, object Value)> parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name.TrimStart('@'), value);
+        return command;
+    }
+
     /// <summary>The PostgreSQL data source (null on SQLite), for the identity module's EF Core context (ADR 0008).</summary>
     internal NpgsqlDataSource? PostgresDataSource => _postgres;
 

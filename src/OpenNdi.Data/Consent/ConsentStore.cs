@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using OpenNdi.Core.Identifiers;
 
@@ -80,7 +81,11 @@ public sealed class ConsentStore(NdiDatabase database)
 
     /// <summary>Every consent of the patient, in force or not, oldest first.</summary>
     public Task<IReadOnlyList<StoredConsent>> ListAsync(PersonalIdentityNumber patient, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE patient = @patient ORDER BY updated_at, id", "@patient", patient.Value, cancellationToken);
+        database.ReadAsync(ListRead(patient), cancellationToken);
+
+    /// <summary><see cref="ListAsync"/> as a read to run together with another store's (<see cref="NdiDatabase.ReadTogetherAsync{T1, T2}"/>).</summary>
+    public StoreRead<IReadOnlyList<StoredConsent>> ListRead(PersonalIdentityNumber patient) =>
+        new($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE patient = @patient ORDER BY updated_at, id", [("@patient", patient.Value)], ReadConsentsAsync);
 
     /// <summary>The proxies in force that name <paramref name="representative"/> (their periods are the caller's to check), oldest first.</summary>
     public Task<IReadOnlyList<StoredConsent>> ListByRepresentativeAsync(PersonalIdentityNumber representative, CancellationToken cancellationToken = default) =>
@@ -106,6 +111,11 @@ public sealed class ConsentStore(NdiDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.Command(sql).With(parameter, value);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadConsentsAsync(reader, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredConsent>> ReadConsentsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var consents = new List<StoredConsent>();
         while (await reader.ReadAsync(cancellationToken))
         {

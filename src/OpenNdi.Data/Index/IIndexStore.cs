@@ -49,4 +49,7 @@ public interface IIndexStore
 
     /// <summary>Current (not retracted) entries for the patient, newest data first.</summary>
     Task<IReadOnlyList<IndexEntry>> LookupAsync(IndexQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="LookupAsync"/> as a read to run together with another store's (<see cref="NdiDatabase.ReadTogetherAsync{T1, T2}"/>).</summary>
+    StoreRead<IReadOnlyList<IndexEntry>> LookupRead(IndexQuery query);
 }

@@ -67,6 +67,7 @@ internal static class IdentitySetup
         }
         var issuers = keysByIssuer.Keys.Concat(server.Enabled ? [server.Issuer] : []).ToList();
 
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
@@ -83,10 +84,25 @@ internal static class IdentitySetup
             };
             jwt.Events = new JwtBearerEvents
             {
+                // A token seen and validated before, byte for byte, and not yet expired is not verified again (ValidatedTokenCache).
+                OnMessageReceived = context =>
+                {
+                    if (ValidatedTokenCache.BearerToken(context.Request) is { } token
+                        && context.HttpContext.RequestServices.GetRequiredService<ValidatedTokenCache>().TryGet(token, out var principal))
+                    {
+                        context.Principal = principal;
+                        context.Success();
+                    }
+                    return Task.CompletedTask;
+                },
                 OnTokenValidated = context =>
                 {
-                    if (context.SecurityToken is JsonWebToken token && LivesTooLong(token, TimeSpan.FromMinutes(options.MaxTokenLifetimeMinutes), context.HttpContext))
+                    if (context.SecurityToken is not JsonWebToken token)
+                        return Task.CompletedTask;
+                    if (LivesTooLong(token, TimeSpan.FromMinutes(options.MaxTokenLifetimeMinutes), context.HttpContext))
                         context.Fail(new TokenLifetimeTooLongException());
+                    else if (context.Principal is { } principal && ValidatedTokenCache.BearerToken(context.Request) == token.EncodedToken)
+                        context.HttpContext.RequestServices.GetRequiredService<ValidatedTokenCache>().Add(token.EncodedToken, principal, new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + ClockSkew);
                     return Task.CompletedTask;
                 },
                 OnChallenge = async context =>

@@ -28,7 +28,7 @@ internal sealed record DecidedLookup(IReadOnlyList<IndexEntry> Entries, AccessDe
 /// policy's decision, with what the request declared (care relationship, emergency reason). Used by the index's own
 /// lookup and by the access services that fetch the data the entries point to.
 /// </summary>
-internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privacy, TimeProvider time)
+internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privacy, OpenNdi.Data.NdiDatabase database, TimeProvider time)
 {
     /// <summary>A professional declares a care relationship with the patient for this request (PDL 6 kap.).</summary>
     public const string CareRelationshipHeader = "Ndi-Care-Relationship";
@@ -75,10 +75,11 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
     public async Task<DecidedLookup> DecideAsync(HttpRequest request, Actor actor, IndexQuery query, IReadOnlyCollection<DataCategory>? categories, EmergencyAccess? emergency,
         CancellationToken cancellationToken)
     {
-        var entries = await index.LookupAsync(query, cancellationToken);
+        // The entries and the patient's consents in one round trip, both as they are now: a revocation applies at once.
+        var (entries, consents) = await database.ReadTogetherAsync(index.LookupRead(query), privacy.ConsentsRead(query.Patient), cancellationToken);
         if (categories is not null)
             entries = [.. entries.Where(e => categories.Contains(e.Key.Category))];
-        var facts = await privacy.ReadAsync(query.Patient, cancellationToken, withGuardians: actor is PersonActor);
+        var facts = await privacy.FromAsync(query.Patient, consents, withGuardians: actor is PersonActor, cancellationToken);
         var accessRequest = new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: CareRelationshipDeclared(request, query.Patient),
