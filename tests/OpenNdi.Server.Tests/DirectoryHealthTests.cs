@@ -158,3 +158,44 @@ public sealed class DirectoryHealthTests : IDisposable
     private static string? Outcome(Hl7.Fhir.Model.Endpoint endpoint) =>
         endpoint.GetExtension(EndpointHealthEndpoints.HealthExtension)?.GetExtensionValue<Code>("outcome")?.Value;
 }
+
+/// <summary>Name lookups for the health probes run off the thread pool, a bounded number at once (issue 16).</summary>
+public sealed class OffPoolNameResolutionTests
+{
+    [Fact]
+    public async Task AnAddressLiteral_IsNotLookedUp_AndANameIsResolvedOnAThreadOfItsOwn()
+    {
+        var literal = await OpenNdi.Server.Platform.OffPoolNameResolution.ResolveAsync("127.0.0.1", CancellationToken.None);
+        var localhost = await OpenNdi.Server.Platform.OffPoolNameResolution.ResolveAsync("localhost", CancellationToken.None);
+
+        Assert.Equal([System.Net.IPAddress.Loopback], literal);
+        Assert.Contains(localhost, System.Net.IPAddress.IsLoopback);
+    }
+
+    [Fact]
+    public async Task AConnectionThroughTheHandler_ReachesTheNamedHost_AndARefusedOneFails()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = listener.AcceptTcpClientAsync();
+        using var client = new HttpClient(OpenNdi.Server.Platform.OffPoolNameResolution.Handler()) { Timeout = TimeSpan.FromSeconds(5) };
+
+        var connecting = client.GetAsync($"http://localhost:{port}/fhir/metadata");
+        using (var connection = await accepted.WaitAsync(TimeSpan.FromSeconds(5)))
+        {
+            var stream = connection.GetStream();
+            var request = new byte[4096];
+            var read = 0;
+            while (!System.Text.Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
+                read += await stream.ReadAsync(request.AsMemory(read));
+            Assert.StartsWith("GET /fhir/metadata HTTP/1.1", System.Text.Encoding.ASCII.GetString(request, 0, read));
+            await stream.WriteAsync("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+        }
+        using var answered = await connecting;
+        Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
+        listener.Stop();
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"http://127.0.0.1:{port}/fhir/metadata"));
+        Assert.NotNull(refused);
+    }
+}

@@ -56,7 +56,9 @@ internal static class DirectoryEndpoints
             throw new InvalidOperationException("Invalid directory health check settings: " + string.Join("; ", problems));
         services.AddSingleton(health);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(EndpointHealthChecker.HttpClientName, client => client.MaxResponseContentBufferSize = 4 * 1024 * 1024);
+        // Probes resolve names off the thread pool: a registered name that does not resolve must not hold request threads.
+        services.AddHttpClient(EndpointHealthChecker.HttpClientName, client => client.MaxResponseContentBufferSize = 4 * 1024 * 1024)
+            .ConfigurePrimaryHttpMessageHandler(Platform.OffPoolNameResolution.Handler);
         services.AddSingleton<EndpointHealthChecker>();
         services.AddHostedService<EndpointHealthService>();
 
