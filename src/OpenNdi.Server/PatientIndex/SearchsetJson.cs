@@ -27,33 +27,33 @@ internal static class SearchsetJson
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("resourceType", "Bundle");
-            json.WriteString("type", "searchset");
-            json.WriteNumber("total", total ?? matches.Count);
+            json.WriteString(Names.ResourceType, Values.Bundle);
+            json.WriteString(Names.Type, Values.Searchset);
+            json.WriteNumber(Names.Total, total ?? matches.Count);
             if (links is { Count: > 0 })
             {
-                json.WriteStartArray("link");
+                json.WriteStartArray(Names.Link);
                 foreach (var (relation, url) in links)
                 {
                     json.WriteStartObject();
-                    json.WriteString("relation", relation);
-                    json.WriteString("url", url);
+                    json.WriteString(Names.Relation, relation);
+                    json.WriteString(Names.Url, url);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
             }
             if (matches.Count > 0 || withheld is not null)
             {
-                json.WriteStartArray("entry");
+                json.WriteStartArray(Names.Entry);
                 foreach (var (entry, fetchFrom, viaBreak) in matches)
                 {
                     var id = DocumentReferences.StableId(entry.Key);
                     json.WriteStartObject();
-                    json.WriteString("fullUrl", $"{baseUrl}/DocumentReference/{id}");
-                    json.WritePropertyName("resource");
+                    json.WriteString(Names.FullUrl, $"{baseUrl}/DocumentReference/{id}");
+                    json.WritePropertyName(Names.Resource);
                     WriteDocumentReference(json, entry, id, fetchFrom, viaBreak);
-                    json.WriteStartObject("search");
-                    json.WriteString("mode", "match");
+                    json.WriteStartObject(Names.Search);
+                    json.WriteString(Names.Mode, Values.Match);
                     json.WriteEndObject();
                     json.WriteEndObject();
                 }
@@ -61,10 +61,10 @@ internal static class SearchsetJson
                 {
                     // A searchset may carry an OperationOutcome about the search itself (search.mode outcome).
                     json.WriteStartObject();
-                    json.WritePropertyName("resource");
+                    json.WritePropertyName(Names.Resource);
                     json.WriteRawValue(FhirJson.Serialize(DocumentReferences.WithheldOutcome(withheld)));
-                    json.WriteStartObject("search");
-                    json.WriteString("mode", "outcome");
+                    json.WriteStartObject(Names.Search);
+                    json.WriteString(Names.Mode, Values.Outcome);
                     json.WriteEndObject();
                     json.WriteEndObject();
                 }
@@ -80,89 +80,139 @@ internal static class SearchsetJson
     {
         var key = entry.Key;
         json.WriteStartObject();
-        json.WriteString("resourceType", "DocumentReference");
-        json.WriteString("id", id);
+        json.WriteString(Names.ResourceType, Values.DocumentReference);
+        json.WriteString(Names.Id, id);
         if (viaBreak)
         {
-            json.WriteStartObject("meta");
-            json.WriteStartArray("security");
+            json.WriteStartObject(Names.Meta);
+            json.WriteStartArray(Names.Security);
             json.WriteStartObject();
-            json.WriteString("system", DocumentReferences.BreakTheGlass.System);
-            json.WriteString("code", DocumentReferences.BreakTheGlass.Code);
-            json.WriteString("display", DocumentReferences.BreakTheGlass.Display);
+            json.WriteString(Names.System, DocumentReferences.BreakTheGlass.System);
+            json.WriteString(Names.Code, DocumentReferences.BreakTheGlass.Code);
+            json.WriteString(Names.Display, DocumentReferences.BreakTheGlass.Display);
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        json.WriteStartArray("identifier");
+        json.WriteStartArray(Names.Identifier);
         WriteIdentifier(json, null, DocumentReferences.SourceReferenceSystem, $"{key.SourceSystem}|{key.SourceReference}");
         json.WriteEndArray();
-        json.WriteString("status", "current");
-        WriteCodeableConcept(json, "type", DataCategory.LoincSystem, key.Category.Loinc, key.Category.Display);
-        json.WriteStartArray("category");
+        json.WriteString(Names.Status, Values.Current);
+        WriteCodeableConcept(json, Names.Type, DataCategory.LoincSystem, key.Category.Loinc, key.Category.Display);
+        json.WriteStartArray(Names.Category);
         WriteCodeableConcept(json, null, DocumentReferences.CategorySystem, key.Category.Code, key.Category.Display);
         json.WriteEndArray();
-        json.WriteStartObject("subject");
-        WriteIdentifier(json, "identifier", key.Patient.IdentifierSystem, key.Patient.Value);
+        json.WriteStartObject(Names.Subject);
+        WriteIdentifier(json, Names.Identifier, key.Patient.IdentifierSystem, key.Patient.Value);
         json.WriteEndObject();
-        json.WriteStartArray("author");
+        json.WriteStartArray(Names.Author);
         WriteOrganization(json, null, key.CareUnit);
         json.WriteEndArray();
-        WriteOrganization(json, "custodian", entry.Provider);
-        json.WriteStartArray("content");
+        WriteOrganization(json, Names.Custodian, entry.Provider);
+        json.WriteStartArray(Names.Content);
         json.WriteStartObject();
-        json.WriteStartObject("attachment");
-        json.WriteString("contentType", "application/fhir+json");
+        json.WriteStartObject(Names.Attachment);
+        json.WriteString(Names.ContentType, Values.FhirJson);
         if (fetchFrom is not null)
-            json.WriteString("url", fetchFrom.AbsoluteUri);
+            json.WriteString(Names.Url, fetchFrom.AbsoluteUri);
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndArray();
-        json.WriteStartObject("context");
-        json.WriteStartObject("period");
-        json.WriteString("start", entry.FirstDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteString("end", entry.LatestDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteStartObject(Names.Context);
+        json.WriteStartObject(Names.Period);
+        json.WriteString(Names.Start, entry.FirstDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteString(Names.End, entry.LatestDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static void WriteIdentifier(Utf8JsonWriter json, string? property, string system, string value)
+    private static void WriteIdentifier(Utf8JsonWriter json, JsonEncodedText? property, string system, string value)
     {
         if (property is null)
             json.WriteStartObject();
         else
-            json.WriteStartObject(property);
-        json.WriteString("system", system);
-        json.WriteString("value", value);
+            json.WriteStartObject(property.Value);
+        json.WriteString(Names.System, system);
+        json.WriteString(Names.Value, value);
         json.WriteEndObject();
     }
 
     // As Firely's CodeableConcept(system, code, text): one coding without display, the display as text.
-    private static void WriteCodeableConcept(Utf8JsonWriter json, string? property, string system, string code, string text)
+    private static void WriteCodeableConcept(Utf8JsonWriter json, JsonEncodedText? property, string system, string code, string text)
     {
         if (property is null)
             json.WriteStartObject();
         else
-            json.WriteStartObject(property);
-        json.WriteStartArray("coding");
+            json.WriteStartObject(property.Value);
+        json.WriteStartArray(Names.Coding);
         json.WriteStartObject();
-        json.WriteString("system", system);
-        json.WriteString("code", code);
+        json.WriteString(Names.System, system);
+        json.WriteString(Names.Code, code);
         json.WriteEndObject();
         json.WriteEndArray();
-        json.WriteString("text", text);
+        json.WriteString(Names.Text, text);
         json.WriteEndObject();
     }
 
-    private static void WriteOrganization(Utf8JsonWriter json, string? property, HsaId id)
+    private static void WriteOrganization(Utf8JsonWriter json, JsonEncodedText? property, HsaId id)
     {
         if (property is null)
             json.WriteStartObject();
         else
-            json.WriteStartObject(property);
-        json.WriteString("type", "Organization");
-        WriteIdentifier(json, "identifier", HsaId.System, id.Value);
+            json.WriteStartObject(property.Value);
+        json.WriteString(Names.Type, Values.Organization);
+        WriteIdentifier(json, Names.Identifier, HsaId.System, id.Value);
         json.WriteEndObject();
+    }
+
+    /// <summary>Property names and fixed values, escaped once rather than on every write.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Attachment = JsonEncodedText.Encode("attachment");
+        public static readonly JsonEncodedText Author = JsonEncodedText.Encode("author");
+        public static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
+        public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+        public static readonly JsonEncodedText Coding = JsonEncodedText.Encode("coding");
+        public static readonly JsonEncodedText Content = JsonEncodedText.Encode("content");
+        public static readonly JsonEncodedText ContentType = JsonEncodedText.Encode("contentType");
+        public static readonly JsonEncodedText Custodian = JsonEncodedText.Encode("custodian");
+        public static readonly JsonEncodedText Context = JsonEncodedText.Encode("context");
+        public static readonly JsonEncodedText Display = JsonEncodedText.Encode("display");
+        public static readonly JsonEncodedText End = JsonEncodedText.Encode("end");
+        public static readonly JsonEncodedText Entry = JsonEncodedText.Encode("entry");
+        public static readonly JsonEncodedText FullUrl = JsonEncodedText.Encode("fullUrl");
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Identifier = JsonEncodedText.Encode("identifier");
+        public static readonly JsonEncodedText Link = JsonEncodedText.Encode("link");
+        public static readonly JsonEncodedText Meta = JsonEncodedText.Encode("meta");
+        public static readonly JsonEncodedText Mode = JsonEncodedText.Encode("mode");
+        public static readonly JsonEncodedText Period = JsonEncodedText.Encode("period");
+        public static readonly JsonEncodedText Relation = JsonEncodedText.Encode("relation");
+        public static readonly JsonEncodedText Resource = JsonEncodedText.Encode("resource");
+        public static readonly JsonEncodedText ResourceType = JsonEncodedText.Encode("resourceType");
+        public static readonly JsonEncodedText Search = JsonEncodedText.Encode("search");
+        public static readonly JsonEncodedText Security = JsonEncodedText.Encode("security");
+        public static readonly JsonEncodedText Start = JsonEncodedText.Encode("start");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText Subject = JsonEncodedText.Encode("subject");
+        public static readonly JsonEncodedText System = JsonEncodedText.Encode("system");
+        public static readonly JsonEncodedText Text = JsonEncodedText.Encode("text");
+        public static readonly JsonEncodedText Total = JsonEncodedText.Encode("total");
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+        public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+    }
+
+    private static class Values
+    {
+        public static readonly JsonEncodedText Bundle = JsonEncodedText.Encode("Bundle");
+        public static readonly JsonEncodedText Searchset = JsonEncodedText.Encode("searchset");
+        public static readonly JsonEncodedText Match = JsonEncodedText.Encode("match");
+        public static readonly JsonEncodedText Outcome = JsonEncodedText.Encode("outcome");
+        public static readonly JsonEncodedText DocumentReference = JsonEncodedText.Encode("DocumentReference");
+        public static readonly JsonEncodedText Current = JsonEncodedText.Encode("current");
+        public static readonly JsonEncodedText FhirJson = JsonEncodedText.Encode("application/fhir+json");
+        public static readonly JsonEncodedText Organization = JsonEncodedText.Encode("Organization");
     }
 }
