@@ -10,18 +10,25 @@ internal static class RequestBodies
     /// <summary>Reads the body as UTF-8, stopping as soon as it exceeds the limit (the rest is not buffered).</summary>
     public static async Task<(string Body, bool TooLarge)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        var (bytes, tooLarge) = await ReadBytesAsync(request, maxBytes, cancellationToken);
+        return (tooLarge ? string.Empty : Encoding.UTF8.GetString(bytes.Span), tooLarge);
+    }
+
+    /// <summary>The body's bytes, read no further than the limit (empty when it is over).</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, bool TooLarge)> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > maxBytes)
-            return (string.Empty, true);
-        using var buffer = new MemoryStream();
+            return (ReadOnlyMemory<byte>.Empty, true);
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 0);
         var chunk = new byte[81920];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > maxBytes)
-                return (string.Empty, true);
+                return (ReadOnlyMemory<byte>.Empty, true);
             buffer.Write(chunk, 0, read);
         }
-        return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+        return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), false);
     }
 
     /// <summary>
