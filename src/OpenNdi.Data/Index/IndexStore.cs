@@ -37,19 +37,15 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
         }
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // PostgreSQL: thousands of rows a statement (IndexBatchUpsert); SQLite: a prepared upsert per row, then the cap.
         PublishRefusal? refusal = _sqlite
             ? await UpsertEachAsync(connection, transaction, entries, cancellationToken)
-            : await IndexBatchUpsert.UpsertAsync(connection, transaction, _entries, entries, cancellationToken);
+            : await IndexBatchUpsert.PublishAsync(connection, transaction, _entries, entries, maxEntriesPerSystemPerPatient, OverLimitChunk, cancellationToken);
         // Counted after the writes, inside the transaction: what is checked is what would be committed (entries already
         // held, new ones, and republished ones counted once). Two concurrent publishes of one system for one patient
         // may each pass under read committed; the cap bounds amplification, it is not an exact quota.
-        if (refusal is null && maxEntriesPerSystemPerPatient < int.MaxValue)
-        {
-            List<string> patients = [.. entries.Select(e => e.Key.Patient.Value).Distinct()];
-            refusal = _sqlite
-                ? await OverLimitAsync(connection, transaction, patients, maxEntriesPerSystemPerPatient, cancellationToken)
-                : await IndexBatchUpsert.OverLimitAsync(connection, transaction, _entries, patients, maxEntriesPerSystemPerPatient, OverLimitChunk, cancellationToken);
-        }
+        if (_sqlite && refusal is null && maxEntriesPerSystemPerPatient < int.MaxValue)
+            refusal = await OverLimitAsync(connection, transaction, [.. entries.Select(e => e.Key.Patient.Value).Distinct()], maxEntriesPerSystemPerPatient, cancellationToken);
         if (refusal is not null)
         {
             await transaction.RollbackAsync(cancellationToken);

@@ -129,11 +129,14 @@ internal static class PublishEndpoints
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
-        var (body, tooLarge) = await RequestBodies.ReadBytesAsync(http.Request, MaxBulkBytes, cancellationToken);
-        if (tooLarge)
-            return TooLarge(MaxBulkBytes);
-
-        var (entries, problem) = ReadBulk(body.Span, provider);
+        IReadOnlyList<IndexEntry>? entries;
+        BulkProblem? problem;
+        using (var body = await RequestBodies.ReadPooledAsync(http.Request, MaxBulkBytes, cancellationToken))
+        {
+            if (body is null)
+                return TooLarge(MaxBulkBytes);
+            (entries, problem) = ReadBulk(body.Span, provider);
+        }
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
         if (await access.RefuseCareUnitsAsync(audit, entries, cancellationToken) is { } refused)

@@ -200,7 +200,7 @@ internal static class PublishedDocumentJson
         {
             var ok = property switch
             {
-                Property.System => ReadToken(ref reader, KnownSystem, out system),
+                Property.System => ReadSystem(ref reader, out system),
                 Property.Value => ReadToken(ref reader, Text, out value),
                 _ => false,
             };
@@ -237,7 +237,7 @@ internal static class PublishedDocumentJson
         {
             if (property == Property.Text)
             {
-                if (!ReadToken(ref reader, Text, out _))
+                if (!SkipText(ref reader))
                     return false;
                 continue;
             }
@@ -251,9 +251,9 @@ internal static class PublishedDocumentJson
                 {
                     var ok = element switch
                     {
-                        Property.System => ReadToken(ref r, KnownSystem, out system),
+                        Property.System => ReadSystem(ref r, out system),
                         Property.Code => ReadToken(ref r, Token, out code),
-                        Property.Display => ReadToken(ref r, Text, out _),
+                        Property.Display => SkipText(ref r),
                         _ => false,
                     };
                     if (!ok)
@@ -313,7 +313,7 @@ internal static class PublishedDocumentJson
             var inner = 0;
             while (Next(ref reader, ref inner, out var element))
             {
-                if (element != Property.ContentType || !ReadToken(ref reader, Token, out _))
+                if (element != Property.ContentType || !SkipToken(ref reader))
                     return false;
             }
             if (inner <= 0)
@@ -335,8 +335,60 @@ internal static class PublishedDocumentJson
     /// The uris this reader takes as they are: the identifier and code systems the index knows. Firely checks any
     /// other uri's syntax its own way, so a line with another system goes to it.
     /// </summary>
-    private static readonly Func<string, bool> KnownSystem = static value => value is IndexEntryKey.SourceReferenceSystem or DataCategory.LoincSystem
-        or PersonalIdentityNumber.PersonnummerSystem or PersonalIdentityNumber.SamordningsnummerSystem or HsaId.System;
+    private static readonly (byte[] Utf8, string Text)[] KnownSystems = [.. ((string[])[IndexEntryKey.SourceReferenceSystem, DataCategory.LoincSystem,
+        PersonalIdentityNumber.PersonnummerSystem, PersonalIdentityNumber.SamordningsnummerSystem, HsaId.System]).Select(s => (System.Text.Encoding.UTF8.GetBytes(s), s))];
+
+    private static bool ReadSystem(ref Utf8JsonReader reader, out string? system)
+    {
+        system = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            return false;
+        foreach (var (utf8, text) in KnownSystems)
+        {
+            if (reader.ValueTextEquals(utf8))
+            {
+                system = text;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A string element the index does not keep (display, text): checked as <see cref="Text"/>, allocated only when escaped or not ASCII.</summary>
+    private static bool SkipText(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            return false;
+        if (reader.ValueIsEscaped || reader.HasValueSequence || !System.Text.Ascii.IsValid(reader.ValueSpan))
+            return Text(reader.GetString()!);
+        var value = reader.ValueSpan;
+        if (value.IsEmpty || value[0] == (byte)' ' || value[^1] == (byte)' ')
+            return false;
+        foreach (var b in value)
+        {
+            if (b < 0x20 || b == 0x7f)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A code the index does not keep (contentType): checked as <see cref="Token"/>, allocated only when escaped or not ASCII.</summary>
+    private static bool SkipToken(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            return false;
+        if (reader.ValueIsEscaped || reader.HasValueSequence || !System.Text.Ascii.IsValid(reader.ValueSpan))
+            return Token(reader.GetString()!);
+        var value = reader.ValueSpan;
+        if (value.IsEmpty)
+            return false;
+        foreach (var b in value)
+        {
+            if (b <= 0x20 || b == 0x7f)
+                return false;
+        }
+        return true;
+    }
 
     /// <summary>A code with no whitespace or control character at all (within FHIR's code pattern).</summary>
     private static readonly Func<string, bool> Token = static value =>
