@@ -41,7 +41,9 @@ internal static class IndexBulkBenchmark
             await IndexLoad.RegisterCareUnitsAsync(registration, population);
 
         var files = Files(population, total, fileLines, "m");
-        var warmupFiles = Files(population, Math.Min(fileLines, 5_000) * concurrency, Math.Min(fileLines, 5_000), "w");
+        // One warm-up round, a file per connection; --warmup-lines 25000 warms with files of the measured size.
+        var warmupLines = Math.Min(fileLines, BenchArgs.Int(args, "--warmup-lines", 5_000));
+        var warmupFiles = Files(population, warmupLines * concurrency, warmupLines, "w");
         var results = new List<Measurement>();
         await ClearAsync(database);
         using (var issuer = new BenchIssuer())
