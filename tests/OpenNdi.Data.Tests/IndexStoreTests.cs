@@ -76,6 +76,97 @@ public class IndexStoreTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task Publish_TheSameKeyTwiceInOneRequest_IsOneEntryWhoseDatesCoverBothAndWhatWasHeld(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        await store.PublishAsync([Entry(DataCategory.Laboratory, "lab-1", new(2021, 1, 1), new(2022, 1, 1))]);
+
+        await store.PublishAsync([
+            Entry(DataCategory.Laboratory, "lab-1", new(2022, 1, 1), new(2023, 6, 1)),
+            Entry(DataCategory.Laboratory, "lab-2", new(2024, 1, 1), new(2024, 2, 1)),
+            Entry(DataCategory.Laboratory, "lab-1", new(2019, 1, 1), new(2019, 2, 1)),
+            Entry(DataCategory.Laboratory, "lab-2", new(2024, 1, 15), new(2024, 3, 1)),
+        ]);
+
+        Assert.Equal(
+            [Entry(DataCategory.Laboratory, "lab-2", new(2024, 1, 1), new(2024, 3, 1)), Entry(DataCategory.Laboratory, "lab-1", new(2019, 1, 1), new(2023, 6, 1))],
+            await store.LookupAsync(new IndexQuery(Patient)));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    [Trait("Category", "Security")]
+    public async Task Publish_OfOneKeyByTwoProvidersInOneRequest_RefusesTheSecond_AndWritesNothing(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var regions = Entry(DataCategory.Laboratory, "lab-1", new(2020, 1, 1), new(2023, 1, 1));
+        var privates = regions with { Provider = Private };
+
+        var refusal = await store.PublishAsync([Entry(DataCategory.Laboratory, "lab-0", new(2020, 1, 1), new(2020, 1, 1)), regions, privates], int.MaxValue);
+
+        Assert.Equal(new EntryOfAnotherProvider(privates, Region), refusal);
+        Assert.Empty(await store.LookupAsync(new IndexQuery(Patient)));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    [Trait("Category", "Security")]
+    public async Task Publish_WithSeveralKeysOfOtherProviders_NamesTheFirstInTheRequestsOrder(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var held = Enumerable.Range(0, 12_000).Select(i => Entry(DataCategory.Laboratory, $"lab-{i}", new(2020, 1, 1), new(2020, 1, 1))).ToList();
+        await store.PublishAsync(held);
+        // Over two statements' worth of rows on PostgreSQL; the private provider's own entries first, then two takeovers
+        // (the later one of them also duplicated, by the private provider, before the first).
+        List<IndexEntry> request =
+        [
+            .. Enumerable.Range(0, 7_000).Select(i => Entry(DataCategory.Laboratory, $"own-{i}", new(2021, 1, 1), new(2021, 1, 1), privateProvider: true)),
+            held[9_000] with { Provider = Private },
+            .. Enumerable.Range(7_000, 100).Select(i => Entry(DataCategory.Laboratory, $"own-{i}", new(2021, 1, 1), new(2021, 1, 1), privateProvider: true)),
+            held[11_000] with { Provider = Private },
+            held[9_000] with { Provider = Private, FirstDate = new(2010, 1, 1) },
+        ];
+        // The private provider's entries name its own care unit; the ones taken over keep the region's, as a confused system would send them.
+        var refusal = await store.PublishAsync(request, int.MaxValue);
+        var clash = await store.PublishAsync([request[0], request[1], request[1] with { Provider = Region }, held[5] with { Provider = Private }], int.MaxValue);
+
+        Assert.Equal(new EntryOfAnotherProvider(request[7_000], Region), refusal);
+        Assert.Equal(new EntryOfAnotherProvider(request[1] with { Provider = Region }, Private), clash);
+        Assert.Equal(12_000, await store.CountAsync());
+        Assert.Equal(0, await store.CountAsync(Private));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Publish_PastTheCap_NamesTheFirstPatientInTheRequestsOrder(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var patients = Enumerable.Range(0, 1_200).Select(i => PersonalIdentityNumber.Create(new DateOnly(1990, 1, 1).AddDays(-i), 2 * (i % 400) + 100, coordination: false)).ToList();
+        // Three entries each for every patient; the patients at 1,100 and 700 (in the request's order, the later one first by
+        // personnummer) get a fourth: the one named is in the earlier chunk of 500, as SQLite finds it.
+        List<IndexEntry> request =
+        [
+            .. patients.SelectMany((p, i) => Enumerable.Range(0, 3).Select(k => Entry(DataCategory.Laboratory, $"lab-{i}-{k}", new(2020, 1, 1), new(2020, 1, 1), patient: p))),
+            Entry(DataCategory.Laboratory, "extra", new(2020, 1, 1), new(2020, 1, 1), patient: patients[1_100]),
+            Entry(DataCategory.Laboratory, "extra", new(2020, 1, 1), new(2020, 1, 1), patient: patients[700]),
+        ];
+
+        var refusal = await store.PublishAsync(request, 3);
+
+        Assert.Equal(new TooManyEntries(patients[700], Region, "ehr-1", 4, 3), refusal);
+        Assert.Equal(0, await store.CountAsync());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Lookup_ByCategoryAndPeriod_ReturnsOnlyEntriesThatTouchThePeriod(string backend)
     {
         await using var test = await TestDatabase.CreateAsync(backend);

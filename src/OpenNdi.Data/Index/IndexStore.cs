@@ -35,22 +35,42 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
             if (entry.Validate() is { } problem)
                 throw new ArgumentException($"index entry {Describe(entry.Key)}: {problem}", nameof(entries));
         }
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // PostgreSQL: thousands of rows a statement (IndexBatchUpsert); SQLite: a prepared upsert per row, then the cap.
+        PublishRefusal? refusal = _sqlite
+            ? await UpsertEachAsync(connection, transaction, entries, cancellationToken)
+            : await IndexBatchUpsert.PublishAsync(connection, transaction, _entries, entries, maxEntriesPerSystemPerPatient, OverLimitChunk, cancellationToken);
+        // Counted after the writes, inside the transaction: what is checked is what would be committed (entries already
+        // held, new ones, and republished ones counted once). Two concurrent publishes of one system for one patient
+        // may each pass under read committed; the cap bounds amplification, it is not an exact quota.
+        if (_sqlite && refusal is null && maxEntriesPerSystemPerPatient < int.MaxValue)
+            refusal = await OverLimitAsync(connection, transaction, [.. entries.Select(e => e.Key.Patient.Value).Distinct()], maxEntriesPerSystemPerPatient, cancellationToken);
+        if (refusal is not null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return refusal;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>SQLite: one prepared upsert per entry, in the request's order; the first entry another provider holds stops it.</summary>
+    private async Task<EntryOfAnotherProvider?> UpsertEachAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken)
+    {
         // Earliest first date and latest latest date win: a provider that republishes only its recent data does not
         // shrink what the index says it holds.
-        var (least, greatest) = _sqlite ? ("MIN", "MAX") : ("LEAST", "GREATEST");
         var sql = $"""
             INSERT INTO {_entries} ({KeyColumns}, provider, first_date, latest_date, retracted, updated_at)
             VALUES (@patient, @category, @unit, @system, @reference, @provider, @first, @latest, {_false}, @now)
             ON CONFLICT ({KeyColumns}) DO UPDATE SET
                 provider = excluded.provider,
-                first_date = {least}({_entries}.first_date, excluded.first_date),
-                latest_date = {greatest}({_entries}.latest_date, excluded.latest_date),
+                first_date = MIN({_entries}.first_date, excluded.first_date),
+                latest_date = MAX({_entries}.latest_date, excluded.latest_date),
                 retracted = {_false},
                 updated_at = excluded.updated_at
             WHERE {_entries}.provider = excluded.provider
             """;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var upsert = connection.Command(sql, transaction);
         foreach (var name in (string[])["@patient", "@category", "@unit", "@system", "@reference", "@provider", "@first", "@latest", "@now"])
             upsert.With(name, null);
@@ -61,36 +81,24 @@ public sealed class IndexStore(NdiDatabase database) : IIndexStore
             upsert.Parameters["@provider"].Value = entry.Provider.Value;
             upsert.Parameters["@first"].Value = DateValue(entry.FirstDate);
             upsert.Parameters["@latest"].Value = DateValue(entry.LatestDate);
-            upsert.Parameters["@now"].Value = _sqlite ? now.ToString("O", CultureInfo.InvariantCulture) : now;
+            upsert.Parameters["@now"].Value = now.ToString("O", CultureInfo.InvariantCulture);
             // No row written: the key is held by another provider (the WHERE of the update), decided in this statement,
             // so a concurrent publisher cannot slip in between a check and the write. Nothing of the request stays.
             if (await upsert.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                var owner = await OwnerAsync(connection, transaction, entry.Key, cancellationToken);
-                await transaction.RollbackAsync(cancellationToken);
-                return new EntryOfAnotherProvider(entry, owner);
-            }
+                return new EntryOfAnotherProvider(entry, await OwnerAsync(connection, transaction, entry.Key, cancellationToken));
         }
-        // Counted after the writes, inside the transaction: what is checked is what would be committed (entries already
-        // held, new ones, and republished ones counted once). Two concurrent publishes of one system for one patient
-        // may each pass under read committed; the cap bounds amplification, it is not an exact quota.
-        if (maxEntriesPerSystemPerPatient < int.MaxValue
-            && await OverLimitAsync(connection, transaction, [.. entries.Select(e => e.Key.Patient.Value).Distinct()], maxEntriesPerSystemPerPatient, cancellationToken) is { } tooMany)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return tooMany;
-        }
-        await transaction.CommitAsync(cancellationToken);
         return null;
     }
+
+    /// <summary>Patients are checked this many per query (SQLite's parameter list; the PostgreSQL check names the same first one).</summary>
+    private const int OverLimitChunk = 500;
 
     /// <summary>The first patient, provider and source system holding more current entries than the limit; patients checked a chunk per query.</summary>
     private async Task<TooManyEntries?> OverLimitAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> patients, int limit, CancellationToken cancellationToken)
     {
-        const int Chunk = 500;
-        for (var start = 0; start < patients.Count; start += Chunk)
+        for (var start = 0; start < patients.Count; start += OverLimitChunk)
         {
-            var chunk = patients.Skip(start).Take(Chunk).ToList();
+            var chunk = patients.Skip(start).Take(OverLimitChunk).ToList();
             await using var count = connection.Command($"""
                 SELECT patient, provider, source_system, COUNT(*) FROM {_entries}
                 WHERE retracted = {_false} AND patient IN ({string.Join(", ", chunk.Select((_, i) => $"@p{i}"))})

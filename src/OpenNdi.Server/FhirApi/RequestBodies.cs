@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Hl7.Fhir.Model;
 using OpenNdi.Fhir;
@@ -22,6 +23,73 @@ internal static class RequestBodies
             buffer.Write(chunk, 0, read);
         }
         return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+    }
+
+    /// <summary>
+    /// The body's bytes in a buffer from the shared pool (dispose it to give it back), read no further than the limit;
+    /// null when the body is over it. A bulk body of tens of megabytes in a fresh array each time would be a
+    /// large-object allocation per request, and each of those brings a full garbage collection closer.
+    /// </summary>
+    public static async Task<PooledBody?> ReadPooledAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+            return null;
+        var body = new PooledBody(ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 81920, maxBytes) + 1));
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(body.Free, cancellationToken)) > 0)
+            {
+                if (body.Length + read > maxBytes)
+                {
+                    body.Dispose();
+                    return null;
+                }
+                body.Advance(read);
+            }
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A request body in a rented buffer.</summary>
+    internal sealed class PooledBody(byte[] buffer) : IDisposable
+    {
+        private byte[]? _buffer = buffer;
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
+
+        public Memory<byte> Free
+        {
+            get
+            {
+                if (Length == Buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Buffer.Length * 2);
+                    Buffer.AsSpan(0, Length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(Buffer);
+                    _buffer = larger;
+                }
+                return Buffer.AsMemory(Length);
+            }
+        }
+
+        private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(PooledBody));
+
+        public void Advance(int count) => Length += count;
+
+        public void Dispose()
+        {
+            if (_buffer is { } rented)
+                ArrayPool<byte>.Shared.Return(rented);
+            _buffer = null;
+        }
     }
 
     /// <summary>

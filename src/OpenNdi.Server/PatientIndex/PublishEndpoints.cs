@@ -129,11 +129,14 @@ internal static class PublishEndpoints
     {
         if (CallerProvider(http) is not { } provider)
             return NoProvider();
-        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, MaxBulkBytes, cancellationToken);
-        if (tooLarge)
-            return TooLarge(MaxBulkBytes);
-
-        var (entries, problem) = ReadBulk(body, provider);
+        IReadOnlyList<IndexEntry>? entries;
+        BulkProblem? problem;
+        using (var body = await RequestBodies.ReadPooledAsync(http.Request, MaxBulkBytes, cancellationToken))
+        {
+            if (body is null)
+                return TooLarge(MaxBulkBytes);
+            (entries, problem) = ReadBulk(body.Span, provider);
+        }
         if (entries is null)
             return FhirResults.Error(400, problem!.Code, OperationOutcome.IssueType.Invalid, problem.Message, problem.Expression);
         if (await access.RefuseCareUnitsAsync(audit, entries, cancellationToken) is { } refused)
@@ -166,26 +169,61 @@ internal static class PublishEndpoints
     /// Reads an NDJSON bulk body into index entries for <paramref name="provider"/>, all or nothing: the first bad
     /// line makes the whole body an error naming that line. The simulated providers publish through this too.
     /// </summary>
-    public static (IReadOnlyList<IndexEntry>? Entries, BulkProblem? Problem) ReadBulk(string body, HsaId provider)
+    public static (IReadOnlyList<IndexEntry>? Entries, BulkProblem? Problem) ReadBulk(string body, HsaId provider) =>
+        ReadBulk(System.Text.Encoding.UTF8.GetBytes(body), provider);
+
+    /// <summary>
+    /// As <see cref="ReadBulk(string, HsaId)"/>, from the body's UTF-8. A line in the shape provider systems send is read
+    /// by <see cref="PublishedDocumentJson"/>; any other is decoded and parsed strictly into a Firely DocumentReference,
+    /// so what is accepted, and every refusal's code, text and expression, are those of the Firely parse.
+    /// </summary>
+    public static (IReadOnlyList<IndexEntry>? Entries, BulkProblem? Problem) ReadBulk(ReadOnlySpan<byte> body, HsaId provider)
     {
-        var entries = new List<IndexEntry>();
+        var entries = new List<IndexEntry>(body.Count((byte)'\n') + 1);
         var lineNumber = 0;
-        foreach (var line in body.Split('\n'))
+        var rest = body;
+        while (true)
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            var (resource, parseError) = ParseDocument(line, "DocumentReference");
-            if (resource is not DocumentReference document)
-                return (null, new BulkProblem("NDI-PDI-002", $"line {lineNumber}: {parseError}", $"line {lineNumber}"));
-            var (published, error, expression) = IndexEntryMapper.Read(document, provider);
-            if (published is null)
-                return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: {error}", $"line {lineNumber}: {expression}"));
-            if (published.Retract)
-                return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: retract entries one at a time with POST /fhir/DocumentReference", $"line {lineNumber}"));
-            entries.Add(published.Entry);
+            var end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            var (published, problem) = ReadLine(line, lineNumber, provider);
+            if (problem is not null)
+                return (null, problem);
+            if (published is not null)
+                entries.Add(published);
+            if (end < 0)
+                break;
+            rest = rest[(end + 1)..];
         }
         return entries.Count == 0 ? (null, new BulkProblem("NDI-PDI-003", "the body holds no DocumentReference", null)) : (entries, null);
+    }
+
+    /// <summary>One line's entry, or its problem; neither for a blank line.</summary>
+    private static (IndexEntry? Entry, BulkProblem? Problem) ReadLine(ReadOnlySpan<byte> line, int lineNumber, HsaId provider)
+    {
+        var content = line.TrimStart(" \t\r"u8);
+        if (content.IsEmpty)
+            return (null, null);
+        PublishedEntry? published;
+        string? error, expression;
+        if (content[0] == (byte)'{' && PublishedDocumentJson.TryRead(content) is { } fields)
+            (published, error, expression) = IndexEntryMapper.Read(fields, provider);
+        else
+        {
+            var text = System.Text.Encoding.UTF8.GetString(line);
+            if (string.IsNullOrWhiteSpace(text))
+                return (null, null);
+            var (resource, parseError) = ParseDocument(text, "DocumentReference");
+            if (resource is not DocumentReference document)
+                return (null, new BulkProblem("NDI-PDI-002", $"line {lineNumber}: {parseError}", $"line {lineNumber}"));
+            (published, error, expression) = IndexEntryMapper.Read(document, provider);
+        }
+        if (published is null)
+            return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: {error}", $"line {lineNumber}: {expression}"));
+        if (published.Retract)
+            return (null, new BulkProblem("NDI-PDI-003", $"line {lineNumber}: retract entries one at a time with POST /fhir/DocumentReference", $"line {lineNumber}"));
+        return (published.Entry, null);
     }
 
     private static HsaId? CallerProvider(HttpContext http) =>
