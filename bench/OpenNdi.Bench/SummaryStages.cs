@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 using OpenNdi.Core.Index;
 using OpenNdi.Data;
 using OpenNdi.Data.Simulator;
@@ -27,6 +28,19 @@ internal static class SummaryStages
         var answers = await AnswersAsync(new NdiDatabase(StorageOptions.Sqlite(database)), count);
         Console.WriteLine($"# summary-stages: {answers.Count} provider answers of {answers.Average(a => a.Json.Length) / 1024:N1} KiB on average, {iterations} iterations after as many to warm up");
 
+        if (args.Contains("--parsers"))
+        {
+            object? SettingsOf(object deserializer) => deserializer.GetType().GetProperty("Settings", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(deserializer);
+            foreach (var (name, settings) in new[] { ("new()", SettingsOf(new FhirJsonDeserializer())), ("STRICT", SettingsOf(FhirJsonDeserializer.STRICT)), ("DEFAULT", SettingsOf(FhirJsonDeserializer.DEFAULT)), ("plain settings", new DeserializerSettings()) })
+            {
+                Console.WriteLine($"{name}: " + (settings is null ? "?" : string.Join(", ", settings.GetType().GetProperties().Select(p => $"{p.Name}={p.GetValue(settings)}"))));
+            }
+            var strictOnes = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < iterations; i++)
+                strictOnes.Deserialize<Resource>(answers[i % answers.Count].Json);
+            Console.WriteLine($"UsingMode(Strict): {watch.Elapsed.TotalMilliseconds / iterations:N3} ms per answer");
+        }
         var validator = new FhirDocumentValidator(new FhirDocumentValidatorOptions { RequireProvenance = true, ValidateElementsOf = _ => false });
         var stages = new[] { "read", "screen + merge", "assemble", "check", "write", "account" };
         var ticks = new long[stages.Length];
@@ -51,7 +65,7 @@ internal static class SummaryStages
             Lap(2);
             var result = validator.Validate(document);
             Lap(3);
-            var written = FhirJson.SerializeToUtf8(document);
+            var written = BundleJson.SerializeToUtf8(document);
             Lap(4);
             _ = gathered.Accounts(released);
             Lap(5);

@@ -108,7 +108,8 @@ internal static class ProfessionalAccessEndpoints
         Validate(http, document);
 
         AccessFlow.Describe(http, audit, gathered, released);
-        return NoStore(http, FhirResults.Resource(document));
+        // Written with the providers' own bytes for what passes through unchanged (issue 16), not serialised again.
+        return NoStore(http, FhirResults.Json(BundleJson.SerializeToUtf8(document)));
     }
 
     private static async Task<IResult> SearchAsync(HttpContext http, string type, AccessFlow flow, AuditScope audit)
