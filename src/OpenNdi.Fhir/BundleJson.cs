@@ -18,11 +18,25 @@ public static class BundleJson
 
     public static byte[] SerializeToUtf8(Bundle bundle)
     {
+        var output = new ArrayBufferWriter<byte>(64 * 1024);
+        Write(bundle, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the Bundle into <paramref name="output"/> (an HTTP response's pipe: a summary of some hundreds of KiB
+    /// then never sits whole in one large array, each of which would cost a full garbage collection).
+    /// </summary>
+    public static void Write(Bundle bundle, IBufferWriter<byte> output)
+    {
         // Entries with more than a fullUrl and a resource (search, request, response, extensions) are not what this
         // writer is for: the whole Bundle goes through Firely.
         if (bundle.Entry.Any(e => e is null || e.Resource is null || e.Search is not null || e.Request is not null || e.Response is not null
             || e.Link.Count > 0 || e.Extension.Count > 0 || e.ModifierExtension.Count > 0 || e.ElementId is not null))
-            return FhirJson.SerializeToUtf8(bundle);
+        {
+            output.Write(FhirJson.SerializeToUtf8(bundle));
+            return;
+        }
 
         // The Bundle's own elements, through Firely: the entries are detached for that moment.
         var entries = bundle.Entry;
@@ -37,10 +51,12 @@ public static class BundleJson
             bundle.Entry = entries;
         }
         if (entries.Count == 0)
-            return head;
+        {
+            output.Write(head);
+            return;
+        }
 
         // Firely's object, its closing brace taken off, continued with the entry array.
-        var output = new ArrayBufferWriter<byte>(64 * 1024);
         output.Write(head.AsSpan(0, head.AsSpan().LastIndexOf((byte)'}')));
         output.Write(",\"entry\":"u8);
         using (var writer = new Utf8JsonWriter(output, WriterOptions))
@@ -61,6 +77,5 @@ public static class BundleJson
             writer.WriteEndArray();
         }
         output.Write("}"u8);
-        return output.WrittenSpan.ToArray();
     }
 }
