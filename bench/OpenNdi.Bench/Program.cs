@@ -14,7 +14,7 @@ using OpenNdi.Bench;
 //   replicas --postgres CONNSTR [--concurrency 16] [--rate 200] [--failover-runs 5]  1 vs 2 replicas behind YARP; failover time
 //   partition-ab --postgres CONNSTR [--rounds 4] [--seconds 5]                 unpartitioned vs partitioned layout, same data, alternating slices (issue 14)
 //   table-sizes --postgres CONNSTR [--persons 20000]                          measured bytes per row of every table (docs/scale-out.md)
-//   summary-stages [--data DB] [--providers 10] [--iterations 300]              the summary's processor time by stage, without HTTP (issue 16)
+//   summary-stages [--data DB] [--providers 10] [--iterations 300] [--parsers]  the summary's processor time by stage, without HTTP (issue 16)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 //   patient-log --postgres CONNSTR [--records 10000000] [--rate 20]            a patient's "who accessed my data" over HTTP vs the raw SQL (issue 15)
 //   patient-overview [--rate 5] [--providers 10]                               the patient's record page (server-rendered) vs the $summary it wraps (issue 15)

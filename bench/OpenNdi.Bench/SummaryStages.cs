@@ -28,23 +28,32 @@ internal static class SummaryStages
         var answers = await AnswersAsync(new NdiDatabase(StorageOptions.Sqlite(database)), count);
         Console.WriteLine($"# summary-stages: {answers.Count} provider answers of {answers.Average(a => a.Json.Length) / 1024:N1} KiB on average, {iterations} iterations after as many to warm up");
 
+        // --parsers: what reading one answer costs with each reader, the same answers in the same run.
         if (args.Contains("--parsers"))
         {
-            object? SettingsOf(object deserializer) => deserializer.GetType().GetProperty("Settings", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(deserializer);
-            foreach (var (name, settings) in new[] { ("new()", SettingsOf(new FhirJsonDeserializer())), ("STRICT", SettingsOf(FhirJsonDeserializer.STRICT)), ("DEFAULT", SettingsOf(FhirJsonDeserializer.DEFAULT)), ("plain settings", new DeserializerSettings()) })
+            var unvalidated = new FhirJsonDeserializer(new DeserializerSettings { Validator = null });
+            var utf8 = answers.Select(a => System.Text.Encoding.UTF8.GetBytes(a.Json)).ToList();
+            foreach (var (name, parse) in new (string, Action<int>)[]
             {
-                Console.WriteLine($"{name}: " + (settings is null ? "?" : string.Join(", ", settings.GetType().GetProperties().Select(p => $"{p.Name}={p.GetValue(settings)}"))));
+                ("Firely, as FhirJson.Parse (validating)", k => FhirJson.Parse(answers[k].Json)),
+                ("Firely without validation (Validator = null)", k => unvalidated.Deserialize<Resource>(answers[k].Json)),
+                ("JsonDocument", k => JsonDocument.Parse(utf8[k]).Dispose()),
+                ("Utf8JsonReader, one pass", k => { var reader = new Utf8JsonReader(utf8[k]); while (reader.Read()) { } }),
+            })
+            {
+                for (var i = 0; i < iterations; i++)
+                    parse(i % answers.Count);
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < iterations; i++)
+                    parse(i % answers.Count);
+                Console.WriteLine($"{name}: {watch.Elapsed.TotalMilliseconds / iterations:N3} ms per answer");
             }
-            var strictOnes = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Strict));
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < iterations; i++)
-                strictOnes.Deserialize<Resource>(answers[i % answers.Count].Json);
-            Console.WriteLine($"UsingMode(Strict): {watch.Elapsed.TotalMilliseconds / iterations:N3} ms per answer");
         }
         var validator = new FhirDocumentValidator(new FhirDocumentValidatorOptions { RequireProvenance = true, ValidateElementsOf = _ => false });
         var stages = new[] { "read", "screen + merge", "assemble", "check", "write", "account" };
         var ticks = new long[stages.Length];
         var bytes = 0L;
+        var firelyWrite = 0L;
         for (var i = 0; i < 2 * iterations; i++)
         {
             var measured = i >= iterations;
@@ -67,6 +76,13 @@ internal static class SummaryStages
             Lap(3);
             var written = BundleJson.SerializeToUtf8(document);
             Lap(4);
+            var before = Stopwatch.GetTimestamp();
+            _ = FhirJson.SerializeToUtf8(document);
+            if (measured)
+                firelyWrite += Stopwatch.GetTimestamp() - before;
+            at = Stopwatch.GetTimestamp();
+            if (i == 0)
+                Console.WriteLine($"entries written from the providers' bytes: {document.Entry.Count(e => e.Resource is not null && RawResourceJson.Of(e.Resource) is not null)} of {document.Entry.Count}");
             _ = gathered.Accounts(released);
             Lap(5);
             if (i == 0 && result.Errors.Any())
@@ -83,7 +99,7 @@ internal static class SummaryStages
         }
         var all = total * 1000.0 / Stopwatch.Frequency / iterations;
         Console.WriteLine($"| all | {all:N3} | {all / answers.Count:N3} | 100 % |");
-        Console.WriteLine($"document: {bytes / 1024.0:N1} KiB");
+        Console.WriteLine($"document: {bytes / 1024.0:N1} KiB; Firely's serialisation of the same document (the write before issue 16, not in the total): {firelyWrite * 1000.0 / Stopwatch.Frequency / iterations:N3} ms");
         return 0;
     }
 
