@@ -10,10 +10,11 @@ using OpenNdi.Bench;
 //   index-bulk   --postgres CONNSTR [--entries 200000]                         NDJSON bulk publish vs raw binary COPY
 //   audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds 30]     AuditWriter (chain, group commit) vs raw COPY
 //   audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16]    a patient's last 100 accesses vs raw SQL
-//   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…]               Patient/$summary across providers vs a raw fan-out (SQLite)
+//   summary [--latency 50] [--providers 1,10,50] [--extra LxN,…] [--simulators in-process]   Patient/$summary across providers vs a raw fan-out (SQLite; EHRs in their own process)
 //   replicas --postgres CONNSTR [--concurrency 16] [--rate 200] [--failover-runs 5]  1 vs 2 replicas behind YARP; failover time
 //   partition-ab --postgres CONNSTR [--rounds 4] [--seconds 5]                 unpartitioned vs partitioned layout, same data, alternating slices (issue 14)
 //   table-sizes --postgres CONNSTR [--persons 20000]                          measured bytes per row of every table (docs/scale-out.md)
+//   summary-stages [--data DB] [--providers 10] [--iterations 300] [--parsers]  the summary's processor time by stage, without HTTP (issue 16)
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 //   patient-log --postgres CONNSTR [--records 10000000] [--rate 20]            a patient's "who accessed my data" over HTTP vs the raw SQL (issue 15)
 //   patient-overview [--rate 5] [--providers 10]                               the patient's record page (server-rendered) vs the $summary it wraps (issue 15)
@@ -28,6 +29,7 @@ return args.FirstOrDefault() switch
     "audit-append" => await AuditAppendBenchmark.RunAsync(args[1..]),
     "audit-patient-view" => await AuditViewBenchmark.RunAsync(args[1..]),
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
+    "summary-stages" => await SummaryStages.RunAsync(args[1..]),
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
     "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
     "replicas" => await ReplicaBenchmark.RunAsync(args[1..]),
@@ -50,7 +52,7 @@ static int Usage()
         + " | index-load --patients N --entries-per-patient M --postgres CONNSTR | index-lookup --postgres CONNSTR [--concurrency C] [--seconds S]"
         + " | index-bulk --postgres CONNSTR [--entries N] | audit-append --postgres CONNSTR [--producers 16,64,256] [--seconds S]"
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
-        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] | answer-fidelity [--iterations N]"
+        + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] [--rate R] [--simulators in-process] [--server-dll PATH] | answer-fidelity [--iterations N]"
         + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]"
         + " | patient-log --postgres CONNSTR [--records N] [--rate R] [--rounds N] | patient-overview [--rate R] [--providers N] [--latency L] [--rounds N]"
         + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");

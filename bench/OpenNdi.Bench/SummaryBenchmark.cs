@@ -12,8 +12,11 @@ namespace OpenNdi.Bench;
 /// providers that each answer after a fixed latency L, for patients with data at N providers, measured in the same run as
 /// a raw parallel fan-out: the same N provider requests (<c>{endpoint}/Patient/{id}/$summary</c>) sent by the bench
 /// itself with <c>HttpClient</c> and awaited, no index, policy, parsing, merge or audit. Closed loop at a given
-/// concurrency; every summary is checked for 200 and for no provider missed. The real server runs as a child process
-/// on the embedded SQLite default, with the audit log on; its simulated providers run in the same process.
+/// concurrency; every summary is checked for 200 and for no provider missed (a failure, a timeout or a missed provider
+/// counts as failed in every table). The real server runs as a child process on the embedded SQLite default, with the
+/// audit log on; the simulated providers run in their own process (<c>ndi simulate</c> on the same database, one port
+/// per provider), or, with <c>--simulators in-process</c>, inside the server as in the demo. Processor time of the
+/// server (and of the simulator process) is read at the start and end of each measured window only.
 /// </summary>
 internal static class SummaryBenchmark
 {
@@ -41,8 +44,13 @@ internal static class SummaryBenchmark
     }
 
     /// <param name="MachineBusy">Share of all cores busy (anything but idle and iowait) during the measured window.</param>
-    /// <param name="OursBusy">Share of all cores used by the server and the bench during that window: the rest of <paramref name="MachineBusy"/> is other work on the machine.</param>
-    private sealed record Step(string Kind, Config Config, Measurement Result, double ServerCpuMsPerOp, double ClientCpuMsPerOp, double MachineBusy, double OursBusy);
+    /// <param name="OursBusy">Share of all cores used by the server, the simulator process and the bench during that window: the rest of <paramref name="MachineBusy"/> is other work on the machine.</param>
+    /// <param name="SimulatorCpuMsPerOp">The simulator process's processor time per operation (0 with the simulators in the server).</param>
+    private sealed record Step(string Kind, Config Config, Measurement Result, double ServerCpuMsPerOp, double ClientCpuMsPerOp, double MachineBusy, double OursBusy, double SimulatorCpuMsPerOp)
+    {
+        /// <summary>The server's processor time per provider answer merged (per summary, divided by its providers).</summary>
+        public double ServerCpuMsPerAnswer => ServerCpuMsPerOp / Config.Providers;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -60,6 +68,8 @@ internal static class SummaryBenchmark
         var allCounts = configs.Select(c => c.Providers).Distinct().Order().ToList();
         var populationProviders = BenchArgs.Int(args, "--population-providers", Math.Max(20, allCounts.Max()));
         var sharedOrigin = args.Contains("--shared-origin");
+        var inProcess = BenchArgs.Get(args, "--simulators") == "in-process";
+        var simulatorDll = BenchArgs.Get(args, "--simulator-dll") ?? SimulatorProcess.DefaultDll;
         var dll = BenchArgs.Get(args, "--server-dll") ?? BenchServer.DefaultDll;
         var dataDirectory = BenchArgs.Get(args, "--data") ?? Path.Combine(Path.GetTempPath(), "ndi-bench-summary");
         var traceFile = BenchArgs.Get(args, "--trace");
@@ -68,24 +78,27 @@ internal static class SummaryBenchmark
 
         Console.WriteLine($"# summary: {string.Join("; ", configs)}; "
             + $"{warmup.TotalSeconds:N0} s warm-up + {duration.TotalSeconds:N0} s per step ({serverWarmup.TotalSeconds:N0} s server warm-up first), "
-            + $"{(sharedOrigin ? "one origin for all providers" : "one origin per provider")}, {Environment.ProcessorCount} cores, load {Measurement.LoadAverage()}");
+            + $"{(sharedOrigin ? "one origin for all providers" : "one origin per provider")}, simulated EHRs {(inProcess ? "in the server process" : "in their own process (ndi simulate)")}, "
+            + $"{Environment.ProcessorCount} cores, load {Measurement.LoadAverage()}");
 
         // Fixture: population, bench patients, one port per provider (or the server's own).
         Directory.CreateDirectory(dataDirectory);
         var databasePath = Path.Combine(dataDirectory, "openndi.db");
         var mainPort = BenchServer.FreePort();
+        // The one origin of all providers with --shared-origin: the server's own, or the simulator process's.
+        var sharedPort = inProcess ? mainPort : BenchServer.FreePort();
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         int PortOf(SimulatedProvider provider)
         {
             if (sharedOrigin)
-                return mainPort;
+                return sharedPort;
             if (!ports.TryGetValue(provider.Key, out var port))
             {
                 do
                 {
                     port = BenchServer.FreePort();
                 }
-                while (port == mainPort || ports.ContainsValue(port));
+                while (port == mainPort || port == sharedPort || ports.ContainsValue(port));
                 ports[provider.Key] = port;
             }
             return port;
@@ -102,10 +115,19 @@ internal static class SummaryBenchmark
         foreach (var setting in (BenchArgs.Get(args, "--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             environment[setting[..setting.IndexOf('=')]] = setting[(setting.IndexOf('=') + 1)..];
         var startClock = Stopwatch.StartNew();
-        await using var server = await BenchServer.StartAsync(dll, databasePath, issuer, mainPort, environment, sharedOrigin ? [] : [.. ports.Values]);
+        await using var server = await BenchServer.StartAsync(dll, databasePath, issuer, mainPort, environment, sharedOrigin || !inProcess ? [] : [.. ports.Values]);
         Console.WriteLine($"server up in {startClock.Elapsed.TotalSeconds:N1} s (index entries published by the simulated providers at start)");
+        // The EHRs in their own process: the server's simulator module still publishes the index entries at start (as
+        // above), but no provider request reaches it; the directory sends them to the simulator's ports.
+        await using var simulator = inProcess ? null
+            : await SimulatorProcess.StartAsync(simulatorDll, databasePath, server.Address, sharedOrigin ? [sharedPort] : [.. ports.Values]);
+        if (simulator is not null)
+            Console.WriteLine($"simulator process up at {simulator.Address}");
+        using var behaviourClient = simulator is null ? null : new HttpClient { BaseAddress = simulator.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var behaviour = behaviourClient ?? server.Client(1);
 
         using var client = server.Client(configs.Max(c => c.Concurrency));
+        client.Timeout = TimeSpan.FromSeconds(30); // a summary that hangs counts as failed, it does not stall a worker
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.ClinicianToken("user/*.rs"));
         client.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
         client.DefaultRequestHeaders.Add("Ndi-Care-Relationship", "declared");
@@ -123,7 +145,11 @@ internal static class SummaryBenchmark
         fanOut.DefaultRequestHeaders.Accept.ParseAdd("application/fhir+json");
         string ProviderUrl(BenchRecord r) => $"http://127.0.0.1:{PortOf(r.Provider)}/sim/{r.Provider.Key}/fhir/Patient/{r.LocalId}/$summary";
 
-        await SetLatencyAsync(client, fixture.Providers, 0);
+        await SetLatencyAsync(behaviour, fixture.Providers, 0);
+        // A cold simulator process reads the server's discovery document and keys at its first call, and compiles its
+        // code: called once per provider here, so the server's first summaries do not meet that in the 2 s provider timeout.
+        foreach (var record in fixture.PatientsByProviders[allCounts.Max()].SelectMany(p => p.Records).DistinctBy(r => r.Provider.Key))
+            (await fanOut.GetAsync(ProviderUrl(record))).Dispose();
         var dataset = await VerifyAsync(client, fanOut, fixture, ProviderUrl);
 
         // Server warm-up: tiered compilation needs tens of seconds under load (see the index lookup benchmark).
@@ -136,14 +162,14 @@ internal static class SummaryBenchmark
         foreach (var config in configs)
         {
             if (config.LatencyMs != current)
-                await SetLatencyAsync(client, fixture.Providers, current = config.LatencyMs);
+                await SetLatencyAsync(behaviour, fixture.Providers, current = config.LatencyMs);
             var set = fixture.PatientsByProviders[config.Providers];
             using var trace = traceFile is not null && config == traceAt ? IndexLookupBenchmark.StartTrace(server.ProcessId, traceFile, warmup + duration)
                 : perfFile is not null && config == traceAt ? StartPerf(server.ProcessId, perfFile, warmup + duration) : null;
-            steps.Add(await MeasureAsync("summary", config, server, warmup, duration, w => SummaryOperation(client, set, w)));
+            steps.Add(await MeasureAsync("summary", config, server, simulator, warmup, duration, w => SummaryOperation(client, set, w)));
             if (trace is not null)
                 await trace.WaitForExitAsync();
-            steps.Add(await MeasureAsync("fan-out", config, server, warmup, duration, w => FanOutOperation(fanOut, set, ProviderUrl, w)));
+            steps.Add(await MeasureAsync("fan-out", config, server, simulator, warmup, duration, w => FanOutOperation(fanOut, set, ProviderUrl, w)));
         }
 
         // --rate R: each configuration again at a fixed offered rate (open loop), the summary and its raw fan-out.
@@ -151,7 +177,7 @@ internal static class SummaryBenchmark
         var openLoop = new List<(Config Config, Measurement Summary, Measurement FanOut)>();
         foreach (var config in rate > 0 ? configs : [])
         {
-            await SetLatencyAsync(client, fixture.Providers, current = config.LatencyMs);
+            await SetLatencyAsync(behaviour, fixture.Providers, current = config.LatencyMs);
             var set = fixture.PatientsByProviders[config.Providers];
             var summary = await OpenLoopDriver.RunAsync($"summary, {config}", rate, warmup, duration, 1024, k => SummaryOperation(client, set, (int)k)());
             var fanOutRun = await OpenLoopDriver.RunAsync($"fan-out, {config}", rate, warmup, duration, 1024, k => FanOutOperation(fanOut, set, ProviderUrl, (int)k)());
@@ -159,24 +185,25 @@ internal static class SummaryBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine("| L ms | providers | concurrency | summaries/s | summary p50 / p95 / p99 ms | overhead vs L p50 / p95 / p99 ms | fan-outs/s | fan-out p50 / p95 / p99 ms | beyond fan-out p50 / p95 ms | p95 ratio | server CPU ms: summary / fan-out | machine busy (ours) | failed |");
-        Console.WriteLine("|---:|---:|---:|---:|---|---|---:|---|---|---:|---|---:|---:|");
+        Console.WriteLine("| L ms | providers | concurrency | summaries/s | summary p50 / p95 / p99 ms | overhead vs L p50 / p95 / p99 ms | fan-outs/s | fan-out p50 / p95 / p99 ms | beyond fan-out p50 / p95 ms | p95 ratio | server CPU ms: summary / fan-out | server CPU ms per provider answer | simulator CPU ms per summary | machine busy (ours) | failed |");
+        Console.WriteLine("|---:|---:|---:|---:|---|---|---:|---|---|---:|---|---:|---:|---:|---:|");
         var rows = configs.Select(c => (Config: c, Summary: steps.Single(s => s.Kind == "summary" && s.Config == c), FanOut: steps.Single(s => s.Kind == "fan-out" && s.Config == c))).ToList();
         foreach (var (c, s, f) in rows)
         {
             var (sr, fr) = (s.Result, f.Result);
             Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {c.Concurrency} | {sr.PerSecond:N0} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {sr.P50Ms - c.LatencyMs:N1} / {sr.P95Ms - c.LatencyMs:N1} / {sr.P99Ms - c.LatencyMs:N1} "
-                + $"| {fr.PerSecond:N0} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P50Ms - fr.P50Ms:N1} / {sr.P95Ms - fr.P95Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {s.ServerCpuMsPerOp:N2} / {f.ServerCpuMsPerOp:N2} | {s.MachineBusy:P0} ({s.OursBusy:P0}) | {sr.Failures} / {fr.Failures} |");
+                + $"| {fr.PerSecond:N0} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P50Ms - fr.P50Ms:N1} / {sr.P95Ms - fr.P95Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {s.ServerCpuMsPerOp:N2} / {f.ServerCpuMsPerOp:N2} | {s.ServerCpuMsPerAnswer:N3} | {s.SimulatorCpuMsPerOp:N2} | {s.MachineBusy:P0} ({s.OursBusy:P0}) | {sr.Failures} / {fr.Failures} |");
         }
 
         if (openLoop.Count > 0)
         {
             Console.WriteLine();
             Console.WriteLine($"Open loop, {rate}/s offered:");
-            Console.WriteLine("| L ms | providers | summary p50 / p95 / p99 ms | fan-out p50 / p95 / p99 ms | p95 ratio | p99 ratio | failed (summary / fan-out) |");
-            Console.WriteLine("|---:|---:|---|---|---:|---:|---:|");
+            Console.WriteLine("| L ms | providers | summary p50 / p95 / p99 ms | overhead vs L p50 / p95 ms | fan-out p50 / p95 / p99 ms | beyond fan-out p50 / p95 ms | p95 ratio | p99 ratio | failed (summary / fan-out) |");
+            Console.WriteLine("|---:|---:|---|---|---|---|---:|---:|---:|");
             foreach (var (c, sr, fr) in openLoop)
-                Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {sr.P99Ms / fr.P99Ms:N2} | {sr.Failures} / {fr.Failures} |");
+                Console.WriteLine($"| {c.LatencyMs} | {c.Providers} | {sr.P50Ms:N1} / {sr.P95Ms:N1} / {sr.P99Ms:N1} | {sr.P50Ms - c.LatencyMs:N1} / {sr.P95Ms - c.LatencyMs:N1} | {fr.P50Ms:N1} / {fr.P95Ms:N1} / {fr.P99Ms:N1} "
+                    + $"| {sr.P50Ms - fr.P50Ms:N1} / {sr.P95Ms - fr.P95Ms:N1} | {sr.P95Ms / fr.P95Ms:N2} | {sr.P99Ms / fr.P99Ms:N2} | {sr.Failures} / {fr.Failures} |");
         }
 
         Directory.CreateDirectory("bench/results");
@@ -184,7 +211,8 @@ internal static class SummaryBenchmark
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
         {
             warmupSeconds = warmup.TotalSeconds, seconds = duration.TotalSeconds, serverWarmupSeconds = serverWarmup.TotalSeconds, serverDll = dll,
-            cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), origins = sharedOrigin ? "shared" : "per-provider", storage = "SQLite (embedded default)",
+            cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), origins = sharedOrigin ? "shared" : "per-provider",
+            simulators = inProcess ? "in-process" : "own process", storage = "SQLite (embedded default)",
             fixture = new
             {
                 populationPersons = fixture.PopulationPersons, populationResources = fixture.PopulationResources, providers = fixture.Providers.Count,
@@ -195,6 +223,7 @@ internal static class SummaryBenchmark
             {
                 r.Config.LatencyMs, r.Config.Providers, r.Config.Concurrency,
                 ownServerCpuMsPerSummary = r.Summary.ServerCpuMsPerOp - r.FanOut.ServerCpuMsPerOp,
+                serverCpuMsPerProviderAnswer = r.Summary.ServerCpuMsPerAnswer,
                 summary = Json(r.Summary), fanOut = Json(r.FanOut),
                 overheadVsLatencyMs = new { p50 = r.Summary.Result.P50Ms - r.Config.LatencyMs, p95 = r.Summary.Result.P95Ms - r.Config.LatencyMs, p99 = r.Summary.Result.P99Ms - r.Config.LatencyMs },
                 fanOutOverheadVsLatencyMs = new { p50 = r.FanOut.Result.P50Ms - r.Config.LatencyMs, p95 = r.FanOut.Result.P95Ms - r.Config.LatencyMs, p99 = r.FanOut.Result.P99Ms - r.Config.LatencyMs },
@@ -244,29 +273,31 @@ internal static class SummaryBenchmark
     private static object Json(Step s) => new
     {
         s.Result.Step, s.Result.Operations, s.Result.Failures, s.Result.Seconds, s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs,
-        s.ServerCpuMsPerOp, s.ClientCpuMsPerOp, s.MachineBusy, s.OursBusy, s.Result.LoadBefore, s.Result.LoadAfter,
+        s.ServerCpuMsPerOp, s.ServerCpuMsPerAnswer, s.SimulatorCpuMsPerOp, s.ClientCpuMsPerOp, s.MachineBusy, s.OursBusy, s.Result.LoadBefore, s.Result.LoadAfter,
     };
 
     private static List<int> Ints(string text) => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
 
     /// <summary>One measured step, with the server's and the bench's processor time and the machine's busy share over exactly the measured window.</summary>
-    private static async Task<Step> MeasureAsync(string kind, Config config, BenchServer server, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker)
+    private static async Task<Step> MeasureAsync(string kind, Config config, BenchServer server, SimulatorProcess? simulator, TimeSpan warmup, TimeSpan duration, Func<int, Func<Task<bool>>> worker)
     {
-        TimeSpan serverCpu = default, clientCpu = default;
+        TimeSpan serverCpu = default, clientCpu = default, simulatorCpu = default;
         (long Busy, long Total) machine = default;
         var result = await LoadDriver.RunAsync($"{kind}, {config}", config.Concurrency, warmup, duration, worker, starting =>
         {
-            var (s, c, m) = (server.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, ProcStat());
+            var (s, c, m, e) = (server.CpuTime, Process.GetCurrentProcess().TotalProcessorTime, ProcStat(), simulator?.CpuTime ?? default);
             if (starting)
             {
-                (serverCpu, clientCpu, machine) = (s, c, m);
+                (serverCpu, clientCpu, machine, simulatorCpu) = (s, c, m, e);
                 return;
             }
-            (serverCpu, clientCpu, machine) = (s - serverCpu, c - clientCpu, (m.Busy - machine.Busy, m.Total - machine.Total));
+            (serverCpu, clientCpu, machine, simulatorCpu) = (s - serverCpu, c - clientCpu, (m.Busy - machine.Busy, m.Total - machine.Total), e - simulatorCpu);
         });
+        // Per completed operation: failed ones (counted apart) cost processor time too, so a failing run shows dearer.
         var operations = Math.Max(1, result.Operations);
         return new Step(kind, config, result, serverCpu.TotalMilliseconds / operations, clientCpu.TotalMilliseconds / operations,
-            machine.Total == 0 ? 0 : (double)machine.Busy / machine.Total, (serverCpu + clientCpu).TotalMilliseconds / (result.Seconds * 1000 * Environment.ProcessorCount));
+            machine.Total == 0 ? 0 : (double)machine.Busy / machine.Total, (serverCpu + clientCpu + simulatorCpu).TotalMilliseconds / (result.Seconds * 1000 * Environment.ProcessorCount),
+            simulatorCpu.TotalMilliseconds / operations);
     }
 
     /// <summary>Busy and total jiffies of all cores from /proc/stat (busy: everything but idle and iowait).</summary>

@@ -17,6 +17,22 @@ public static class FhirResults
 
     public static IResult Json(string json, int statusCode = StatusCodes.Status200OK) => new StatusCodeFhirResult(Encoding.UTF8.GetBytes(json), statusCode);
 
+    /// <summary>JSON written straight into the response as it is made (<paramref name="write"/> gets the response's pipe), for answers too large to hold whole first.</summary>
+    public static IResult Streamed(Action<System.Buffers.IBufferWriter<byte>> write, int statusCode = StatusCodes.Status200OK) => new StreamedFhirResult(write, statusCode);
+
+    public sealed class StreamedFhirResult(Action<System.Buffers.IBufferWriter<byte>> write, int statusCode) : IResult, IStatusCodeHttpResult
+    {
+        int? IStatusCodeHttpResult.StatusCode => statusCode;
+
+        public async System.Threading.Tasks.Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = statusCode;
+            httpContext.Response.ContentType = ContentType;
+            write(httpContext.Response.BodyWriter);
+            await httpContext.Response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+
     public static IResult Error(int statusCode, string errorCode, OperationOutcome.IssueType type, string message, string? expression = null) =>
         new FhirErrorResult(FhirJson.SerializeToUtf8(Outcomes.Error(errorCode, type, message, expression)), statusCode, errorCode, message);
 

@@ -33,12 +33,13 @@ public static partial class LenientBundleReader
         try
         {
             return FhirJson.Parse(json) is Bundle bundle
-                ? (bundle, [], null)
+                ? (KeepSentJson(json, bundle, null), [], null)
                 : (null, [], "answered a resource that is not a Bundle");
         }
         catch (DeserializationFailedException ex) when (ex.PartialResult is Bundle partial)
         {
-            return Place(json, partial, ex);
+            var (placed, setAside, error) = Place(json, partial, ex);
+            return (placed is null ? null : KeepSentJson(json, placed, setAside), setAside, error);
         }
         catch (DeserializationFailedException ex)
         {
@@ -113,6 +114,62 @@ public static partial class LenientBundleReader
                 partial.Entry.RemoveAt(i);
         }
         return (partial, setAside, null);
+    }
+
+    /// <summary>
+    /// Keeps each read entry's resource JSON as sent on the resource (<see cref="RawResourceJson"/>), so an answer that
+    /// passes it on writes those bytes: one pass of <see cref="Utf8JsonReader"/> over the answer, entries matched to the
+    /// Bundle's by position (those set aside, and entries without a resource, have none in the Bundle).
+    /// </summary>
+    private static Bundle KeepSentJson(string json, Bundle bundle, IReadOnlyList<SetAsideEntry>? setAside)
+    {
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+        var slices = new List<ReadOnlyMemory<byte>?>();
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return bundle;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isEntry = reader.ValueTextEquals("entry"u8);
+            reader.Read();
+            if (!isEntry || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                ReadOnlyMemory<byte>? resource = null;
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isResource = reader.ValueTextEquals("resource"u8);
+                        reader.Read();
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        if (isResource && utf8[start] == (byte)'{')
+                            resource = utf8.AsMemory(start, (int)reader.BytesConsumed - start);
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+                slices.Add(resource);
+            }
+        }
+        var left = setAside?.Select(e => e.Index).ToHashSet() ?? [];
+        var kept = Enumerable.Range(0, slices.Count).Where(i => !left.Contains(i)).ToList();
+        // Entries the Bundle does not hold one for one (a shape the placing did not expect): nothing is kept, every resource is written from its object.
+        if (kept.Count != bundle.Entry.Count)
+            return bundle;
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (bundle.Entry[i]?.Resource is { } parsed && slices[kept[i]] is { } sent)
+                RawResourceJson.Attach(parsed, sent);
+        }
+        return bundle;
     }
 
     private static string? Text(JsonElement element, string name) =>

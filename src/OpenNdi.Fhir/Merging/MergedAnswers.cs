@@ -98,7 +98,10 @@ public static class MergedAnswers
                 if (Resolve(item.FullUrl, reference.Reference) is not { } url || !aliases.TryGetValue(url, out var target))
                     continue;
                 if (!string.Equals(target.FullUrl, url, StringComparison.Ordinal))
+                {
+                    RawResourceJson.Rewrote(item.Resource, reference.Reference!, target.FullUrl);
                     reference.Reference = target.FullUrl;
+                }
                 if (target.Resource is not Provenance && taken.Add(target))
                 {
                     queue.Enqueue(target);
@@ -119,7 +122,10 @@ public static class MergedAnswers
         {
             if (item.Resource is not Provenance provenance || inAnswer.Contains(item))
                 continue;
+            var targets = provenance.Target.Count;
             provenance.Target = [.. provenance.Target.Where(t => Resolve(item.FullUrl, t.Reference) is { } url && aliases.TryGetValue(url, out var target) && inAnswer.Contains(target))];
+            if (provenance.Target.Count != targets)
+                RawResourceJson.Changed(provenance);
             if (provenance.Target.Count == 0)
                 continue;
             released.Add(item);

@@ -26,7 +26,10 @@ public static class SourceProvenance
         {
             item.Resource.Meta ??= new Meta();
             if (!item.Resource.Meta.Security.Any(c => c.System == ActReason && c.Code == "BTG"))
+            {
                 item.Resource.Meta.Security.Add(BreakTheGlass);
+                RawResourceJson.Changed(item.Resource);
+            }
         }
 
         // A provider's own Provenance travels as it is: it is not itself given one.

@@ -138,6 +138,11 @@ internal sealed class AccessFlow(
             var name = providerNames.GetValueOrDefault(job.Provider);
             return (Answer: answer, Screened: answer.Status == FetchStatus.Answered ? AnswerScreening.Screen(answer, patient, patientFullUrl, name, coverage, lookup.Decide, itemBlocks) : ScreenedAnswer.Empty, Name: name);
         }));
+        // What the patient added themselves, decided as data of the care unit they sent it to (and marked as theirs):
+        // read meanwhile too, so its database round trip is not added after the slowest provider.
+        var ownDataReading = coverage.Covers("Observation") && categories.Contains(DataCategory.Laboratory)
+            ? patientProvided.ItemsAsync(patient, patientFullUrl, actor, http.User.FindFirst(NdiClaims.SubjectName)?.Value, lookup.Decide, names.NamesAsync, aborted)
+            : Task.FromResult<IReadOnlyList<SourcedItem>>([]);
         var nationalPatient = await NationalPatientAsync(patient, aborted);
         var screened = (await fetching).Concat(notAsked.Select(job => (
             Answer: new ProviderAnswer(job, FetchStatus.NotAsked, null, $"was not asked: this request makes at most {options.Value.MaxProviderRequests} provider requests", TimeSpan.Zero, DateTimeOffset.MinValue),
@@ -165,10 +170,7 @@ internal sealed class AccessFlow(
                     answer.Job.Provider, answer.Job.SourceSystem, result.OtherPatientProblem, answer.Job.Url, result.OtherPatient);
             }
         }
-        // What the patient added themselves, decided as data of the care unit they sent it to (and marked as theirs).
-        var ownData = coverage.Covers("Observation") && categories.Contains(DataCategory.Laboratory)
-            ? await patientProvided.ItemsAsync(patient, patientFullUrl, actor, http.User.FindFirst(NdiClaims.SubjectName)?.Value, lookup.Decide, names.NamesAsync, aborted)
-            : [];
+        var ownData = await ownDataReading;
         var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items).Concat(ownData));
         return (new Gathered(lookup, screened, items, nationalPatient, coverage), null);
     }

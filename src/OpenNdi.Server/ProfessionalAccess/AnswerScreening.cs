@@ -2,6 +2,7 @@ using Hl7.Fhir.Model;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Index;
 using OpenNdi.Core.Policy;
+using OpenNdi.Fhir;
 using OpenNdi.Fhir.Merging;
 
 namespace OpenNdi.Server.ProfessionalAccess;
@@ -181,7 +182,10 @@ internal static class AnswerScreening
             foreach (var reference in ResourceWalk.References(resource))
             {
                 if (reference.Reference is { } text && (patientRefs.Contains(text) || patientRefs.Contains(MergedAnswers.Resolve(fullUrl, text) ?? "")))
+                {
                     reference.Reference = patientFullUrl;
+                    RawResourceJson.Rewrote(resource, text, patientFullUrl);
+                }
             }
             var window = entries.Where(p => unit is null || p.Entry.Key.CareUnit == unit).Select(p => p.Entry).ToList();
             items.Add(new SourcedItem(resource, category, new ItemSource(job.Provider, providerName, unit, fullUrl,
@@ -212,7 +216,7 @@ internal static class AnswerScreening
         var units = entries.Select(p => p.Entry.Key.CareUnit).ToHashSet();
         HsaId? named = null;
         // With one care unit in the category there is nothing to tell apart: no need to look inside the item.
-        foreach (var identifier in units.Count == 1 ? [] : ResourceWalk.Descendants(resource).OfType<Identifier>())
+        foreach (var identifier in units.Count == 1 ? [] : ResourceWalk.Identifiers(resource))
         {
             if (identifier.System == HsaId.System && HsaId.TryParse(identifier.Value, out var id, out _) && units.Contains(id))
             {

@@ -108,7 +108,9 @@ internal static class ProfessionalAccessEndpoints
         Validate(http, document);
 
         AccessFlow.Describe(http, audit, gathered, released);
-        return NoStore(http, FhirResults.Resource(document));
+        // Written with the providers' own bytes for what passes through unchanged (issue 16), not serialised again,
+        // straight into the response.
+        return NoStore(http, FhirResults.Streamed(output => BundleJson.Write(document, output)));
     }
 
     private static async Task<IResult> SearchAsync(HttpContext http, string type, AccessFlow flow, AuditScope audit)
