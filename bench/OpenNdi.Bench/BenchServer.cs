@@ -73,17 +73,13 @@ internal sealed class BenchIssuer : IDisposable
 internal sealed class BenchServer : IAsyncDisposable
 {
     public const string DefaultDll = "src/OpenNdi.Server/bin/Release/net10.0/OpenNdi.Server.dll";
-    private readonly Process _process;
+    private readonly ChildProcess _process;
 
-    private BenchServer(Process process, Uri address)
-    {
-        _process = process;
-        Address = address;
-    }
+    private BenchServer(ChildProcess process) => _process = process;
 
-    public Uri Address { get; }
+    public Uri Address => _process.Address;
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _process.ProcessId;
 
     public static async Task<BenchServer> StartAsync(string dll, string database, BenchIssuer issuer, int port,
         IReadOnlyDictionary<string, string>? environment = null, IReadOnlyCollection<int>? extraPorts = null)
@@ -105,32 +101,7 @@ internal sealed class BenchServer : IAsyncDisposable
         start.Environment["Identity__TrustedIssuers__0__Jwks"] = issuer.Jwks;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [server] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}"));
-        using var probe = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"the server exited with code {process.ExitCode}");
-            try
-            {
-                using var response = await probe.GetAsync("/health/live");
-                if (response.IsSuccessStatusCode)
-                    return server;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet, or too busy starting to answer within the probe's timeout
-            }
-            await Task.Delay(500);
-        }
-        await server.DisposeAsync();
-        throw new TimeoutException("the server did not answer /health/live within a minute");
+        return new BenchServer(await ChildProcess.StartAsync(start, "server", new Uri($"http://127.0.0.1:{port}"), "/health/live"));
     }
 
     /// <summary>An HTTP/1.1 client that keeps up to <paramref name="connections"/> connections open: no proxy, no decompression.</summary>
@@ -148,14 +119,7 @@ internal sealed class BenchServer : IAsyncDisposable
     { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
 
     /// <summary>Total processor time the server process has used so far.</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.CpuTime;
 
     public static int FreePort()
     {
@@ -164,13 +128,5 @@ internal sealed class BenchServer : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -11,16 +11,12 @@ namespace OpenNdi.Bench;
 internal sealed class SimulatorProcess : IAsyncDisposable
 {
     public const string DefaultDll = "src/OpenNdi.Cli/bin/Release/net10.0/ndi.dll";
-    private readonly Process _process;
+    private readonly ChildProcess _process;
 
-    private SimulatorProcess(Process process, Uri address)
-    {
-        _process = process;
-        Address = address;
-    }
+    private SimulatorProcess(ChildProcess process) => _process = process;
 
     /// <summary>The first address it listens on (the behaviour routes answer on every one).</summary>
-    public Uri Address { get; }
+    public Uri Address => _process.Address;
 
     public static async Task<SimulatorProcess> StartAsync(string dll, string database, Uri issuer, IReadOnlyCollection<int> ports)
     {
@@ -34,51 +30,11 @@ internal sealed class SimulatorProcess : IAsyncDisposable
         // As the server: no request log lines (they would cost more than the answers).
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the simulator");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [simulate] {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  [simulate] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var simulator = new SimulatorProcess(process, new Uri($"http://127.0.0.1:{ports.First()}"));
-        using var probe = new HttpClient { BaseAddress = simulator.Address, Timeout = TimeSpan.FromSeconds(2) };
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"the simulator exited with code {process.ExitCode}");
-            try
-            {
-                using var response = await probe.GetAsync("/sim");
-                if (response.IsSuccessStatusCode)
-                    return simulator;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(500);
-        }
-        await simulator.DisposeAsync();
-        throw new TimeoutException("the simulator did not answer /sim within a minute");
+        return new SimulatorProcess(await ChildProcess.StartAsync(start, "simulate", new Uri($"http://127.0.0.1:{ports.First()}"), "/sim"));
     }
 
     /// <summary>Total processor time the simulator process has used so far.</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.CpuTime;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
