@@ -61,7 +61,7 @@ internal static class AnswerFidelityBenchmark
         costs.ForEach(Console.WriteLine);
         var file = $"bench/results/answer-fidelity-{DateTime.UtcNow:yyyyMMddTHHmmss}.json";
         Directory.CreateDirectory("bench/results");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { iterations, examples = rows }, new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { iterations, examples = rows }, Measurement.ResultsJson));
         Console.WriteLine($"written {file}");
         return 0;
     }

@@ -76,7 +76,7 @@ internal static class AuditAppendBenchmark
                 vsRawOneStream = raw1 > 0 ? s.Result.PerSecond / raw1 : 0, s.MeanBatch, latencyUnit = s.Kind == "raw" ? "batch commit" : "record acknowledgement",
                 s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs, s.CpuBusy, s.ClientCpuMicroseconds, s.Verified, s.Result.LoadBefore, s.Result.LoadAfter,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

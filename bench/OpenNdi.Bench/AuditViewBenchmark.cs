@@ -81,7 +81,7 @@ internal static class AuditViewBenchmark
             records, shape, frequentPatients = frequent.Count, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), warmupSeconds = warmup.TotalSeconds,
             plan = await PlanAsync(connectionString, frequent.Count > 0 ? frequent[0] : AuditPopulation.PatientId(AuditPopulation.FrequentPatient(0))),
             results = steps.Select(s => new { patients = s.Mix, s.Path, s.Result.Step, s.Result.Concurrency, s.Result.Operations, s.Result.Failures, s.Result.Seconds, s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs, s.Result.LoadBefore, s.Result.LoadAfter }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

@@ -72,7 +72,7 @@ internal static class IndexBulkBenchmark
         {
             loaded.Rows, entries = total, fileLines, concurrency, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(),
             results = results.Select(r => new { r.Step, r.Concurrency, entries = r.Operations, r.Failures, r.Seconds, entriesPerSecond = r.PerSecond, r.LoadBefore, r.LoadAfter }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

@@ -107,7 +107,7 @@ internal static class IndexLookupBenchmark
         {
             loaded.Patients, loaded.Rows, concurrency, warmupSeconds = warmup.TotalSeconds, serverWarmupSeconds = serverWarmup.TotalSeconds, serverDll = dll, cores = Environment.ProcessorCount,
             dotnet = Environment.Version.ToString(), serverCpuPerLookupMs, openLoopCpuPerLookupMs, results = results.Select(r => new { r.Step, r.Concurrency, r.Operations, r.Failures, r.Seconds, r.PerSecond, r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs, r.LoadBefore, r.LoadAfter }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

@@ -10,14 +10,33 @@ internal sealed record Measurement(string Step, int Concurrency, long Operations
     public override string ToString() =>
         $"{Step}: {PerSecond:N0}/s ({Operations:N0} in {Seconds:N1} s, {Failures} failed), p50 {P50Ms:N2} ms, p95 {P95Ms:N2} ms, p99 {P99Ms:N2} ms, max {MaxMs:N1} ms";
 
+    /// <summary>How result files are written: indented, and an unbounded percentile (failures) as "Infinity".</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions ResultsJson = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>The 1-, 5- and 15-minute load averages, to spot runs disturbed by other work on the machine.</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
 
-    public static Measurement FromLatencies(string step, int concurrency, List<double> latenciesMs, long failures, double seconds, string loadBefore)
+    /// <summary>
+    /// The step's figures: the rate counts the operations that succeeded; the percentiles count every operation, failed
+    /// ones too (issue 16), each at the time it took to fail (<paramref name="failedLatenciesMs"/>), and a failure with
+    /// no time of its own (an open loop's arrival that could not start, a failure reported only as a count) as unbounded
+    /// (∞), so failures can only push the percentiles up, never out of sight.
+    /// </summary>
+    public static Measurement FromLatencies(string step, int concurrency, List<double> latenciesMs, long failures, double seconds, string loadBefore,
+        IReadOnlyCollection<double>? failedLatenciesMs = null)
     {
-        latenciesMs.Sort();
-        double At(double q) => latenciesMs.Count == 0 ? 0 : latenciesMs[Math.Min(latenciesMs.Count - 1, (int)Math.Ceiling(q * latenciesMs.Count) - 1)];
-        return new Measurement(step, concurrency, latenciesMs.Count, failures, seconds, At(0.50), At(0.95), At(0.99), latenciesMs.Count == 0 ? 0 : latenciesMs[^1], loadBefore, LoadAverage());
+        var all = new List<double>(latenciesMs.Count + (int)Math.Min(failures, int.MaxValue / 2));
+        all.AddRange(latenciesMs);
+        all.AddRange(failedLatenciesMs ?? []);
+        for (var unmeasured = failures - (failedLatenciesMs?.Count ?? 0); unmeasured > 0; unmeasured--)
+            all.Add(double.PositiveInfinity);
+        all.Sort();
+        double At(double q) => all.Count == 0 ? 0 : all[Math.Min(all.Count - 1, (int)Math.Ceiling(q * all.Count) - 1)];
+        return new Measurement(step, concurrency, latenciesMs.Count, failures, seconds, At(0.50), At(0.95), At(0.99), all.Count == 0 ? 0 : all[^1], loadBefore, LoadAverage());
     }
 }
 
@@ -45,10 +64,12 @@ internal static class LoadDriver
             ended.TrySetResult();
         });
         var latencies = new List<double>[concurrency];
+        var failedLatencies = new List<double>[concurrency];
         var operations = Enumerable.Range(0, concurrency).Select(worker).ToArray();
         var tasks = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
         {
             var mine = latencies[w] = new List<double>(1 << 16);
+            var mineFailed = failedLatencies[w] = [];
             var operation = operations[w];
             while (Volatile.Read(ref stop) == 0 && !endEarly.IsCancellationRequested)
             {
@@ -69,7 +90,10 @@ internal static class LoadDriver
                 if (ok)
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 else
+                {
+                    mineFailed.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     Interlocked.Increment(ref failures);
+                }
             }
         })).ToList();
 
@@ -86,7 +110,7 @@ internal static class LoadDriver
         phase?.Invoke(false);
         Volatile.Write(ref stop, 1);
         await Task.WhenAll(tasks);
-        var result = Measurement.FromLatencies(step, concurrency, [.. latencies.SelectMany(l => l)], failures, seconds, load);
+        var result = Measurement.FromLatencies(step, concurrency, [.. latencies.SelectMany(l => l)], failures, seconds, load, [.. failedLatencies.SelectMany(l => l)]);
         Console.WriteLine(result);
         return result;
     }
@@ -119,6 +143,7 @@ internal static class OpenLoopDriver
         var inFlight = 0;
         var latencies = new List<double>(1 << 16);
         var marked = new List<double>(1 << 16);
+        var failedLatencies = new List<double>();
         var running = new List<Task>(1 << 16);
         var interval = Stopwatch.Frequency / ratePerSecond;
         var start = Stopwatch.GetTimestamp();
@@ -167,6 +192,8 @@ internal static class OpenLoopDriver
                 if (at == 0)
                 {
                     Interlocked.Increment(ref failures);
+                    lock (latencies)
+                        failedLatencies.Add((now - scheduled) * 1000.0 / Stopwatch.Frequency);
                     return;
                 }
                 lock (latencies)
@@ -180,8 +207,8 @@ internal static class OpenLoopDriver
         if (load.Length > 0)
             phase?.Invoke(false);
         var name = $"{step} (open loop, {ratePerSecond:N0}/s offered)";
-        var complete = Measurement.FromLatencies(name, maxInFlight, latencies, failures, duration.TotalSeconds, load);
-        var atMark = Measurement.FromLatencies($"{name}, to {mark ?? "completion"}", maxInFlight, marked, failures, duration.TotalSeconds, load);
+        var complete = Measurement.FromLatencies(name, maxInFlight, latencies, failures, duration.TotalSeconds, load, failedLatencies);
+        var atMark = Measurement.FromLatencies($"{name}, to {mark ?? "completion"}", maxInFlight, marked, failures, duration.TotalSeconds, load, failedLatencies);
         Console.WriteLine(complete);
         if (mark is not null)
             Console.WriteLine(atMark);

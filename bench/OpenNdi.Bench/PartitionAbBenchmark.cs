@@ -108,7 +108,7 @@ internal static class PartitionAbBenchmark
         {
             rounds, warmupSeconds = warmup.TotalSeconds, seconds = duration.TotalSeconds, cores = Environment.ProcessorCount, summary,
             slices = slices.Select(s => new { s.Step, s.Layout, s.Round, s.Result.Operations, s.Result.Failures, s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.LoadBefore, s.Result.LoadAfter }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

@@ -182,7 +182,7 @@ internal static class PatientLogBenchmark
                 p95VsRaw = s.Result.P95Ms / steps.Single(b => b.Mix == s.Mix && b.Round == s.Round && b.Path == "raw SQL").Result.P95Ms,
                 serverCpuMsPerRequest = s.Path == "HTTP" ? s.ServerCpuMsPerOp : (double?)null, meanRows = s.MeanRows, s.Result.LoadBefore, s.Result.LoadAfter,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

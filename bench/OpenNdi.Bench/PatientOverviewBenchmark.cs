@@ -164,7 +164,7 @@ internal static class PatientOverviewBenchmark
                 pageFirstByteP95VsSummaryP95 = s.Path == "page" ? s.FirstByte.P95Ms / steps.Single(b => b.Round == s.Round && b.Path == "$summary").Complete.P95Ms : (double?)null,
                 s.Complete.LoadBefore, s.Complete.LoadAfter,
             }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

@@ -114,7 +114,7 @@ internal static class ReplicaBenchmark
             persons, concurrency, rate, failoverRate, cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(),
             results = results.Select(r => new { r.Step, r.Concurrency, r.Operations, r.Failures, r.Seconds, r.PerSecond, r.P50Ms, r.P95Ms, r.P99Ms, r.MaxMs, r.LoadBefore, r.LoadAfter }),
             failovers,
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         await using (var connection = new NpgsqlConnection(admin))
         {

@@ -55,7 +55,7 @@ internal static class SeedBenchmark
         }
         Directory.CreateDirectory("bench/results");
         var file = $"bench/results/seed-{persons}-{DateTime.UtcNow:yyyyMMddTHHmmss}.json";
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { persons, providers, cores = Environment.ProcessorCount, results }, new JsonSerializerOptions { WriteIndented = true }));
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { persons, providers, cores = Environment.ProcessorCount, results }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

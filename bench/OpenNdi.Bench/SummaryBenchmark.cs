@@ -236,7 +236,7 @@ internal static class SummaryBenchmark
                 summary = new { r.Summary.Operations, r.Summary.Failures, r.Summary.P50Ms, r.Summary.P95Ms, r.Summary.P99Ms, r.Summary.MaxMs },
                 fanOut = new { r.FanOut.Operations, r.FanOut.Failures, r.FanOut.P50Ms, r.FanOut.P95Ms, r.FanOut.P99Ms, r.FanOut.MaxMs },
             }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }

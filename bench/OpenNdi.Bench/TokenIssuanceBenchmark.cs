@@ -103,7 +103,7 @@ internal static class TokenIssuanceBenchmark
                 s.Result.PerSecond, s.Result.P50Ms, s.Result.P95Ms, s.Result.P99Ms, s.Result.MaxMs, s.ServerCpuMsPerOp, s.SignedInLoop, s.Result.LoadBefore, s.Result.LoadAfter,
             }),
             ratios,
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        }, Measurement.ResultsJson));
         Console.WriteLine($"\nRaw results: {file}");
         return 0;
     }
