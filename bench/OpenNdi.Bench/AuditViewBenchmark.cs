@@ -157,18 +157,6 @@ internal static class AuditViewBenchmark
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<string> PlanAsync(string connectionString, string patient)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {ViewSql}", connection);
-        command.Parameters.AddWithValue("patient", patient);
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            lines.Add(reader.GetString(0));
-        var plan = string.Join('\n', lines);
-        Console.WriteLine(plan);
-        return plan;
-    }
+    private static Task<string> PlanAsync(string connectionString, string patient) =>
+        QueryPlan.ExplainAsync(connectionString, ViewSql, parameters => parameters.AddWithValue("patient", patient));
 }

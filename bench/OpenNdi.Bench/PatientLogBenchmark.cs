@@ -258,21 +258,12 @@ internal static class PatientLogBenchmark
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<string> PlanAsync(string connectionString, string patient, DateTime from, DateTime before)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS) {WindowSql}", connection);
-        command.Parameters.AddWithValue("patient", patient);
-        command.Parameters.Add(new NpgsqlParameter<DateTime>("from", NpgsqlDbType.TimestampTz) { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateTime>("before", NpgsqlDbType.TimestampTz) { TypedValue = before });
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            lines.Add(reader.GetString(0));
-        var plan = string.Join('\n', lines);
-        Console.WriteLine(plan);
-        return plan;
-    }
+    private static Task<string> PlanAsync(string connectionString, string patient, DateTime from, DateTime before) =>
+        QueryPlan.ExplainAsync(connectionString, WindowSql, parameters =>
+        {
+            parameters.AddWithValue("patient", patient);
+            parameters.Add(new NpgsqlParameter<DateTime>("from", NpgsqlDbType.TimestampTz) { TypedValue = from });
+            parameters.Add(new NpgsqlParameter<DateTime>("before", NpgsqlDbType.TimestampTz) { TypedValue = before });
+        });
 
 }

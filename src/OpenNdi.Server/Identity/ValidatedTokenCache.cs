@@ -39,11 +39,12 @@ internal sealed class ValidatedTokenCache(TimeProvider time)
     public bool TryGet(string token, out ClaimsPrincipal principal)
     {
         principal = null!;
-        if (!_entries.TryGetValue(TokenHash.Of(token), out var entry))
+        var key = TokenHash.Of(token);
+        if (!_entries.TryGetValue(key, out var entry))
             return false;
         if (time.GetUtcNow() >= entry.Expires)
         {
-            _entries.TryRemove(TokenHash.Of(token), out _);
+            _entries.TryRemove(key, out _);
             return false;
         }
         // Each request gets its own copy: nothing one request adds to its principal reaches another's.
