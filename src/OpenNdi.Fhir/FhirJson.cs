@@ -25,6 +25,13 @@ public static class FhirJson
 
     public static T Parse<T>(string json) where T : Resource => Deserializer.Deserialize<T>(json);
 
+    /// <summary>Parses a resource of any type from UTF-8 bytes, without decoding them into a string first; throws as <see cref="Parse(string)"/>.</summary>
+    public static Resource Parse(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        return Deserializer.Deserialize<Resource>(ref reader);
+    }
+
     /// <summary>
     /// Parses, returning null and the problems instead of throwing. A resource is a JSON object (FHIR R4 §2.6.2);
     /// anything else at the root (an array, a number, a string, null) is refused here, because the deserializer

@@ -25,38 +25,49 @@ public sealed record SetAsideEntry(int Index, string? FullUrl, string Type, stri
 public static partial class LenientBundleReader
 {
     /// <summary>The Bundle with every readable entry, and the entries set aside; or null and why the answer is not usable.</summary>
-    public static (Bundle? Bundle, IReadOnlyList<SetAsideEntry> SetAside, string? Error) Read(string json)
+    public static (Bundle? Bundle, IReadOnlyList<SetAsideEntry> SetAside, string? Error) Read(string json) =>
+        Read(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>
+    /// The same from the answer's bytes as they came (UTF-8, as FHIR JSON is): read where they are, never decoded into
+    /// a string (an answer of 45 KiB would be a 90 KB string, on the large object heap, for every provider answer).
+    /// The read resources keep slices of <paramref name="utf8"/> (<see cref="RawResourceJson"/>): do not reuse the array.
+    /// </summary>
+    public static (Bundle? Bundle, IReadOnlyList<SetAsideEntry> SetAside, string? Error) Read(byte[] utf8)
     {
-        var start = json.AsSpan().TrimStart(" \t\r\n");
-        if (start.Length == 0 || start[0] != '{')
-            return (null, [], FhirJson.TryParse(json, out var rootError) is null ? rootError : "the answer is not a JSON object");
+        var start = utf8.AsSpan().TrimStart(" \t\r\n"u8);
+        if (start.Length == 0 || start[0] != (byte)'{')
+            return (null, [], FhirJson.TryParse(Decode(utf8), out var rootError) is null ? rootError : "the answer is not a JSON object");
         try
         {
-            return FhirJson.Parse(json) is Bundle bundle
-                ? (KeepSentJson(json, bundle, null), [], null)
+            return FhirJson.Parse(utf8) is Bundle bundle
+                ? (KeepSentJson(utf8, bundle, null), [], null)
                 : (null, [], "answered a resource that is not a Bundle");
         }
         catch (DeserializationFailedException ex) when (ex.PartialResult is Bundle partial)
         {
-            var (placed, setAside, error) = Place(json, partial, ex);
-            return (placed is null ? null : KeepSentJson(json, placed, setAside), setAside, error);
+            var (placed, setAside, error) = Place(utf8, partial, ex);
+            return (placed is null ? null : KeepSentJson(utf8, placed, setAside), setAside, error);
         }
         catch (DeserializationFailedException ex)
         {
             return (null, [], ex.PartialResult is null ? ex.Message : $"answered a {ex.PartialResult.TypeName} where a Bundle was expected");
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Bytes that are not UTF-8 as well as JSON that is not well formed.
             return (null, [], ex.Message);
         }
     }
 
+    private static string Decode(byte[] utf8) => System.Text.Encoding.UTF8.GetString(utf8);
+
     [GeneratedRegex(@"^Bundle\.entry\[(?<index>\d+)\]")]
     private static partial Regex EntryPath();
 
-    private static (Bundle?, IReadOnlyList<SetAsideEntry>, string?) Place(string json, Bundle partial, DeserializationFailedException ex)
+    private static (Bundle?, IReadOnlyList<SetAsideEntry>, string?) Place(byte[] utf8, Bundle partial, DeserializationFailedException ex)
     {
-        using var document = JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(utf8);
         var entries = document.RootElement.TryGetProperty("entry", out var array) && array.ValueKind == JsonValueKind.Array ? array : default;
         var sent = entries.ValueKind == JsonValueKind.Array ? entries.GetArrayLength() : 0;
         // Entries that are not objects (JSON null): Firely names them with an index past the end, so find them here.
@@ -121,9 +132,8 @@ public static partial class LenientBundleReader
     /// passes it on writes those bytes: one pass of <see cref="Utf8JsonReader"/> over the answer, entries matched to the
     /// Bundle's by position (those set aside, and entries without a resource, have none in the Bundle).
     /// </summary>
-    private static Bundle KeepSentJson(string json, Bundle bundle, IReadOnlyList<SetAsideEntry>? setAside)
+    private static Bundle KeepSentJson(byte[] utf8, Bundle bundle, IReadOnlyList<SetAsideEntry>? setAside)
     {
-        var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
         var slices = new List<ReadOnlyMemory<byte>?>();
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

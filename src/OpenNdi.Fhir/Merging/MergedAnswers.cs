@@ -93,7 +93,7 @@ public static class MergedAnswers
         var queue = new Queue<SourcedItem>(released);
         while (queue.TryDequeue(out var item))
         {
-            foreach (var reference in ResourceWalk.References(item.Resource))
+            foreach (var reference in item.References)
             {
                 if (Resolve(item.FullUrl, reference.Reference) is not { } url || !aliases.TryGetValue(url, out var target))
                     continue;

@@ -5,7 +5,8 @@ namespace OpenNdi.Fhir.Merging;
 /// <summary>
 /// Walks a resource's element tree (Firely's <see cref="Base.EnumerateElements"/>), for the references and identifiers
 /// inside it. The walk fills a list in one recursive pass: nested iterators would hand every element up through each
-/// level above it, which cost more than the walk itself on every item of every provider answer (issue 16).
+/// level above it, which cost more than the walk itself on every item of every provider answer (issue 16). A primitive
+/// (most of the elements) is entered only when it has extensions: nothing else in it can be a reference or identifier.
 /// </summary>
 public static class ResourceWalk
 {
@@ -46,6 +47,8 @@ public static class ResourceWalk
     {
         if (child is T match)
             found.Add(match);
-        Walk(child, found); // a primitive too: its extensions may hold references and identifiers
+        // A primitive's children are its extensions, which may hold references and identifiers.
+        if (child is not PrimitiveType { Extension.Count: 0 })
+            Walk(child, found);
     }
 }

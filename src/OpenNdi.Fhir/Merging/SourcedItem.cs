@@ -23,8 +23,11 @@ public sealed record ItemSource(
 /// providers is one item with two sources. <see cref="FullUrl"/> is the first source's URL of it.
 /// </summary>
 /// <param name="section">The LOINC code of the section the provider's own document placed it in, if it came in one.</param>
-public sealed class SourcedItem(Resource resource, DataCategory? category, ItemSource source, string? section = null)
+/// <param name="references">The references inside the resource, when the caller has walked it already (<see cref="ResourceWalk.References"/>).</param>
+public sealed class SourcedItem(Resource resource, DataCategory? category, ItemSource source, string? section = null, IReadOnlyList<ResourceReference>? references = null)
 {
+    private IReadOnlyList<ResourceReference>? _references = references;
+
     private readonly List<ItemSource> _sources = [source];
 
     public Resource Resource { get; } = resource;
@@ -38,6 +41,9 @@ public sealed class SourcedItem(Resource resource, DataCategory? category, ItemS
     public string? Section { get; } = section;
 
     public IReadOnlyList<ItemSource> Sources => _sources;
+
+    /// <summary>Every reference inside the resource, walked once for screening and assembly alike (the objects themselves, so a rewrite shows in both).</summary>
+    public IReadOnlyList<ResourceReference> References => _references ??= ResourceWalk.References(Resource);
 
     /// <summary>Released only through an emergency break: no source would have released it otherwise.</summary>
     public bool ViaEmergencyBreak => _sources.All(s => s.ViaEmergencyBreak);

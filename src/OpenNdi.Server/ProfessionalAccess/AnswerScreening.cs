@@ -179,7 +179,8 @@ internal static class AnswerScreening
                 }
             }
 
-            foreach (var reference in ResourceWalk.References(resource))
+            var references = ResourceWalk.References(resource);
+            foreach (var reference in references)
             {
                 if (reference.Reference is { } text && (patientRefs.Contains(text) || patientRefs.Contains(MergedAnswers.Resolve(fullUrl, text) ?? "")))
                 {
@@ -190,7 +191,7 @@ internal static class AnswerScreening
             var window = entries.Where(p => unit is null || p.Entry.Key.CareUnit == unit).Select(p => p.Entry).ToList();
             items.Add(new SourcedItem(resource, category, new ItemSource(job.Provider, providerName, unit, fullUrl,
                 window.Count > 0 ? window.Min(e => e.FirstDate) : null, window.Count > 0 ? window.Max(e => e.LatestDate) : null,
-                answer.Fetched, decision?.ViaEmergencyBreak ?? false), sectionOf.GetValueOrDefault(fullUrl)));
+                answer.Fetched, decision?.ViaEmergencyBreak ?? false), sectionOf.GetValueOrDefault(fullUrl), references));
         }
         return new ScreenedAnswer(items, aside, aside.Count(a => a.Reason == ItemAccounts.AnotherPatient) is var strangers and > 0 ? $"answered {strangers} resources about another patient" : null, sections);
 

@@ -59,15 +59,16 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
             using var request = new HttpRequestMessage(HttpMethod.Get, job.Url);
             request.Headers.Accept.Add(FhirJsonMedia);
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            var charset = response.Content.Headers.ContentType?.CharSet;
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
-                return new ProviderAnswer(job, FetchStatus.Unauthenticated, null, $"refused the access service's credentials (HTTP {(int)response.StatusCode}{Diagnostics(body)})", elapsed, fetched);
+                return new ProviderAnswer(job, FetchStatus.Unauthenticated, null, $"refused the access service's credentials (HTTP {(int)response.StatusCode}{Diagnostics(AnswerText.Decode(body, charset))})", elapsed, fetched);
             if (!response.IsSuccessStatusCode)
-                return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(body)}", elapsed, fetched);
+                return new ProviderAnswer(job, FetchStatus.Failed, null, $"answered HTTP {(int)response.StatusCode}{Diagnostics(AnswerText.Decode(body, charset))}", elapsed, fetched);
             // Read leniently: a resource that breaks the rules is set aside and named, the rest of the answer goes on;
             // only an answer that is not a usable Bundle at all is invalid as a whole.
-            var (bundle, setAside, error) = LenientBundleReader.Read(body);
+            var (bundle, setAside, error) = LenientBundleReader.Read(AnswerText.Utf8(body, charset));
             return bundle is null
                 ? new ProviderAnswer(job, FetchStatus.Invalid, null, $"answered invalid FHIR: {Shorten(error)}", elapsed, fetched)
                 : new ProviderAnswer(job, FetchStatus.Answered, bundle, null, elapsed, fetched) { SetAside = setAside };
@@ -93,4 +94,44 @@ internal sealed class ProviderFetcher(IHttpClientFactory clients, IOptions<Profe
         body.Length < 64 * 1024 && FhirJson.TryParse(body, out _) is OperationOutcome { Issue: [{ Diagnostics: { Length: > 0 } text }, ..] } ? $": {Shorten(text)}" : string.Empty;
 
     private static string Shorten(string? text) => text is null ? "" : text.Length > 200 ? text[..200] + "…" : text;
+}
+
+/// <summary>
+/// A provider's answer body as the text it means. FHIR JSON is UTF-8, and such a body (the usual case) is read where
+/// it is; a body that declares another charset, starts with a byte order mark or is not valid UTF-8 is decoded first
+/// (by its declared charset, UTF-8 when it names none or one unknown here, a UTF-8 byte order mark dropped, invalid
+/// bytes replaced, as the text read before issue 16 was) and read from that text.
+/// </summary>
+internal static class AnswerText
+{
+    public static byte[] Utf8(byte[] body, string? charset) =>
+        IsPlainUtf8(body, charset) ? body : System.Text.Encoding.UTF8.GetBytes(Decode(body, charset));
+
+    public static string Decode(byte[] body, string? charset)
+    {
+        var encoding = System.Text.Encoding.UTF8;
+        if (charset is { Length: > 0 })
+        {
+            try
+            {
+                encoding = System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            }
+            catch (ArgumentException)
+            {
+                // An unknown charset: read as UTF-8, as FHIR says it is.
+            }
+        }
+        var preamble = encoding.Preamble;
+        var text = body.AsSpan();
+        if (preamble.Length > 0 && text.StartsWith(preamble))
+            text = text[preamble.Length..];
+        else if (text.StartsWith(System.Text.Encoding.UTF8.Preamble))
+            return System.Text.Encoding.UTF8.GetString(text[System.Text.Encoding.UTF8.Preamble.Length..]);
+        return encoding.GetString(text);
+    }
+
+    private static bool IsPlainUtf8(byte[] body, string? charset) =>
+        (charset is null || charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        && !body.AsSpan().StartsWith(System.Text.Encoding.UTF8.Preamble)
+        && System.Text.Unicode.Utf8.IsValid(body);
 }
