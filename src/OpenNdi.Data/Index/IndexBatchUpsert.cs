@@ -142,9 +142,10 @@ internal static class IndexBatchUpsert
     /// <remarks>
     /// Counting every patient's entries by provider and system reads and groups all their rows (1–2 s for the 25,000
     /// patients of a bulk file on the bench machine). A patient can only be over the limit in one group if they hold
-    /// more rows than the limit in all, which the primary key answers alone: an index-only scan stopping at limit + 1
-    /// rows, read before the writes, while every page is still all-visible (after them each new row costs a heap
-    /// fetch, two to five times the time). Only those few patients are counted exactly, after the writes. A row another
+    /// more rows than the limit in all, which the primary key answers alone: an index-only scan that stops at the row
+    /// standing at offset limit − added (there is one: the patient is crowded), read before the writes, while every
+    /// page is still all-visible (after them each new row costs a heap fetch, two to five times the time). Only those
+    /// few patients are counted exactly, after the writes. A row another
     /// request commits for the same patient between this read and that count is missed, as two concurrent publishes
     /// could already each pass the cap under read committed: the cap bounds amplification, it is not an exact quota.
     /// </remarks>
@@ -153,13 +154,17 @@ internal static class IndexBatchUpsert
         var added = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in rows)
             added[row.Entry.Key.Patient.Value] = added.GetValueOrDefault(row.Entry.Key.Patient.Value) + 1;
+        // In key order, so that consecutive probes of one partition's key walk forward through it (a third cheaper
+        // than in the request's order); EXISTS … OFFSET stops at the row that makes a patient crowded and needs no
+        // count (together half the time of counting up to limit + 1 rows in the request's order, on the bench).
+        var patients = added.Keys.ToArray();
+        Array.Sort(patients, StringComparer.Ordinal);
         await using var held = connection.Command($"""
             SELECT p.patient FROM unnest(@patients, @added) AS p (patient, added)
-            WHERE p.added + (SELECT COUNT(*) FROM (SELECT 1 FROM {table} e WHERE e.patient = p.patient LIMIT @enough) AS held) > @limit
+            WHERE p.added > @limit OR EXISTS (SELECT 1 FROM {table} e WHERE e.patient = p.patient OFFSET @limit - p.added)
             """, transaction);
-        held.With("@patients", added.Keys.ToArray());
-        held.With("@added", added.Values.ToArray());
-        held.With("@enough", (long)limit + 1);
+        held.With("@patients", patients);
+        held.With("@added", patients.Select(p => added[p]).ToArray());
         held.With("@limit", (long)limit);
         var crowded = new List<string>();
         await using var reader = await held.ExecuteReaderAsync(cancellationToken);
