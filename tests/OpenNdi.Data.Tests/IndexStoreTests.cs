@@ -167,6 +167,30 @@ public class IndexStoreTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task Publish_OverHeldEntries_IsRefusedPastTheCap_AndCountsOnlyCurrentOnes(string backend)
+    {
+        await using var test = await TestDatabase.CreateAsync(backend);
+        var store = new IndexStore(test.Database);
+        var held = Enumerable.Range(0, 3).Select(i => Entry(DataCategory.Laboratory, $"lab-{i}", new(2020, 1, 1), new(2020, 1, 1))).ToList();
+        await store.PublishAsync(held[..2]);
+        var fourth = Entry(DataCategory.Laboratory, "lab-3", new(2020, 1, 1), new(2020, 1, 1));
+
+        var pastIt = await store.PublishAsync([held[2], fourth], 3);         // two held and two new: one too many
+        var upToTheCap = await store.PublishAsync([held[2], held[0]], 3);   // two held and one new, one held republished
+        await store.RetractAsync(held[1].Key, Region);
+        var overARetracted = await store.PublishAsync([fourth], 3);          // four rows, three current
+        var againPastIt = await store.PublishAsync([held[1]], 3);            // the retracted one current again
+
+        Assert.Null(upToTheCap);
+        Assert.Equal(new TooManyEntries(Patient, Region, "ehr-1", 4, 3), pastIt);
+        Assert.Null(overARetracted);
+        Assert.Equal(new TooManyEntries(Patient, Region, "ehr-1", 4, 3), againPastIt);
+        Assert.Equal(3, await store.CountAsync());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task Lookup_ByCategoryAndPeriod_ReturnsOnlyEntriesThatTouchThePeriod(string backend)
     {
         await using var test = await TestDatabase.CreateAsync(backend);
