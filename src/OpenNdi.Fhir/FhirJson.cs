@@ -25,10 +25,13 @@ public static class FhirJson
 
     public static T Parse<T>(string json) where T : Resource => Deserializer.Deserialize<T>(json);
 
-    /// <summary>Parses a resource of any type from UTF-8 bytes, without decoding them into a string first; throws as <see cref="Parse(string)"/>.</summary>
+    /// <summary>
+    /// Parses a resource of any type from UTF-8 bytes, without decoding them into a string first; throws as
+    /// <see cref="Parse(string)"/>, and reads as it does (Firely's string overload reads with comments skipped).
+    /// </summary>
     public static Resource Parse(ReadOnlySpan<byte> utf8)
     {
-        var reader = new Utf8JsonReader(utf8);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         return Deserializer.Deserialize<Resource>(ref reader);
     }
 

@@ -67,7 +67,8 @@ public static partial class LenientBundleReader
 
     private static (Bundle?, IReadOnlyList<SetAsideEntry>, string?) Place(byte[] utf8, Bundle partial, DeserializationFailedException ex)
     {
-        using var document = JsonDocument.Parse(utf8);
+        // Comments skipped, as Firely's read skips them.
+        using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         var entries = document.RootElement.TryGetProperty("entry", out var array) && array.ValueKind == JsonValueKind.Array ? array : default;
         var sent = entries.ValueKind == JsonValueKind.Array ? entries.GetArrayLength() : 0;
         // Entries that are not objects (JSON null): Firely names them with an index past the end, so find them here.
@@ -134,10 +135,37 @@ public static partial class LenientBundleReader
     /// </summary>
     private static Bundle KeepSentJson(byte[] utf8, Bundle bundle, IReadOnlyList<SetAsideEntry>? setAside)
     {
+        List<ReadOnlyMemory<byte>?> slices;
+        try
+        {
+            slices = ResourceSlices(utf8);
+        }
+        catch (JsonException)
+        {
+            // JSON Firely reads but a strict reader does not (comments, which Firely skips): nothing is kept, every
+            // resource is written from its object.
+            return bundle;
+        }
+        var left = setAside?.Select(e => e.Index).ToHashSet() ?? [];
+        var kept = Enumerable.Range(0, slices.Count).Where(i => !left.Contains(i)).ToList();
+        // Entries the Bundle does not hold one for one (a shape the placing did not expect): nothing is kept, every resource is written from its object.
+        if (kept.Count != bundle.Entry.Count)
+            return bundle;
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (bundle.Entry[i]?.Resource is { } parsed && slices[kept[i]] is { } sent)
+                RawResourceJson.Attach(parsed, sent);
+        }
+        return bundle;
+    }
+
+    /// <summary>Each entry's resource as its bytes in <paramref name="utf8"/> (null for an entry without one), in the entries' order.</summary>
+    private static List<ReadOnlyMemory<byte>?> ResourceSlices(byte[] utf8)
+    {
         var slices = new List<ReadOnlyMemory<byte>?>();
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return bundle;
+            return slices;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isEntry = reader.ValueTextEquals("entry"u8);
@@ -169,17 +197,7 @@ public static partial class LenientBundleReader
                 slices.Add(resource);
             }
         }
-        var left = setAside?.Select(e => e.Index).ToHashSet() ?? [];
-        var kept = Enumerable.Range(0, slices.Count).Where(i => !left.Contains(i)).ToList();
-        // Entries the Bundle does not hold one for one (a shape the placing did not expect): nothing is kept, every resource is written from its object.
-        if (kept.Count != bundle.Entry.Count)
-            return bundle;
-        for (var i = 0; i < kept.Count; i++)
-        {
-            if (bundle.Entry[i]?.Resource is { } parsed && slices[kept[i]] is { } sent)
-                RawResourceJson.Attach(parsed, sent);
-        }
-        return bundle;
+        return slices;
     }
 
     private static string? Text(JsonElement element, string name) =>

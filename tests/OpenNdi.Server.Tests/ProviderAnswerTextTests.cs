@@ -92,6 +92,17 @@ public sealed class ProviderAnswerTextTests
     }
 
     [Fact]
+    public async Task Comments_are_skipped_as_firely_skips_them_and_the_resources_are_written_from_their_objects()
+    {
+        var body = Encoding.UTF8.GetBytes(AnswerJson(Name).Replace("\"resource\":", "/* the patient */ \"resource\":", StringComparison.Ordinal));
+
+        var answer = await FetchAsync(body, null);
+
+        Assert.Equal(Name, FamilyOf(answer));
+        Assert.Null(RawResourceJson.Of(answer.Bundle!.Entry[0].Resource));
+    }
+
+    [Fact]
     public async Task An_answer_that_is_not_json_is_invalid_with_the_reason()
     {
         var answer = await FetchAsync(Encoding.UTF8.GetBytes("<html>busy</html>"), null);
