@@ -157,14 +157,18 @@ internal static class IndexBatchUpsert
         // In key order, so that consecutive probes of one partition's key walk forward through it (a third cheaper
         // than in the request's order); EXISTS … OFFSET stops at the row that makes a patient crowded and needs no
         // count (together half the time of counting up to limit + 1 rows in the request's order, on the bench).
-        var patients = added.Keys.ToArray();
-        Array.Sort(patients, StringComparer.Ordinal);
+        var patients = new string[added.Count];
+        var counts = new int[added.Count];
+        var at = 0;
+        foreach (var (patient, count) in added)
+            (patients[at], counts[at++]) = (patient, count);
+        Array.Sort(patients, counts, StringComparer.Ordinal);
         await using var held = connection.Command($"""
             SELECT p.patient FROM unnest(@patients, @added) AS p (patient, added)
             WHERE p.added > @limit OR EXISTS (SELECT 1 FROM {table} e WHERE e.patient = p.patient OFFSET @limit - p.added)
             """, transaction);
         held.With("@patients", patients);
-        held.With("@added", patients.Select(p => added[p]).ToArray());
+        held.With("@added", counts);
         held.With("@limit", (long)limit);
         var crowded = new List<string>();
         await using var reader = await held.ExecuteReaderAsync(cancellationToken);

@@ -418,6 +418,5 @@ internal static class PublishedDocumentJson
 
     /// <summary>Exactly YYYY-MM-DD and a day of the calendar (always a valid FHIR dateTime).</summary>
     private static readonly Func<string, bool> Date = static value =>
-        value.Length == 10 && value[4] == '-' && value[7] == '-'
-        && DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _);
+        IndexEntryMapper.TryCalendarDate(value, out _);
 }
