@@ -237,26 +237,4 @@ public sealed class BulkNdjsonReaderTests
         Assert.StartsWith("line 2: subject.identifier: ", problem.Message);
         Assert.Equal("line 2: DocumentReference.subject.identifier.value", problem.Expression);
     }
-    [Fact]
-    public void CalendarDate_WhenAnyCandidate_AgreesWithInvariantParseExact()
-    {
-        var candidates = new List<string>
-        {
-            "", "2024-01-0", "2024-01-011", "2024/01/01", "2024-1-01", "2024-01-1", " 024-01-01", "2024-01-01 ", "+024-01-01",
-            "-024-01-01", "2024-+1-01", "2024--1-01", "2024-01-+1", "\uff12\uff10\uff12\uff14-01-01", "2024-0\u0661-01", "abcd-ef-gh",
-            "2024-01-01T00:00:00", "20240-1-01", "0000-01-01", "0001-01-01", "9999-12-31",
-        };
-        foreach (var year in (int[])[0, 1, 4, 100, 400, 1900, 2000, 2023, 2024, 9999])
-            for (var month = 0; month <= 13; month++)
-                for (var day = 0; day <= 32; day++)
-                    candidates.Add($"{year:D4}-{month:D2}-{day:D2}");
-        foreach (var candidate in candidates)
-        {
-            var expected = DateOnly.TryParseExact(candidate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.None, out var expectedDate);
-            var actual = IndexEntryMapper.TryCalendarDate(candidate, out var actualDate);
-            Assert.True(expected == actual, $"'{candidate}': ParseExact {expected}, TryCalendarDate {actual}");
-            Assert.Equal(expectedDate, actualDate);
-        }
-    }
 }

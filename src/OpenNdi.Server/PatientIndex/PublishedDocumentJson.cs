@@ -418,5 +418,6 @@ internal static class PublishedDocumentJson
 
     /// <summary>Exactly YYYY-MM-DD and a day of the calendar (always a valid FHIR dateTime).</summary>
     private static readonly Func<string, bool> Date = static value =>
-        IndexEntryMapper.TryCalendarDate(value, out _);
+        value.Length == 10 && value[4] == '-' && value[7] == '-'
+        && DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _);
 }
