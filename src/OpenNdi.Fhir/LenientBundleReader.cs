@@ -53,9 +53,9 @@ public static partial class LenientBundleReader
         {
             return (null, [], ex.PartialResult is null ? ex.Message : $"answered a {ex.PartialResult.TypeName} where a Bundle was expected");
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Bytes that are not UTF-8 as well as JSON that is not well formed.
+            // JSON that is not well formed, and a string value that is not UTF-8 (the fetcher decodes such a body first).
             return (null, [], ex.Message);
         }
     }

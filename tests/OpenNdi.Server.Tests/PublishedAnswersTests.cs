@@ -100,6 +100,25 @@ public sealed class PublishedAnswersTests
     }
 
     [Fact]
+    public void AProvenanceNarrowedToWhatARead_Releases_BringsNothingItNoLongerNames()
+    {
+        // One Provenance of the Condition and the MedicationStatement; a read of Conditions releases the first only.
+        const string medicationStatement = "urn:uuid:6e883e5e-7648-485a-86de-3640a61601fe";
+        var bundle = Minimal();
+        Entries(bundle).Add(JsonNode.Parse($$$"""
+            {"fullUrl":"urn:uuid:0b6c1b6e-1c1d-4c53-9a33-1b0b3a8c5b01","resource":{"resourceType":"Provenance","id":"prov-1",
+             "target":[{"reference":"{{{MinimalCondition}}}"},{"reference":"{{{medicationStatement}}}"}],"recorded":"2024-03-01T10:00:00Z",
+             "agent":[{"who":{"display":"Dr. Provider"}}]}}
+            """));
+
+        var (searchset, _) = Search(GatherSummary(bundle), "Condition", DataCategory.Problems);
+
+        var provenance = Assert.Single(searchset.Entry.Select(e => e.Resource).OfType<Provenance>(), p => p.Id == "prov-1");
+        Assert.Equal(MinimalCondition, Assert.Single(provenance.Target).Reference);
+        Assert.DoesNotContain(searchset.Entry, e => e.Resource is MedicationStatement or Medication);
+    }
+
+    [Fact]
     [Trait("Category", "Security")]
     public void WhenAnythingOfTheProviderIsWithheld_ItsNarrativesAndItsProvenanceOfTheWithheldStayBack()
     {

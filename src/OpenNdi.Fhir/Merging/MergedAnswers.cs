@@ -125,7 +125,10 @@ public static class MergedAnswers
             var targets = provenance.Target.Count;
             provenance.Target = [.. provenance.Target.Where(t => Resolve(item.FullUrl, t.Reference) is { } url && aliases.TryGetValue(url, out var target) && inAnswer.Contains(target))];
             if (provenance.Target.Count != targets)
+            {
                 RawResourceJson.Changed(provenance);
+                item.ReferencesRemoved();
+            }
             if (provenance.Target.Count == 0)
                 continue;
             released.Add(item);

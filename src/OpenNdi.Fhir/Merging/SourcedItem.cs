@@ -45,6 +45,9 @@ public sealed class SourcedItem(Resource resource, DataCategory? category, ItemS
     /// <summary>Every reference inside the resource, walked once for screening and assembly alike (the objects themselves, so a rewrite shows in both).</summary>
     public IReadOnlyList<ResourceReference> References => _references ??= ResourceWalk.References(Resource);
 
+    /// <summary>Says references were taken out of the resource (a Provenance narrowed to what is released): they are walked again when next asked for.</summary>
+    internal void ReferencesRemoved() => _references = null;
+
     /// <summary>Released only through an emergency break: no source would have released it otherwise.</summary>
     public bool ViaEmergencyBreak => _sources.All(s => s.ViaEmergencyBreak);
 
