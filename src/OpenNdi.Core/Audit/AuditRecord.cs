@@ -27,6 +27,9 @@ public static class AuditAgentKind
     public const string System = "system";
     public const string Operator = "operator";
 
+    /// <summary>A health professional in another member state, through that country's contact point (MyHealth@EU); the agent's provider is the contact point's trust-list id.</summary>
+    public const string ForeignProfessional = "foreign-professional";
+
     /// <summary>A caller whose token named no actor, or who presented no valid token: the record keeps what is known (address, claimed issuer, client, subject).</summary>
     public const string Unidentified = "unidentified";
 }

@@ -75,6 +75,21 @@ public static class NdiClaims
     /// relationship (PDL 6 kap.), carried from the launch context into the token.
     /// </summary>
     public const string CareRelationship = "ndi_care_relationship";
+
+    /// <summary>The actor kind of a professional abroad, asking through their country's contact point (issue 17).</summary>
+    public const string CrossBorderActorKind = "foreign-professional";
+
+    /// <summary>The authentication type of principals the contact point builds from a peer's certificate and assertion; no other source makes a cross-border actor.</summary>
+    public const string CrossBorderAuthenticationType = "ncp-peer";
+
+    /// <summary>The requesting contact point's trust-list id.</summary>
+    public const string CrossBorderPeer = "ncp_peer";
+
+    /// <summary>The requesting contact point's country, from the trust list.</summary>
+    public const string CrossBorderCountry = "ncp_country";
+
+    /// <summary>The patient of the assertion's treatment relationship, when it is a Swedish identity number.</summary>
+    public const string CrossBorderTreatedPatient = "ncp_treated_patient";
 }
 
 /// <summary>HL7 v3 ActReason codes for why a professional accesses data (system 2.16.840.1.113883.1.11.20448).</summary>

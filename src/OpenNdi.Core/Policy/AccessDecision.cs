@@ -25,6 +25,9 @@ public enum DecisionReason
     LoginTooWeak,
     SystemOtherProvider,
     NotADataActor,
+
+    /// <summary>A category that does not cross the border (only the summary's parts and ePrescriptions do).</summary>
+    NotCrossBorderData,
 }
 
 /// <summary>The decision on one requested item.</summary>

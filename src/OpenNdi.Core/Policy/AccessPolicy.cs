@@ -1,3 +1,4 @@
+using OpenNdi.Core.Index;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Identity;
 
@@ -31,6 +32,7 @@ public static class AccessPolicy
         {
             PersonActor person => DecideForPerson(request, privacy, person),
             ProfessionalActor professional => All(request, item => DecideForProfessional(request, privacy, professional, item)),
+            CrossBorderProfessionalActor foreign => All(request, item => DecideForForeignProfessional(request, privacy, foreign, item)),
             SystemActor system => All(request, item => system.Provider == item.Provider
                 ? Permit(item, DecisionReason.OwnProvider)
                 : Deny(item, privacy.PrimaryUseOptOut ? DecisionReason.OptedOut : DecisionReason.SystemOtherProvider)),
@@ -67,6 +69,10 @@ public static class AccessPolicy
                 return new Disclosure([], counted) { TellsBlocks = !privacy.PrimaryUseOptOut };
             case SystemActor:
                 return Disclosure.Nothing; // a provider's system sees its own provider's data only, always: nothing to tell
+            case CrossBorderProfessionalActor foreign:
+                // Told only the limits of their own request, never a count: blocks abroad cannot be broken, so a count
+                // would only tell of data the patient keeps from other countries.
+                return ForeignLimits(request, foreign) is [var limit, ..] ? new Disclosure([limit], []) : Disclosure.Nothing;
             default:
                 return new Disclosure([DecisionReason.NotADataActor], []);
         }
@@ -235,6 +241,47 @@ public static class AccessPolicy
             };
         }
         return Permit(item, DecisionReason.CareRelationship);
+    }
+
+    /// <summary>
+    /// A professional abroad, through their country's contact point (issue 17): the summary's parts and the patient's
+    /// prescriptions only; never while the patient has opted out (unless the patient shared their summary with this
+    /// very professional, while the share lasts); only for the patient of the assertion's treatment relationship and
+    /// for treatment or emergency treatment; every block applies, including those made for sharing across EU
+    /// borders only, and an emergency abroad breaks none (the emergency break is a Swedish professional's, followed
+    /// up by their own provider under PDL).
+    /// </summary>
+    private static ItemDecision DecideForForeignProfessional(AccessRequest request, PatientPrivacy privacy, CrossBorderProfessionalActor foreign, RequestedItem item)
+    {
+        if (!CrossBorderCategories.Contains(item.Category))
+            return Deny(item, DecisionReason.NotCrossBorderData);
+        if (privacy.PrimaryUseOptOut && !privacy.Shares.Any(share => share.ActiveAt(request.At) && share.ForeignProfessional == foreign.ShareName && DataCategory.SummaryParts.Contains(item.Category)))
+            return Deny(item, DecisionReason.OptedOut);
+        if (ForeignLimits(request, foreign) is [var limit, ..])
+            return Deny(item, limit);
+        if (privacy.Blocks.Any(b => b.InForceAt(request.At) && b.Covers(item)))
+            return Deny(item, DecisionReason.Blocked);
+        return Permit(item, DecisionReason.CareRelationship);
+    }
+
+    /// <summary>
+    /// Whether the national contact point may tell a professional abroad that it knows this patient at all: not while
+    /// the patient has opted out (unless they shared their summary with this very professional, while the share
+    /// lasts). Such a patient is answered exactly like one the register does not hold; the audit keeps the reason.
+    /// </summary>
+    public static bool MayIdentifyAcrossBorder(CrossBorderProfessionalActor foreign, PatientPrivacy privacy, DateTimeOffset at) =>
+        !privacy.PrimaryUseOptOut || privacy.Shares.Any(share => share.ActiveAt(at) && share.ForeignProfessional == foreign.ShareName);
+
+    /// <summary>What a professional abroad may be given: the patient summary's parts, ePrescriptions among them (SOU 2026:6 §2.6.1; the EHDS priority categories due first).</summary>
+    public static IReadOnlyList<DataCategory> CrossBorderCategories => DataCategory.SummaryParts;
+
+    private static List<DecisionReason> ForeignLimits(AccessRequest request, CrossBorderProfessionalActor foreign)
+    {
+        if (foreign.PurposeOfUse is not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment))
+            return [DecisionReason.PurposeNotTreatment];
+        if (foreign.TreatmentRelationshipWith != request.Patient)
+            return [DecisionReason.NoCareRelationship];
+        return [];
     }
 
     private static AccessDecision All(AccessRequest request, Func<RequestedItem, ItemDecision> decide) =>

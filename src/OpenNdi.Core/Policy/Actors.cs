@@ -33,5 +33,20 @@ public sealed record PersonActor(PersonalIdentityNumber Person, string? Assuranc
 /// <summary>A system without a user (SMART Backend Services), belonging to a provider or to none.</summary>
 public sealed record SystemActor(string ClientId, HsaId? Provider) : Actor;
 
+/// <summary>
+/// A health professional in another member state, asking through that country's national contact point
+/// (MyHealth@EU, issue 17): their id at that contact point, the contact point's trust-list id (whose entry gives the
+/// country), the eHDSI purpose of use (<see cref="PurposeOfUse.Treatment"/> or <see cref="PurposeOfUse.EmergencyTreatment"/>)
+/// and the patient the signed assertion says they treat. Everything they ask crosses the border.
+/// </summary>
+/// <param name="Peer">The contact point's id in our trust list, e.g. <c>urn:ehdsi:ncp:DE</c>.</param>
+/// <param name="Country">ISO 3166-1 alpha-2, from the trust list, never from a certificate's name.</param>
+/// <param name="TreatmentRelationshipWith">The patient of the assertion's treatment relationship, when it names a Swedish identity number.</param>
+public sealed record CrossBorderProfessionalActor(string Peer, string Country, string Id, string PurposeOfUse, PersonalIdentityNumber? TreatmentRelationshipWith) : Actor
+{
+    /// <summary>How a patient's share names this professional (<see cref="Share.ForeignProfessional"/>): <c>CC:identifier</c>.</summary>
+    public string ShareName => $"{Country}:{Id}";
+}
+
 /// <summary>Someone who runs the infrastructure. Operators never see patient data.</summary>
 public sealed record OperatorActor(string Id) : Actor;

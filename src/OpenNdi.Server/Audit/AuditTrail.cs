@@ -23,7 +23,12 @@ internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvide
     /// <summary>A record of <paramref name="event"/> by the request's actor, with time, source address and purpose filled in.</summary>
     public AuditRecord Start(HttpContext http, Actor actor, string @event, AuditAction action, string? patient = null) =>
         new(time.GetUtcNow(), @event, action, AuditOutcome.Success, AgentOf(actor, http.User), Patient: patient,
-            PurposeOfUse: (actor as ProfessionalActor)?.PurposeOfUse is { Length: > 0 } purpose ? purpose : null,
+            PurposeOfUse: actor switch
+            {
+                ProfessionalActor { PurposeOfUse: { Length: > 0 } purpose } => purpose,
+                CrossBorderProfessionalActor { PurposeOfUse: { Length: > 0 } purpose } => purpose,
+                _ => null,
+            },
             Source: http.Connection.RemoteIpAddress?.ToString());
 
     /// <summary>Stores the record through the next writer in turn; completes when it is committed.</summary>
@@ -47,6 +52,8 @@ internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvide
             PersonActor p => new AuditAgent(AuditAgentKind.Person, p.Person.Value, name),
             SystemActor s => new AuditAgent(AuditAgentKind.System, s.ClientId, name, Provider: s.Provider?.Value),
             OperatorActor o => new AuditAgent(AuditAgentKind.Operator, o.Id, name),
+            // The provider is the contact point the professional asked through (its trust-list id names the country).
+            CrossBorderProfessionalActor f => new AuditAgent(AuditAgentKind.ForeignProfessional, f.Id, name, user.FindFirst(NdiClaims.SubjectRole)?.Value, f.Peer),
             _ => throw new ArgumentOutOfRangeException(nameof(actor), actor, "unknown actor kind"),
         };
     }

@@ -65,6 +65,13 @@ internal static class Actors
                     HsaId.TryParse(Claim(NdiClaims.SubjectOrganizationId), out var owner, out _) ? owner : null);
             case "operator":
                 return new OperatorActor(Claim("sub") ?? string.Empty);
+            // Only the contact point's own authentication makes this actor (mutual TLS with a trusted peer and its
+            // signed assertion): the same claim in a national token names nobody.
+            case NdiClaims.CrossBorderActorKind when user.Identity?.AuthenticationType == NdiClaims.CrossBorderAuthenticationType:
+                return Claim("sub") is { Length: > 0 } foreign && Claim(NdiClaims.CrossBorderPeer) is { Length: > 0 } peer && Claim(NdiClaims.CrossBorderCountry) is { Length: 2 } country
+                    ? new CrossBorderProfessionalActor(peer, country, foreign, Claim(NdiClaims.PurposeOfUse) ?? string.Empty,
+                        PersonalIdentityNumber.TryParse(Claim(NdiClaims.CrossBorderTreatedPatient), out var treated, out _) ? treated : null)
+                    : null;
             default:
                 return null;
         }

@@ -83,7 +83,8 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         var accessRequest = new AccessRequest(actor, query.Patient,
             [.. entries.Select(e => new RequestedItem(e.Provider, e.Key.CareUnit, e.Key.Category, e.Key.SourceReference))], time.GetUtcNow(),
             CareRelationshipDeclared: CareRelationshipDeclared(request, query.Patient),
-            Emergency: emergency);
+            Emergency: emergency,
+            CrossBorder: actor is CrossBorderProfessionalActor);
         var decision = AccessPolicy.Decide(accessRequest, facts);
         return new DecidedLookup(entries, decision, emergency, accessRequest, facts);
     }
@@ -168,6 +169,7 @@ internal sealed class IndexAccess(IIndexStore index, PatientPrivacyReader privac
         DecisionReason.SystemOtherProvider => "a system sees its own provider's entries only",
         DecisionReason.NotADataActor => "operators see no patient data",
         DecisionReason.LoginTooWeak => "the login's assurance level is below level 3",
+        DecisionReason.NotCrossBorderData => "this kind of information is not shared across borders",
         _ => reason.ToString(),
     };
 }

@@ -106,7 +106,8 @@ internal sealed class AccessFlow(
         var actor = audit.Actor;
         audit.Patient(patient.Value);
         using var deadline = new CancellationTokenSource(options.Value.DeadlineMs);
-        var (emergency, refused) = IndexAccess.ReadEmergency(http.Request, patient);
+        // A professional abroad breaks no block (AccessPolicy): whatever a peer sends as an emergency reason is not read.
+        var (emergency, refused) = actor is CrossBorderProfessionalActor ? (null, null) : IndexAccess.ReadEmergency(http.Request, patient);
         if (refused is not null)
             return (null, refused);
         // Only what the token's scopes cover is asked for and released; the answer says what they leave out.

@@ -26,6 +26,10 @@ internal sealed class ScopeCoverage
 
     public static ScopeCoverage Of(ClaimsPrincipal user, Actor actor)
     {
+        // A professional abroad holds no SMART scopes: what crosses the border is the access policy's to decide
+        // (AccessPolicy.CrossBorderCategories), so every type is asked for and each item decided.
+        if (actor is CrossBorderProfessionalActor)
+            return new ScopeCoverage(ScopeContext.User, new HashSet<string>(StringComparer.Ordinal));
         var context = Actors.ContextOf(actor);
         // The route's filter refused malformed scopes before this runs; an unparsable set covers nothing.
         var scopes = Actors.TryReadScopes(user, out var parsed, out _) ? parsed : null;
