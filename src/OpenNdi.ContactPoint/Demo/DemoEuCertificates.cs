@@ -73,12 +73,13 @@ public sealed class DemoEuCertificates : IDisposable
 
     public static X500DistinguishedName FranceSubject()
     {
+        // Shown as CN=ncp.demo.fr, OU="NCP, C=SE interop", DC=demo, O=Demo NCP France, C=FR (the builder's first is shown first).
         var name = new X500DistinguishedNameBuilder();
-        name.AddCountryOrRegion("FR");
-        name.AddOrganizationName("Demo NCP France");
-        name.AddDomainComponent("demo");
-        name.AddOrganizationalUnitName("NCP, C=SE interop");
         name.AddCommonName("ncp.demo.fr");
+        name.AddOrganizationalUnitName("NCP, C=SE interop");
+        name.AddDomainComponent("demo");
+        name.AddOrganizationName("Demo NCP France");
+        name.AddCountryOrRegion("FR");
         return name.Build();
     }
 
@@ -107,9 +108,9 @@ public sealed class DemoEuCertificates : IDisposable
     private static X500DistinguishedName Name(string country, string organization, string commonName)
     {
         var name = new X500DistinguishedNameBuilder();
-        name.AddCountryOrRegion(country);
-        name.AddOrganizationName(organization);
         name.AddCommonName(commonName);
+        name.AddOrganizationName(organization);
+        name.AddCountryOrRegion(country);
         return name.Build();
     }
 
