@@ -1,5 +1,6 @@
 using OpenNdi.Server.Audit;
 using OpenNdi.Server.Consent;
+using OpenNdi.Server.CrossBorder;
 using OpenNdi.Server.PatientData;
 using OpenNdi.Server.Demo;
 using OpenNdi.Server.FhirApi;
@@ -28,6 +29,7 @@ builder.Services.AddConsentManagement();
 builder.Services.AddPatientData();
 builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddWebFrontEnd();
+builder.Services.AddContactPoint(builder.Configuration, modules);
 if (modules.DemoPopulation)
     builder.Services.AddDemoPopulation(builder.Configuration);
 if (modules.Simulator)
@@ -50,6 +52,7 @@ app.MapConsentManagement();
 app.MapPatientData();
 app.MapProfessionalAccess();
 app.MapWebFrontEnd();
+app.MapContactPoint();
 if (modules.Simulator)
     app.MapSimulatedProviders();
 if (modules.DemoLogin)

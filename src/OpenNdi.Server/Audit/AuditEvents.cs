@@ -188,4 +188,13 @@ internal static class AuditEventCodes
     public const string Login = "login";
     public const string TokenIssue = "token-issue";
     public const string SimulatorRead = "simulator-read";
+
+    /// <summary>The national contact point to MyHealth@EU (issue 17, ADR 0010 §7): a peer identifies a patient (EHDSI-11).</summary>
+    public const string NcpIdentify = "ncp-identify";
+
+    /// <summary>A peer lists a patient's documents (EHDSI-21, -31).</summary>
+    public const string NcpFind = "ncp-find";
+
+    /// <summary>A peer retrieves a document (EHDSI-22, -32).</summary>
+    public const string NcpRetrieve = "ncp-retrieve";
 }

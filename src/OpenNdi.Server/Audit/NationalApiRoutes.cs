@@ -49,6 +49,21 @@ internal static class NationalApiRoutes
         return builder;
     }
 
+    /// <summary>
+    /// A route of the national contact point to MyHealth@EU (issue 17): another member state's contact point calls it
+    /// with mutual TLS and a signed assertion for its professional, checked by the contact point's own authentication
+    /// scheme (<paramref name="peerPolicy"/>) instead of a national token's scopes; what crosses is the access policy's
+    /// to decide. Every request to it, granted or refused, leaves one audit record of <paramref name="auditEvent"/>.
+    /// </summary>
+    public static TBuilder CrossBorderApi<TBuilder>(this TBuilder builder, string peerPolicy, string auditEvent, AuditAction action)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.RequireAuthorization(peerPolicy);
+        builder.WithMetadata(new AuditDeclaration(auditEvent, action));
+        builder.AddEndpointFilter<TBuilder, NationalApiFilter>();
+        return builder;
+    }
+
     /// <summary>A route anyone may call (no token: a login, the token endpoint), whose every request is still logged.</summary>
     public static TBuilder AuditedPublic<TBuilder>(this TBuilder builder, string auditEvent, AuditAction action)
         where TBuilder : IEndpointConventionBuilder
