@@ -29,9 +29,10 @@ namespace OpenNdi.ContactPoint.Terminology;
 /// returned <see cref="CodeMappingReport"/>, which the caller audits and turns into OperationOutcome issues with the
 /// element's expression. <c>meta.tag</c> is FHIR's place for marking a resource for a process (R4 resource.html §3.1.3.2,
 /// bound to an example value set only), so any validator takes it. An extension with our own URL on the
-/// <c>Coding</c> would say more precisely which coding, but its definition is published nowhere a peer can resolve:
-/// the Firely validator here reports it only as a warning, the HL7 reference validator by default rejects an unknown
-/// extension as an error, and a peer's validation must not fail because of our flag.</para>
+/// <c>Coding</c> (tried: <c>https://openndi.se/fhir/StructureDefinition/ehdsi-unmapped-code</c>) would say more precisely
+/// which coding, but its definition is published nowhere a peer can resolve: the Firely validator here passes it with
+/// warning 4009 ("Unable to resolve reference to extension"), and a validator a peer configures to refuse unknown
+/// extensions would fail the whole document on our flag. The tag cannot do that.</para>
 /// <para>The document is changed in place; map a copy (<c>DeepCopy()</c>) to keep the original. Mapping the same document
 /// twice adds nothing twice: a translation into a language already there is not added again, our own tag is skipped.</para>
 /// <para>Quantities (<c>Quantity.system</c>|<c>code</c>, UCUM units) are not codings and are not walked, although the
