@@ -85,6 +85,24 @@ public sealed class ArchitectureTests
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
+    /// <summary>
+    /// The contact point (src/OpenNdi.ContactPoint) is a bounded context of its own: it reaches the national services
+    /// through its ports only, never the host's code nor another module's stores (its own storage lives in it).
+    /// </summary>
+    [Fact]
+    public void TheContactPoint_ReachesTheNationalServices_ThroughItsPortsOnly()
+    {
+        var contactPoint = typeof(OpenNdi.ContactPoint.Ports.INationalRecords).Assembly;
+        var storeNamespaces = typeof(OpenNdi.Data.NdiDatabase).Assembly.GetTypes().Select(t => t.Namespace).OfType<string>()
+            .Where(n => n.StartsWith("OpenNdi.Data.", StringComparison.Ordinal)).Distinct().ToArray();
+        Assert.Contains("OpenNdi.Data.Index", storeNamespaces); // the scan finds what it is meant to
+
+        var result = Types.InAssembly(contactPoint).ShouldNot().HaveDependencyOnAny(["OpenNdi.Server", "OpenNdi.Synthetic", "OpenNdi.Web", .. storeNamespaces]).GetResult();
+
+        Assert.True(result.IsSuccessful, string.Join("\n", result.FailingTypeNames ?? []));
+        Assert.DoesNotContain(contactPoint.GetReferencedAssemblies(), a => a.Name is "OpenNdi.Server" or "OpenNdi.Synthetic" or "OpenNdi.Web");
+    }
+
     [Fact]
     public void EachStore_TouchesOnlyItsOwnSchema()
     {

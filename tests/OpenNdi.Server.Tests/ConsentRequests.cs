@@ -8,12 +8,14 @@ internal static class ConsentRequests
 {
     /// <param name="kind">optout-primary, block, proxy, …</param>
     /// <param name="provision">The Consent.provision JSON.</param>
-    public static async Task PostAsync(NdiServer server, TestIssuer issuer, PersonalIdentityNumber patient, string kind, string provision)
+    /// <param name="reach">For a block: <c>cross-border</c> makes it apply to sharing across EU borders only.</param>
+    public static async Task PostAsync(NdiServer server, TestIssuer issuer, PersonalIdentityNumber patient, string kind, string provision, string? reach = null)
     {
+        var reachCategory = reach is null ? "" : $$$""",{"coding":[{"system":"urn:openndi:consent-block-reach","code":"{{{reach}}}"}]}""";
         var consent = $$$"""
             {"resourceType":"Consent","status":"active",
              "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},
-             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"{{{kind}}}"}]}],
+             "category":[{"coding":[{"system":"urn:openndi:consent-kind","code":"{{{kind}}}"}]}{{{reachCategory}}}],
              "patient":{"identifier":{"system":"urn:oid:1.2.752.129.2.1.3.1","value":"{{{patient.Value}}}"}},
              "provision":{{{provision}}}}
             """;

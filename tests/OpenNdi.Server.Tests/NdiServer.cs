@@ -166,6 +166,8 @@ public sealed class NdiServer : WebApplicationFactory<Program>
             builder.UseSetting("Directory:Addresses:AllowPrivateNetworks", "true");
         }
         builder.UseSetting("Identity:Server:SigningKeyFile", ""); // a key per test server, no shared file
+        // The demo EU PKI of the contact point's simulated peers: a folder per test server, so none races another's creation.
+        builder.UseSetting("ContactPoint:DemoCertificatesFolder", Path.Combine(Path.GetTempPath(), "openndi-test-eu-pki", Guid.NewGuid().ToString("N")));
         builder.UseSetting("ProfessionalAccess:ProviderCalls:SigningKeyFile", ""); // the access service's key too
         // Endpoint health probes run only when a test asks (EndpointHealthChecker.CheckAllAsync), and reach the
         // simulated providers' endpoints (http://localhost/sim/…) in this in-memory server, not the network.

@@ -106,7 +106,7 @@ public static class NcpFhirApi
         return NoStore(http, FhirResults.Resource(searchset));
     }
 
-    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, DocumentHandles handles, ICrossBorderAudit audit)
+    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, DocumentHandles handles, ICrossBorderAudit audit, TimeProvider time)
     {
         var caller = NcpCaller.Of(http);
         var query = http.Request.Query;
@@ -140,7 +140,7 @@ public static class NcpFhirApi
                 Status = DocumentReferenceStatus.Current,
                 Type = new CodeableConcept(Loinc, PatientSummaryClass, "Patient summary Document"),
                 Subject = new ResourceReference { Identifier = new Identifier(system, patient.Value) },
-                Date = DateTimeOffset.UtcNow,
+                Date = time.GetUtcNow(),
                 Description = "Patient summary, assembled from every Swedish care provider when retrieved",
                 Content =
                 [
@@ -178,7 +178,7 @@ public static class NcpFhirApi
         if (national.Document is not { } document)
             return national.Refusal!;
         var (converted, report) = summaries.ForPeer(document, caller.Peer, RequestedLanguage(http, caller.Peer));
-        audit.Entity(http, "ncp-code-mapping", null, report);
+        audit.Entity(http, "ncp-code-mapping", null, CrossBorderSummary.Describe(report, caller.Peer));
         return NoStore(http, FhirResults.Resource(converted));
     }
 

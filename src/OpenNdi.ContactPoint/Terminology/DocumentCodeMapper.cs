@@ -86,6 +86,10 @@ public sealed class DocumentCodeMapper
             // A null entry or an entry without a resource (a published eu-eps example has one) holds no coding.
             if (entry?.Resource is not { } resource)
                 continue;
+            // An OperationOutcome tells about the answer (providers missed, items withheld), not about the patient: its
+            // codes are our error codes, for the reader's system, not clinical content to map.
+            if (resource is OperationOutcome)
+                continue;
             var found = new List<(Coding Coding, string Path)>();
             Collect(resource, resource.TypeName, found);
             foreach (var (coding, path) in found)

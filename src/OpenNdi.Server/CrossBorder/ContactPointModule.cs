@@ -7,6 +7,7 @@ using OpenNdi.ContactPoint.Domain;
 using OpenNdi.ContactPoint.Edge;
 using OpenNdi.ContactPoint.Identification;
 using OpenNdi.ContactPoint.Ports;
+using OpenNdi.ContactPoint.Terminology;
 using OpenNdi.ContactPoint.Trust;
 using OpenNdi.Core.Audit;
 using OpenNdi.Server.Audit;
@@ -58,6 +59,7 @@ internal static class ContactPointModule
         services.AddSingleton<CrossBorderAssertionValidator>();
         services.AddSingleton<PatientIdentification>();
         services.AddSingleton<CrossBorderSummary>();
+        services.AddSingleton(sp => new DocumentCodeMapper(MasterValueSet(configuration, demo), DisplayTranslations.Default));
         services.AddSingleton<DocumentHandles>();
         services.AddScoped<INationalRecords, NationalRecordsForContactPoint>();
         services.AddSingleton<ICrossBorderAudit, CrossBorderAuditNotes>();
@@ -68,6 +70,33 @@ internal static class ContactPointModule
             options.OnRefused = (http, refusal) => NationalApiFilter.RecordUnauthenticatedAsync(http, $"{refusal.Code}: {refusal.AuditDetail ?? refusal.Message}"));
         services.AddAuthorizationBuilder().AddPolicy(PeerPolicy, policy => policy.AddAuthenticationSchemes(NcpPeerAuthentication.SchemeName).RequireAuthenticatedUser());
         return services;
+    }
+
+    /// <summary>
+    /// The eHDSI Master Value Set Catalogue: the folder <c>ContactPoint:Terminology:ValueSets</c> (production deploys the
+    /// MVC the EU publishes), or in the demo the copy beside the repository (<c>../shared/fhir-examples/terminology-ehdsi</c>).
+    /// </summary>
+    private static MasterValueSetCatalogue MasterValueSet(IConfiguration configuration, bool demo)
+    {
+        if (configuration["ContactPoint:Terminology:ValueSets"] is { Length: > 0 } folder)
+            return new MasterValueSetCatalogue(folder);
+        if (demo && FindUpwards(Path.Combine("shared", "fhir-examples", "terminology-ehdsi")) is { } found)
+            return new MasterValueSetCatalogue(found);
+        throw new InvalidOperationException("ContactPoint:Terminology:ValueSets names no folder: the contact point maps every code against the eHDSI Master Value Set Catalogue (its FHIR ValueSet files)");
+    }
+
+    private static string? FindUpwards(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (Directory.Exists(candidate))
+                    return candidate;
+            }
+        }
+        return null;
     }
 
     public static WebApplication MapContactPoint(this WebApplication app)
