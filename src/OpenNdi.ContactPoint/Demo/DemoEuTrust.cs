@@ -29,6 +29,9 @@ public static class DemoEuTrust
                 // The revoked certificate stays registered, as a superseded one would until it expires: revocation alone refuses it.
                 TlsCertificates = [certificates.PathOf(DemoEuCertificates.GermanyFile), certificates.PathOf(DemoEuCertificates.GermanyRevokedFile)],
                 SigningCertificates = [certificates.PathOf(DemoEuCertificates.GermanySigningFile)],
+                // The simulated German contact point's mask: the health insurance number (KVNR) and the birth date.
+                Mask = ["identifier", "birthdate"],
+                IdentifierSystems = ["http://fhir.de/sid/gkv/kvid-10"],
             },
             new PeerOptions
             {
@@ -38,6 +41,9 @@ public static class DemoEuTrust
                 Language = "fr-FR",
                 TlsCertificates = [certificates.PathOf(DemoEuCertificates.FranceFile)],
                 SigningCertificates = [certificates.PathOf(DemoEuCertificates.FranceSigningFile)],
+                // The simulated French contact point's mask: the INS (NIR), the birth date and the family name.
+                Mask = ["identifier", "birthdate", "family"],
+                IdentifierSystems = ["urn:oid:1.2.250.1.213.1.4.8"],
             },
         ],
     };

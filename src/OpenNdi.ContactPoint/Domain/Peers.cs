@@ -8,7 +8,17 @@ namespace OpenNdi.ContactPoint.Domain;
 /// <param name="Country">ISO 3166-1 alpha-2 code of the member state, upper case.</param>
 /// <param name="BaseUrl">Where its NCPeH FHIR API answers (Sweden as the country of treatment calls it).</param>
 /// <param name="Language">The language its professionals read (BCP 47, e.g. <c>de-DE</c>).</param>
-public sealed record Peer(string Id, string Country, Uri? BaseUrl, string Language);
+public sealed record Peer(string Id, string Country, Uri? BaseUrl, string Language)
+{
+    /// <summary>
+    /// The peer's identification mask (Sweden as the country of treatment checks it before anything is sent): the
+    /// search parameters its country requires (<c>identifier</c>, <c>birthdate</c>, <c>family</c>, <c>given</c>, <c>gender</c>).
+    /// </summary>
+    public IReadOnlyList<string> Mask { get; init; } = ["identifier", "birthdate"];
+
+    /// <summary>The identifier systems its country identifies patients by (empty: any).</summary>
+    public IReadOnlyList<string> IdentifierSystems { get; init; } = [];
+}
 
 /// <summary>Why a foreign professional asks: the eHDSI purposes of use.</summary>
 public enum CrossBorderPurpose

@@ -125,4 +125,10 @@ public sealed class PeerOptions
 
     /// <summary>Further SHA-256 thumbprints of assertion-signing certificates.</summary>
     public List<string> SigningThumbprints { get; set; } = [];
+
+    /// <summary>The search parameters the peer's country requires to identify a patient (its identification mask; empty: identifier and birthdate).</summary>
+    public List<string> Mask { get; set; } = [];
+
+    /// <summary>The identifier systems the peer's country identifies patients by.</summary>
+    public List<string> IdentifierSystems { get; set; } = [];
 }

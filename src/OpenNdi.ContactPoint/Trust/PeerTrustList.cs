@@ -75,7 +75,11 @@ public sealed class PeerTrustList : IDisposable
 
     private static PeerEntry Entry(PeerOptions options)
     {
-        var peer = new Peer(options.Id, options.Country, options.BaseUrl is null ? null : new Uri(options.BaseUrl), options.Language);
+        var peer = new Peer(options.Id, options.Country, options.BaseUrl is null ? null : new Uri(options.BaseUrl), options.Language)
+        {
+            Mask = options.Mask.Count > 0 ? [.. options.Mask] : ["identifier", "birthdate"],
+            IdentifierSystems = [.. options.IdentifierSystems],
+        };
         var subjects = new List<byte[]>();
         var tls = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in options.TlsCertificates)

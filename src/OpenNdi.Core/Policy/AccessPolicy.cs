@@ -272,6 +272,19 @@ public static class AccessPolicy
     public static bool MayIdentifyAcrossBorder(CrossBorderProfessionalActor foreign, PatientPrivacy privacy, DateTimeOffset at) =>
         !privacy.PrimaryUseOptOut || privacy.Shares.Any(share => share.ActiveAt(at) && share.ForeignProfessional == foreign.ShareName);
 
+    /// <summary>
+    /// Whether <paramref name="actor"/> may ask another member state's contact point for a visitor's data (Sweden as
+    /// the country of treatment, issue 17): a professional, for treatment or emergency treatment, who declared a care
+    /// relationship with the visitor; null when allowed, else why not. Persons, systems and operators never ask.
+    /// </summary>
+    public static DecisionReason? MayAskAcrossBorder(Actor actor, bool careRelationshipDeclared) => actor switch
+    {
+        ProfessionalActor { PurposeOfUse: not (PurposeOfUse.Treatment or PurposeOfUse.EmergencyTreatment) } => DecisionReason.PurposeNotTreatment,
+        ProfessionalActor when !careRelationshipDeclared => DecisionReason.NoCareRelationship,
+        ProfessionalActor => null,
+        _ => DecisionReason.NotADataActor,
+    };
+
     /// <summary>What a professional abroad may be given: the patient summary's parts, ePrescriptions among them (SOU 2026:6 §2.6.1; the EHDS priority categories due first).</summary>
     public static IReadOnlyList<DataCategory> CrossBorderCategories => DataCategory.SummaryParts;
 

@@ -124,3 +124,27 @@ public sealed class CrossBorderPolicyTests
         Assert.False(AccessPolicy.MayIdentifyAcrossBorder(Doctor(), Privacy(optOut: true) with { Shares = [share with { RevokedAt = Now.AddMinutes(-1) }] }, Now));
     }
 }
+
+/// <summary>A Swedish professional asking a visitor's home country (Sweden as the country of treatment).</summary>
+[Trait("Category", "Security")]
+public sealed class AskingAbroadPolicyTests
+{
+    [Theory]
+    [InlineData(PurposeOfUse.Treatment, true, null)]
+    [InlineData(PurposeOfUse.EmergencyTreatment, true, null)]
+    [InlineData(PurposeOfUse.Treatment, false, DecisionReason.NoCareRelationship)]
+    [InlineData("HPAYMT", true, DecisionReason.PurposeNotTreatment)]
+    [InlineData(PurposeOfUse.BreakTheGlass, true, DecisionReason.PurposeNotTreatment)]
+    public void AProfessional_AsksForTreatment_WithACareRelationship(string purpose, bool careRelationship, DecisionReason? expected)
+    {
+        Assert.Equal(expected, AccessPolicy.MayAskAcrossBorder(Clinician(purpose: purpose), careRelationship));
+    }
+
+    [Fact]
+    public void PersonsSystemsAndOperators_NeverAsk()
+    {
+        Assert.Equal(DecisionReason.NotADataActor, AccessPolicy.MayAskAcrossBorder(new PersonActor(Patient, AssuranceLevels.Loa3), true));
+        Assert.Equal(DecisionReason.NotADataActor, AccessPolicy.MayAskAcrossBorder(new SystemActor("ehr", OwnProvider), true));
+        Assert.Equal(DecisionReason.NotADataActor, AccessPolicy.MayAskAcrossBorder(new OperatorActor("op"), true));
+    }
+}
