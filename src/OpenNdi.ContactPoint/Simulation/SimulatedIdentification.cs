@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -88,8 +87,8 @@ internal static class SimulatedIdentification
 
         var matches = country.Patients.Where(p => p.Identifier == identifier
             && (birthDate is null || p.BirthDate == birthDate)
-            && (family is null || Fold(p.Family) == Fold(family))
-            && (given is null || Fold(p.Given) == Fold(given))
+            && (family is null || SimulatedNames.Fold(p.Family) == SimulatedNames.Fold(family))
+            && (given is null || SimulatedNames.Fold(p.Given) == SimulatedNames.Fold(given))
             && (gender is null || gender == (p.Gender == SimulatedGender.Female ? "female" : "male"))).ToList();
 
         var searchset = new Bundle { Type = Bundle.BundleType.Searchset, Id = Guid.NewGuid().ToString(), Total = 0 };
@@ -118,19 +117,6 @@ internal static class SimulatedIdentification
         }
         http.Response.Headers.CacheControl = "no-store";
         return FhirResults.Resource(searchset);
-    }
-
-    /// <summary>Case, diacritics (é → E, ü → U), hyphens, apostrophes and whitespace folded.</summary>
-    internal static string Fold(string name)
-    {
-        var builder = new StringBuilder(name.Length);
-        foreach (var c in name.Normalize(NormalizationForm.FormD))
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark || char.IsWhiteSpace(c) || c is '-' or '\'')
-                continue;
-            builder.Append(char.ToUpperInvariant(c));
-        }
-        return builder.ToString();
     }
 
     private static IResult Invalid(HttpContext http, string message, string parameter) =>

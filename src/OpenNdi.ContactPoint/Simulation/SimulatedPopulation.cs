@@ -170,9 +170,9 @@ public static class SimulatedPopulation
     /// <summary>A KVNR whose letter is the family name's initial (as the insurers assign it), eight digits from the seed, and its check digit.</summary>
     private static string Kvnr(SplitMix64 random, string family)
     {
-        var initial = family.Normalize(System.Text.NormalizationForm.FormD)[0];
+        var initial = SimulatedNames.Fold(family)[0];
         var digits = string.Concat(Enumerable.Range(0, 8).Select(_ => (char)('0' + random.Next(10))));
-        return $"{initial}{digits}{SimulatedIdentifiers.KvnrCheckDigit(char.ToUpperInvariant(initial), digits)}";
+        return $"{initial}{digits}{SimulatedIdentifiers.KvnrCheckDigit(initial, digits)}";
     }
 
     /// <summary>A NIR (sex, year and month of birth, département, commune, order number) with its key; Corsica not drawn.</summary>
