@@ -65,17 +65,17 @@ public sealed class SimulatedPeerBehaviour(TimeProvider time)
     /// <summary>Applies the faults to one request; false when the peer is down (the caller answers 503).</summary>
     internal async Task<bool> ApplyAsync(string country, CancellationToken requestAborted)
     {
-        TimeSpan latency;
-        bool unresponsive;
+        Task delay;
         lock (_lock)
         {
             var state = StateOf(country);
             state.Requests++;
             if (state.Down)
                 return false;
-            (latency, unresponsive) = (state.Latency, state.Unresponsive);
-            if (latency <= TimeSpan.Zero && !unresponsive)
+            if (state.Latency <= TimeSpan.Zero && !state.Unresponsive)
                 return true;
+            // The timer exists before anyone hears the request is held: a test that then moves the clock moves it.
+            delay = Task.Delay(state.Unresponsive ? Timeout.InfiniteTimeSpan : state.Latency, time, requestAborted);
             state.Held++;
             foreach (var waiter in state.Waiters.Where(w => w.Count <= state.Held).ToList())
             {
@@ -85,7 +85,7 @@ public sealed class SimulatedPeerBehaviour(TimeProvider time)
         }
         try
         {
-            await Task.Delay(unresponsive ? Timeout.InfiniteTimeSpan : latency, time, requestAborted);
+            await delay;
         }
         finally
         {
