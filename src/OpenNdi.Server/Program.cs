@@ -29,7 +29,7 @@ builder.Services.AddConsentManagement();
 builder.Services.AddPatientData();
 builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddWebFrontEnd();
-builder.Services.AddContactPoint(builder.Configuration, modules);
+builder.AddContactPoint(modules);
 if (modules.DemoPopulation)
     builder.Services.AddDemoPopulation(builder.Configuration);
 if (modules.Simulator)

@@ -183,6 +183,11 @@ public sealed class NdiServer : WebApplicationFactory<Program>
                     ? test.CreateHandler()
                     : new SocketsHttpHandler()); // a listening server (browser tests) reaches its providers over the network
             }
+            // Sweden's calls to the simulated foreign contact points reach them in this in-memory server, presenting
+            // Sweden's certificate as the TLS handshake would (there is no TLS here: PeerTls is tested over Kestrel).
+            services.AddHttpClient(OpenNdi.ContactPoint.Transport.NcpFhirTransport.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<IServer>() is TestServer test
+                ? test.CreateHandler(context => context.Connection.ClientCertificate = sp.GetRequiredService<OpenNdi.ContactPoint.Visitors.SwedishContactPoint>().Tls)
+                : OpenNdi.ContactPoint.Transport.PeerTls.Handler(sp.GetRequiredService<OpenNdi.ContactPoint.Visitors.SwedishContactPoint>().Tls, sp.GetRequiredService<OpenNdi.ContactPoint.Trust.PeerAuthentication>()));
             services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, OpenIddictToTestServer>();
             _services?.Invoke(services);
         });

@@ -24,6 +24,9 @@ public enum NcpOperation
 
     /// <summary>Document retrieval (EHDSI-22/-32, XCA ITI-39).</summary>
     Retrieve,
+
+    /// <summary>A Swedish professional asks a visitor's home country for their summary (Sweden as the country of treatment): a national API route.</summary>
+    VisitorSummary,
 }
 
 /// <summary>
@@ -55,6 +58,7 @@ public static class NcpFhirApi
         }).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.Identify);
         declare(app.MapGet($"{Base}/DocumentReference", FindDocumentsAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.FindDocuments);
         declare(app.MapGet($"{Base}/Bundle/{{handle}}", RetrieveAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.Retrieve);
+        declare(app.MapPost(VisitorApi.SummaryRoute, VisitorApi.SummaryAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.VisitorSummary);
         return app;
     }
 
@@ -203,7 +207,7 @@ public static class NcpFhirApi
         Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome },
     };
 
-    private static IResult Refuse(HttpContext http, ICrossBorderAudit audit, NcpRefusal refusal)
+    internal static IResult Refuse(HttpContext http, ICrossBorderAudit audit, NcpRefusal refusal)
     {
         audit.Refused(http, $"{refusal.Code}: {refusal.AuditDetail ?? refusal.Message}");
         var type = refusal.Status switch
@@ -218,7 +222,7 @@ public static class NcpFhirApi
         return NoStore(http, FhirResults.Error(refusal.Status, refusal.Code, type, refusal.Message));
     }
 
-    private static IResult NoStore(HttpContext http, IResult result)
+    internal static IResult NoStore(HttpContext http, IResult result)
     {
         http.Response.Headers.CacheControl = "no-store";
         return result;

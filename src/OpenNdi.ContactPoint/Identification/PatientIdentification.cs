@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using OpenNdi.ContactPoint.Ports;
 using OpenNdi.Core.Identifiers;
@@ -45,7 +43,7 @@ public sealed class PatientIdentification(INationalRecords records)
         var match = found[0];
         if (match.BirthDate != traits.BirthDate)
             return new IdentificationOutcome.NotFound("the birth date sent differs from the register's", match.Id.Value);
-        if (Fold(match.FamilyName) != Fold(traits.Family!))
+        if (NameFolding.Fold(match.FamilyName) != NameFolding.Fold(traits.Family!))
             return new IdentificationOutcome.NotFound("the family name sent differs from the register's", match.Id.Value);
         if (traits.Gender is ("male" or "female") and var gender && gender != (match.Sex == Sex.Female ? "female" : "male"))
             return new IdentificationOutcome.NotFound("the gender sent differs from the register's", match.Id.Value);
@@ -54,19 +52,5 @@ public sealed class PatientIdentification(INationalRecords records)
         if (!await records.MayIdentifyAsync(http, match.Id))
             return new IdentificationOutcome.NotFound("the patient has opted out of sharing (no share with this professional)", match.Id.Value);
         return new IdentificationOutcome.Identified(match);
-    }
-
-    /// <summary>Case, diacritics (Å → A, é → e, ß kept), hyphens and whitespace folded, for names typed abroad from a passport.</summary>
-    public static string Fold(string name)
-    {
-        var decomposed = name.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
-        {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark || char.IsWhiteSpace(c) || c is '-' or '\'')
-                continue;
-            builder.Append(char.ToUpperInvariant(c));
-        }
-        return builder.ToString();
     }
 }

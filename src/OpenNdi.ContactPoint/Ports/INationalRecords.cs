@@ -25,6 +25,12 @@ public interface INationalRecords
     /// abroad (the policy decides every item; the request's audit record is completed by it), or its refusal.
     /// </summary>
     Task<NationalSummary> SummaryAsync(HttpContext http, PersonalIdentityNumber patient);
+
+    /// <summary>
+    /// The Swedish professional of the request, when the access policy lets them ask another country's contact point
+    /// for a visitor's data (Sweden as the country of treatment); otherwise why not.
+    /// </summary>
+    (OpenNdi.ContactPoint.Visitors.SwedishProfessional? Asker, OpenNdi.ContactPoint.Domain.NcpRefusal? Refusal) AskerAbroad(HttpContext http);
 }
 
 /// <summary>An IPS document Bundle, or the answer that refused it (already described in the audit).</summary>

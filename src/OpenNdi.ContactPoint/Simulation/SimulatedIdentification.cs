@@ -1,3 +1,4 @@
+using OpenNdi.ContactPoint.Identification;
 using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
@@ -87,8 +88,8 @@ internal static class SimulatedIdentification
 
         var matches = country.Patients.Where(p => p.Identifier == identifier
             && (birthDate is null || p.BirthDate == birthDate)
-            && (family is null || SimulatedNames.Fold(p.Family) == SimulatedNames.Fold(family))
-            && (given is null || SimulatedNames.Fold(p.Given) == SimulatedNames.Fold(given))
+            && (family is null || NameFolding.Fold(p.Family) == NameFolding.Fold(family))
+            && (given is null || NameFolding.Fold(p.Given) == NameFolding.Fold(given))
             && (gender is null || gender == (p.Gender == SimulatedGender.Female ? "female" : "male"))).ToList();
 
         var searchset = new Bundle { Type = Bundle.BundleType.Searchset, Id = Guid.NewGuid().ToString(), Total = 0 };

@@ -48,7 +48,8 @@ public static class SimulatedPeerEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapSimulatedPeers(this IEndpointRouteBuilder app)
+    /// <returns>The peers' route group, for the host to declare (they authenticate Sweden themselves).</returns>
+    public static RouteGroupBuilder MapSimulatedPeers(this IEndpointRouteBuilder app)
     {
         var peers = app.MapGroup(Route).WithTags("Simulated foreign contact points").ExcludeFromDescription().AddEndpointFilter(AuthenticateAsync);
         peers.MapGet("/Patient", (HttpContext http) => SimulatedIdentification.Identify(http, Peer(http), Professional(http), http.Request.Query));
@@ -62,7 +63,7 @@ public static class SimulatedPeerEndpoints
         peers.MapGet("/DocumentReference", (HttpContext http, TimeProvider time) => SimulatedDocumentSearch.Find(http, Peer(http), Professional(http), time));
         peers.MapGet("/Bundle/{id}", (HttpContext http, string id, TimeProvider time) => SimulatedDocumentSearch.Retrieve(http, Peer(http), Professional(http), id, time));
         peers.MapPost("/", (HttpContext http, TimeProvider time) => SimulatedDispensation.ProvideAsync(http, Peer(http), Professional(http), time));
-        return app;
+        return peers;
     }
 
     /// <summary>Faults first (a peer that is down authenticates nobody), then the certificate, then the assertion.</summary>

@@ -20,6 +20,9 @@ public sealed class SimulatedPeerOptions
     /// <summary>Where the host serving the peers is reached, e.g. <c>https://localhost:7100</c>: the peers' <c>aud</c> and document urls start with it.</summary>
     public string PublicBaseUrl { get; set; } = "";
 
+    /// <summary>Where one country's peer is reached instead, by country code (the demo gives each its own TLS port and certificate).</summary>
+    public Dictionary<string, string> CountryBaseUrls { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>PEM files of the MyHealth@EU trust anchors.</summary>
     public List<string> TrustAnchors { get; set; } = [];
 

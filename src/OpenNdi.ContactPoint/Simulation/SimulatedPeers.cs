@@ -35,7 +35,7 @@ internal sealed class SimulatedPeer
     public SimulatedPeer(SimulatedPeerCountry country, SimulatedPeerOptions options, TimeProvider time)
     {
         Country = country;
-        BaseUrl = SimulatedPeerOptions.PeerBaseUrl(options.PublicBaseUrl, country.Code);
+        BaseUrl = SimulatedPeerOptions.PeerBaseUrl(options.CountryBaseUrls.TryGetValue(country.Code, out var own) ? own : options.PublicBaseUrl, country.Code);
         Trust = PeerTrustList.Load(options.TrustFor(BaseUrl));
         Sweden = Trust.Find(SimulatedPeerOptions.SwedenId)!;
         Authentication = new PeerAuthentication(Trust, time);

@@ -1,3 +1,4 @@
+using OpenNdi.ContactPoint.Identification;
 namespace OpenNdi.ContactPoint.Simulation;
 
 /// <summary>
@@ -170,7 +171,7 @@ public static class SimulatedPopulation
     /// <summary>A KVNR whose letter is the family name's initial (as the insurers assign it), eight digits from the seed, and its check digit.</summary>
     private static string Kvnr(SplitMix64 random, string family)
     {
-        var initial = SimulatedNames.Fold(family)[0];
+        var initial = NameFolding.Fold(family)[0];
         var digits = string.Concat(Enumerable.Range(0, 8).Select(_ => (char)('0' + random.Next(10))));
         return $"{initial}{digits}{SimulatedIdentifiers.KvnrCheckDigit(initial, digits)}";
     }

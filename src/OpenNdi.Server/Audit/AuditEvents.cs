@@ -197,4 +197,7 @@ internal static class AuditEventCodes
 
     /// <summary>A peer retrieves a document (EHDSI-22, -32).</summary>
     public const string NcpRetrieve = "ncp-retrieve";
+
+    /// <summary>A Swedish professional asks a visitor's home country for their summary (Sweden as the country of treatment).</summary>
+    public const string NcpVisitorSummary = "ncp-visitor-summary";
 }

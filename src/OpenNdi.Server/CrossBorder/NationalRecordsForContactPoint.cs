@@ -1,4 +1,7 @@
+using OpenNdi.ContactPoint.Domain;
 using OpenNdi.ContactPoint.Ports;
+using OpenNdi.ContactPoint.Visitors;
+using OpenNdi.Core.Identity;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Core.Policy;
@@ -29,6 +32,29 @@ internal sealed class NationalRecordsForContactPoint(IPopulationStore population
         var facts = await privacy.ReadAsync(patient, http.RequestAborted, withGuardians: false);
         return AccessPolicy.MayIdentifyAcrossBorder(foreign, facts, time.GetUtcNow());
     }
+
+    public (SwedishProfessional? Asker, NcpRefusal? Refusal) AskerAbroad(HttpContext http)
+    {
+        var actor = AuditScope.Of(http).Actor;
+        var declared = http.Request.Headers[PatientIndex.IndexAccess.CareRelationshipHeader] == "declared";
+        if (AccessPolicy.MayAskAcrossBorder(actor, declared) is { } reason || actor is not ProfessionalActor professional)
+            return (null, new NcpRefusal("NDI-NCP-003", StatusCodes.Status403Forbidden,
+                $"{PatientIndex.IndexAccess.LimitText(AccessPolicy.MayAskAcrossBorder(actor, declared) ?? DecisionReason.NotADataActor)}: a visitor's data from abroad is asked for by a professional, for treatment, with a declared care relationship"));
+        string? Claim(string type) => http.User.FindFirst(type)?.Value;
+        var (code, display) = IscoRole(Claim(NdiClaims.SubjectRole));
+        return (new SwedishProfessional(professional.Id.Value, Claim(NdiClaims.SubjectName) ?? professional.Id.Value, code, display,
+            Claim(NdiClaims.SubjectOrganization) ?? professional.Provider.Value, professional.Provider.Value,
+            professional.PurposeOfUse == PurposeOfUse.EmergencyTreatment ? CrossBorderPurpose.Emergency : CrossBorderPurpose.Treatment), null);
+    }
+
+    /// <summary>The ISCO-08 group eHDSI names a professional's role with, from the token's role (a Swedish title or its English).</summary>
+    internal static (string Code, string Display) IscoRole(string? role) => role?.ToLowerInvariant() switch
+    {
+        { } r when r.Contains("sjuksköterska", StringComparison.Ordinal) || r.Contains("nurse", StringComparison.Ordinal) => ("2221", "Nursing professionals"),
+        { } r when r.Contains("apotekare", StringComparison.Ordinal) || r.Contains("receptarie", StringComparison.Ordinal) || r.Contains("pharmac", StringComparison.Ordinal) => ("2262", "Pharmacists"),
+        { } r when r.Contains("tandläkare", StringComparison.Ordinal) || r.Contains("dentist", StringComparison.Ordinal) => ("2261", "Dentists"),
+        _ => ("221", "Medical doctors"),
+    };
 
     public async Task<NationalSummary> SummaryAsync(HttpContext http, PersonalIdentityNumber patient)
     {

@@ -1,14 +1,14 @@
 using System.Text;
 
-namespace OpenNdi.ContactPoint.Simulation;
+namespace OpenNdi.ContactPoint.Identification;
 
 /// <summary>
-/// Names as the simulated peers compare them: case, the diacritics of Latin letters (é → E, ü → U, ø → O, æ → AE,
+/// Names as contact points compare them (Sweden's identification, and the simulated peers'): case, the diacritics of Latin letters (é → E, ü → U, ø → O, æ → AE,
 /// ß → SS), hyphens, apostrophes and whitespace folded, for names typed abroad from an identity document.
 /// By a table, not by Unicode decomposition: the solution runs with <c>InvariantGlobalization</c>, where
 /// <c>string.Normalize</c> changes nothing (no ICU), so decomposing and dropping marks would fold nothing.
 /// </summary>
-internal static class SimulatedNames
+public static class NameFolding
 {
     private const string Accented = "ÀÁÂÃÄÅĀĂĄÇĆĈĊČĎĐÈÉÊËĒĔĖĘĚĜĞĠĢĤĦÌÍÎÏĨĪĬĮİĴĶĹĻĽĿŁÑŃŅŇÒÓÔÕÖØŌŎŐŔŖŘŚŜŞŠŢŤŦÙÚÛÜŨŪŬŮŰŲŴÝŶŸŹŻŽ";
     private const string Plain = "AAAAAAAAACCCCCDDEEEEEEEEEGGGGHHIIIIIIIIIJKLLLLLNNNNOOOOOOOOORRRSSSSTTTUUUUUUUUUUWYYYZZZ";
