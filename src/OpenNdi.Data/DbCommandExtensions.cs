@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace OpenNdi.Data;
 
 /// <summary>Small helpers over ADO.NET that both backends share.</summary>
-internal static class DbCommandExtensions
+public static class DbCommandExtensions
 {
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
     {

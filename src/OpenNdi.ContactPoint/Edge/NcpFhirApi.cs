@@ -7,6 +7,8 @@ using OpenNdi.ContactPoint.Documents;
 using OpenNdi.ContactPoint.Domain;
 using OpenNdi.ContactPoint.Identification;
 using OpenNdi.ContactPoint.Ports;
+using OpenNdi.ContactPoint.Prescriptions;
+using OpenNdi.ContactPoint.Storage;
 using OpenNdi.Core.Identifiers;
 using OpenNdi.Fhir;
 using Task = System.Threading.Tasks.Task;
@@ -25,8 +27,17 @@ public enum NcpOperation
     /// <summary>Document retrieval (EHDSI-22/-32, XCA ITI-39).</summary>
     Retrieve,
 
+    /// <summary>Document provision: a pharmacy abroad reports the dispensation of a Swedish prescription (EHDSI-41, XDR ITI-41).</summary>
+    Provide,
+
     /// <summary>A Swedish professional asks a visitor's home country for their summary (Sweden as the country of treatment): a national API route.</summary>
     VisitorSummary,
+
+    /// <summary>A Swedish pharmacist asks a visitor's home country for their dispensable prescriptions: a national API route.</summary>
+    VisitorPrescriptions,
+
+    /// <summary>A Swedish pharmacist reports to a visitor's home country that one of its prescriptions was dispensed: a national API route.</summary>
+    VisitorDispense,
 }
 
 /// <summary>
@@ -58,7 +69,10 @@ public static class NcpFhirApi
         }).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.Identify);
         declare(app.MapGet($"{Base}/DocumentReference", FindDocumentsAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.FindDocuments);
         declare(app.MapGet($"{Base}/Bundle/{{handle}}", RetrieveAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.Retrieve);
+        declare(app.MapPost(Base, ProvideAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.Provide);
         declare(app.MapPost(VisitorApi.SummaryRoute, VisitorApi.SummaryAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.VisitorSummary);
+        declare(app.MapPost(VisitorApi.PrescriptionsRoute, VisitorApi.PrescriptionsAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.VisitorPrescriptions);
+        declare(app.MapPost(VisitorApi.DispenseRoute, VisitorApi.DispenseAsync).WithTags("National contact point (MyHealth@EU)").ExcludeFromDescription(), NcpOperation.VisitorDispense);
         return app;
     }
 
@@ -110,7 +124,7 @@ public static class NcpFhirApi
         return NoStore(http, FhirResults.Resource(searchset));
     }
 
-    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, DocumentHandles handles, ICrossBorderAudit audit, TimeProvider time)
+    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, DocumentHandles handles, DispensationStore dispensations, ICrossBorderAudit audit, TimeProvider time)
     {
         var caller = NcpCaller.Of(http);
         var query = http.Request.Query;
@@ -119,8 +133,9 @@ public static class NcpFhirApi
         if (query["patient.identifier"] is not [{ } patientParameter] || patientParameter.Split('|') is not [var system, var value]
             || !IdentificationMask.IdentifierSystems.Contains(system) || !PersonalIdentityNumber.TryParse(value, out var patient, out _) || patient.IdentifierSystem != system)
             return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, "patient.identifier must be one Swedish identity number (system|twelve digits), as identification returned it"));
-        if (query["type"] is not [{ } type] || type != $"{Loinc}|{PatientSummaryClass}")
-            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, $"type must be {Loinc}|{PatientSummaryClass} (patient summary)"));
+        var documentClass = query["type"] is [{ } type] && type.StartsWith(Loinc + "|", StringComparison.Ordinal) ? type[(Loinc.Length + 1)..] : null;
+        if (documentClass is not (PatientSummaryClass or CrossBorderPrescriptions.PrescriptionClass))
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, $"type must be {Loinc}|{PatientSummaryClass} (patient summary) or {Loinc}|{CrossBorderPrescriptions.PrescriptionClass} (ePrescription)"));
         audit.Patient(http, patient.Value);
         if (caller.TreatedPatient != patientParameter)
             return Refuse(http, audit, new NcpRefusal("NDI-NCP-002", StatusCodes.Status401Unauthorized, "the assertion's treatment relationship (person_id) names another patient than this search"));
@@ -132,40 +147,52 @@ public static class NcpFhirApi
             audit.Refused(http, "no documents listed: the patient is not identifiable across borders");
             return NoStore(http, FhirResults.Resource(searchset));
         }
-        var handle = handles.Seal(patient.Value, PatientSummaryClass, null, caller.Peer.Id, caller.AssertionId);
         var request = http.Request;
-        searchset.Total = 1;
-        searchset.Entry.Add(new Bundle.EntryComponent
+        string Url(string handle) => $"{request.Scheme}://{request.Host}{request.PathBase}{Base}/Bundle/{handle}";
+        if (documentClass == PatientSummaryClass)
         {
-            FullUrl = $"urn:uuid:{Guid.NewGuid()}",
-            Resource = new DocumentReference
+            var handle = handles.Seal(patient.Value, PatientSummaryClass, null, caller.Peer.Id, caller.AssertionId);
+            searchset.Entry.Add(DocumentEntry(new Identifier("urn:ietf:rfc:3986", $"urn:uuid:{Guid.NewGuid()}"), PatientSummaryClass, "Patient summary Document",
+                system, patient.Value, time.GetUtcNow(), "Patient summary, assembled from every Swedish care provider when retrieved", Url(handle)));
+            audit.Entity(http, "ncp-document", $"{Loinc}|{PatientSummaryClass}", $"listed for {caller.Peer.Country}, valid {DocumentHandles.Lifetime.TotalMinutes:0} minutes");
+        }
+        else
+        {
+            var prescriptions = await records.PrescriptionsAsync(http, patient);
+            if (prescriptions.Refusal is { } refused)
+                return refused;
+            var dispensable = CrossBorderPrescriptions.Dispensable(prescriptions.Items, await dispensations.ForPatientAsync(patient.Value, http.RequestAborted), time.GetUtcNow());
+            foreach (var prescription in dispensable)
             {
-                MasterIdentifier = new Identifier("urn:ietf:rfc:3986", $"urn:uuid:{Guid.NewGuid()}"),
-                Status = DocumentReferenceStatus.Current,
-                Type = new CodeableConcept(Loinc, PatientSummaryClass, "Patient summary Document"),
-                Subject = new ResourceReference { Identifier = new Identifier(system, patient.Value) },
-                Date = time.GetUtcNow(),
-                Description = "Patient summary, assembled from every Swedish care provider when retrieved",
-                Content =
-                [
-                    new DocumentReference.ContentComponent
-                    {
-                        Attachment = new Attachment
-                        {
-                            ContentType = "application/fhir+json",
-                            Language = "sv-SE",
-                            Url = $"{request.Scheme}://{request.Host}{request.PathBase}{Base}/Bundle/{handle}",
-                        },
-                    },
-                ],
-            },
-            Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
-        });
-        audit.Entity(http, "ncp-document", $"{Loinc}|{PatientSummaryClass}", $"listed for {caller.Peer.Country}, valid {DocumentHandles.Lifetime.TotalMinutes:0} minutes");
+                var handle = handles.Seal(patient.Value, CrossBorderPrescriptions.PrescriptionClass, prescription.Id, caller.Peer.Id, caller.AssertionId);
+                searchset.Entry.Add(DocumentEntry(new Identifier("urn:ietf:rfc:3986", prescription.Id), CrossBorderPrescriptions.PrescriptionClass, "Prescription for medication",
+                    system, patient.Value, prescription.Request.AuthoredOnElement?.ToDateTimeOffset(TimeSpan.Zero) ?? time.GetUtcNow(),
+                    $"ePrescription: {(prescription.Request.Medication as CodeableConcept)?.Text ?? (prescription.Request.Medication as CodeableConcept)?.Coding.FirstOrDefault()?.Display ?? "medication"}", Url(handle)));
+                audit.Entity(http, "ncp-prescription", prescription.Id, $"listed as dispensable for {caller.Peer.Country}");
+            }
+        }
+        searchset.Total = searchset.Entry.Count;
         return NoStore(http, FhirResults.Resource(searchset));
     }
 
-    private static async Task<IResult> RetrieveAsync(HttpContext http, string handle, INationalRecords records, DocumentHandles handles, ICrossBorderAudit audit, CrossBorderSummary summaries)
+    private static Bundle.EntryComponent DocumentEntry(Identifier master, string documentClass, string display, string system, string patient, DateTimeOffset date, string description, string url) => new()
+    {
+        FullUrl = $"urn:uuid:{Guid.NewGuid()}",
+        Resource = new DocumentReference
+        {
+            MasterIdentifier = master,
+            Status = DocumentReferenceStatus.Current,
+            Type = new CodeableConcept(Loinc, documentClass, display),
+            Subject = new ResourceReference { Identifier = new Identifier(system, patient) },
+            Date = date,
+            Description = description,
+            Content = [new DocumentReference.ContentComponent { Attachment = new Attachment { ContentType = "application/fhir+json", Language = "sv-SE", Url = url } }],
+        },
+        Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+    };
+
+    private static async Task<IResult> RetrieveAsync(HttpContext http, string handle, INationalRecords records, DocumentHandles handles, ICrossBorderAudit audit, CrossBorderSummary summaries,
+        DispensationStore dispensations, TimeProvider time)
     {
         var caller = NcpCaller.Of(http);
         var (status, opened) = handles.Open(handle);
@@ -178,6 +205,17 @@ public static class NcpFhirApi
         if (caller.TreatedPatient != $"{patient.IdentifierSystem}|{patient.Value}")
             return Refuse(http, audit, new NcpRefusal("NDI-NCP-002", StatusCodes.Status401Unauthorized, "the assertion's treatment relationship (person_id) names another patient than this document"));
 
+        if (opened.DocumentClass == CrossBorderPrescriptions.PrescriptionClass)
+        {
+            var prescriptions = await records.PrescriptionsAsync(http, patient);
+            if (prescriptions.Refusal is { } refused)
+                return refused;
+            var dispensable = CrossBorderPrescriptions.Dispensable(prescriptions.Items, await dispensations.ForPatientAsync(patient.Value, http.RequestAborted), time.GetUtcNow());
+            if (dispensable.FirstOrDefault(p => p.Id == opened.Prescription) is not { } prescription || await records.FindPersonAsync(patient, http.RequestAborted) is not { } person)
+                return Refuse(http, audit, new NcpRefusal("NDI-NCP-021", StatusCodes.Status410Gone, "the prescription is no longer dispensable", $"prescription {opened.Prescription} not among the dispensable ones"));
+            audit.Entity(http, "ncp-prescription", prescription.Id, $"retrieved by {caller.Peer.Country}");
+            return NoStore(http, FhirResults.Resource(CrossBorderPrescriptions.Collection(prescription, MinimalPatient(person))));
+        }
         var national = await records.SummaryAsync(http, patient);
         if (national.Document is not { } document)
             return national.Refusal!;
@@ -185,6 +223,57 @@ public static class NcpFhirApi
         audit.Entity(http, "ncp-code-mapping", null, CrossBorderSummary.Describe(report, caller.Peer));
         return NoStore(http, FhirResults.Resource(converted));
     }
+
+    /// <summary>
+    /// A pharmacy abroad reports that it dispensed a Swedish prescription: recorded once per prescription (the same
+    /// report again answers as the first time and changes nothing; another dispensation of it is refused, NDI-NCP-020;
+    /// a prescription not dispensable now is refused, NDI-NCP-021).
+    /// </summary>
+    private static async Task<IResult> ProvideAsync(HttpContext http, INationalRecords records, DispensationStore dispensations, ICrossBorderAudit audit, TimeProvider time)
+    {
+        var caller = NcpCaller.Of(http);
+        Bundle? transaction;
+        try
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            transaction = FhirJson.Parse<Bundle>(await reader.ReadToEndAsync(http.RequestAborted));
+        }
+        catch (Exception e) when (e is FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
+        {
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, $"the body must be a FHIR transaction Bundle: {e.Message}"));
+        }
+        var (reported, error) = transaction is null ? (null, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, "the body must be a FHIR transaction Bundle")) : CrossBorderPrescriptions.Read(transaction);
+        if (reported is null)
+            return Refuse(http, audit, error!);
+        if (!IdentificationMask.IdentifierSystems.Contains(reported.PatientSystem) || !PersonalIdentityNumber.TryParse(reported.PatientValue, out var patient, out _))
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, "the dispensation's subject must be a Swedish identity number"));
+        audit.Patient(http, patient.Value);
+        if (caller.TreatedPatient != $"{reported.PatientSystem}|{reported.PatientValue}")
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-002", StatusCodes.Status401Unauthorized, "the assertion's treatment relationship (person_id) names another patient than this dispensation"));
+        audit.Entity(http, "ncp-dispensation", reported.DispensationId, $"of prescription {reported.PrescriptionId}, reported by {caller.Peer.Country}");
+
+        var earlier = (await dispensations.ForPatientAsync(patient.Value, http.RequestAborted)).FirstOrDefault(d => d.PrescriptionId == reported.PrescriptionId);
+        if (earlier is not null)
+            return Answer(http, audit, earlier, earlier.DispensationId == reported.DispensationId ? DispensationRecording.AlreadyRecorded : DispensationRecording.PrescriptionAlreadyDispensed);
+        var prescriptions = await records.PrescriptionsAsync(http, patient);
+        if (prescriptions.Refusal is { } refused)
+            return refused;
+        if (CrossBorderPrescriptions.Dispensable(prescriptions.Items, [], time.GetUtcNow()).FirstOrDefault(p => p.Id == reported.PrescriptionId) is not { } prescription)
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-021", StatusCodes.Status409Conflict, "the prescription is not dispensable (unknown, ended, or not this patient's)"));
+        var content = new Bundle { Type = Bundle.BundleType.Collection, Entry = [.. reported.Dispenses.Select(d => new Bundle.EntryComponent { Resource = d })] };
+        var (outcome, stored) = await dispensations.RecordAsync(new CrossBorderDispensation(prescription.Id, reported.DispensationId, patient.Value, caller.Peer.Id, caller.Peer.Country,
+            prescription.Provider, prescription.CareUnit, prescription.SourceUrl, time.GetUtcNow(), FhirJson.Serialize(content)), http.RequestAborted);
+        return Answer(http, audit, stored, outcome);
+    }
+
+    private static IResult Answer(HttpContext http, ICrossBorderAudit audit, CrossBorderDispensation stored, DispensationRecording outcome) => outcome switch
+    {
+        DispensationRecording.Recorded or DispensationRecording.AlreadyRecorded =>
+            NoStore(http, FhirResults.Resource(CrossBorderPrescriptions.Response(stored))),
+        DispensationRecording.PrescriptionAlreadyDispensed => Refuse(http, audit, new NcpRefusal("NDI-NCP-020", StatusCodes.Status409Conflict,
+            "the prescription has already been dispensed across borders", $"dispensed before as {stored.DispensationId} through {stored.Peer} at {stored.Recorded:O}")),
+        _ => Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, "the dispensation's id is already used for another prescription")),
+    };
 
     /// <summary>The language displays are wanted in: the request's first <c>Accept-Language</c>, else the peer's own.</summary>
     private static string RequestedLanguage(HttpContext http, Peer peer) =>
@@ -214,6 +303,7 @@ public static class NcpFhirApi
         {
             401 => OperationOutcome.IssueType.Login,
             403 => OperationOutcome.IssueType.Forbidden,
+            409 => OperationOutcome.IssueType.Conflict,
             404 or 410 => OperationOutcome.IssueType.NotFound,
             _ => OperationOutcome.IssueType.Invalid,
         };

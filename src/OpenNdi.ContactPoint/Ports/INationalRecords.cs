@@ -27,11 +27,26 @@ public interface INationalRecords
     Task<NationalSummary> SummaryAsync(HttpContext http, PersonalIdentityNumber patient);
 
     /// <summary>
+    /// The patient's prescriptions as the access service for professionals releases them to the request's professional
+    /// abroad (the policy decides each; the audit record is completed by it), or its refusal.
+    /// </summary>
+    Task<NationalPrescriptions> PrescriptionsAsync(HttpContext http, PersonalIdentityNumber patient);
+
+    /// <summary>
     /// The Swedish professional of the request, when the access policy lets them ask another country's contact point
     /// for a visitor's data (Sweden as the country of treatment); otherwise why not.
     /// </summary>
     (OpenNdi.ContactPoint.Visitors.SwedishProfessional? Asker, OpenNdi.ContactPoint.Domain.NcpRefusal? Refusal) AskerAbroad(HttpContext http);
 }
+
+/// <summary>
+/// One prescription as a provider's EHR holds it: its id across borders (stable, opaque: derived from where it lives),
+/// where it lives, the prescribing provider and care unit, and the MedicationRequest as released.
+/// </summary>
+public sealed record NationalPrescription(string Id, string SourceUrl, string Provider, string CareUnit, MedicationRequest Request);
+
+/// <summary>The prescriptions released, or the answer that refused them (already described in the audit).</summary>
+public sealed record NationalPrescriptions(IReadOnlyList<NationalPrescription> Items, IResult? Refusal);
 
 /// <summary>An IPS document Bundle, or the answer that refused it (already described in the audit).</summary>
 public sealed record NationalSummary(Bundle? Document, IResult? Refusal);

@@ -33,23 +33,35 @@ public sealed class VisitorSummaries(IPeerTransport transport, PeerTrustList tru
 {
     public const string ForeignTag = "foreign";
 
-    public async Task<(VisitorSummary? Summary, NcpRefusal? Refusal, string AuditDetail)> SummaryAsync(
+    /// <summary>The peer, the request for it and the visitor as it identified them; or why not (the mask, the peer's answer).</summary>
+    private async Task<(Peer? Peer, PeerRequest? Request, string? PatientAtPeer, NcpRefusal? Refusal, string AuditDetail)> IdentifyAsync(
         SwedishProfessional asker, string country, IdentificationTraits traits, string correlationId, CancellationToken cancellationToken)
     {
         if (trust.Peers.FirstOrDefault(p => string.Equals(p.Country, country, StringComparison.OrdinalIgnoreCase)) is not { } peer)
-            return Refused("NDI-NCP-032", 400, $"no contact point of '{country}' is in Sweden's trust list ({string.Join(", ", trust.Peers.Select(p => p.Country))})");
+            return Stop(Refused("NDI-NCP-032", 400, $"no contact point of '{country}' is in Sweden's trust list ({string.Join(", ", trust.Peers.Select(p => p.Country))})"));
         if (MaskProblem(peer, traits) is { } problem)
-            return Refused("NDI-NCP-032", 400, problem);
+            return Stop(Refused("NDI-NCP-032", 400, problem));
         var identifier = traits.Identifiers.First(i => peer.IdentifierSystems.Count == 0 || peer.IdentifierSystems.Contains(i.System));
         var personId = $"{identifier.System}|{identifier.Value}";
         var request = new PeerRequest(peer, Assertion(asker, peer, personId), correlationId, "sv-SE", settings.Timeout);
 
         var identified = await transport.IdentifyAsync(request, traits, cancellationToken);
         if (identified.Value is not { } patient)
-            return Failed(peer, "identification", identified.Failure!);
+            return Stop(Failed(peer, "identification", identified.Failure!));
         var patientAtPeer = patient.Identifier.FirstOrDefault(i => i.System == identifier.System) is { } id ? $"{id.System}|{id.Value}" : personId;
         if (patientAtPeer != personId)
-            return Refused("NDI-NCP-036", 502, $"the contact point of {peer.Country} identified another identifier than the one asked for", $"asked {personId}, got {patientAtPeer}");
+            return Stop(Refused("NDI-NCP-036", 502, $"the contact point of {peer.Country} identified another identifier than the one asked for", $"asked {personId}, got {patientAtPeer}"));
+        return (peer, request, patientAtPeer, null, "");
+    }
+
+    private static (Peer?, PeerRequest?, string?, NcpRefusal?, string) Stop((VisitorSummary?, NcpRefusal?, string) refused) => (null, null, null, refused.Item2, refused.Item3);
+
+    public async Task<(VisitorSummary? Summary, NcpRefusal? Refusal, string AuditDetail)> SummaryAsync(
+        SwedishProfessional asker, string country, IdentificationTraits traits, string correlationId, CancellationToken cancellationToken)
+    {
+        var (peer, request, patientAtPeer, refusal, detail) = await IdentifyAsync(asker, country, traits, correlationId, cancellationToken);
+        if (peer is null || request is null || patientAtPeer is null)
+            return (null, refusal, detail);
 
         var found = await transport.FindDocumentsAsync(request, patientAtPeer, "60591-5", cancellationToken);
         if (found.Value is not { } documents)
@@ -70,6 +82,86 @@ public sealed class VisitorSummaries(IPeerTransport transport, PeerTrustList tru
         Mark(document, peer, language, mapping, unexpected);
         return (new VisitorSummary(document, peer, patientAtPeer, language, mapping, unexpected), null,
             $"from {peer.Id}: {mapping.Walked} codings, {mapping.Mapped} in the eHDSI MVC, {mapping.Translated} given Swedish displays, {mapping.Unmapped.Count} unmapped (kept, flagged), {unexpected.Count} unexpected sections");
+    }
+
+    /// <summary>
+    /// The visitor's dispensable prescriptions from their home country (ePrescription, Sweden as the country of
+    /// treatment): one collection Bundle, each prescription as the home country wrote it, marked foreign.
+    /// </summary>
+    public async Task<(Bundle? Prescriptions, Peer? Peer, string? PatientAtPeer, NcpRefusal? Refusal, string AuditDetail)> PrescriptionsAsync(
+        SwedishProfessional asker, string country, IdentificationTraits traits, string correlationId, CancellationToken cancellationToken)
+    {
+        var (peer, request, patientAtPeer, refusal, detail) = await IdentifyAsync(asker, country, traits, correlationId, cancellationToken);
+        if (peer is null || request is null || patientAtPeer is null)
+            return (null, null, null, refusal, detail);
+        var found = await transport.FindDocumentsAsync(request, patientAtPeer, "57833-6", cancellationToken);
+        if (found.Value is not { } documents)
+        {
+            var failed = Failed(peer, "prescription search", found.Failure!);
+            return (null, peer, patientAtPeer, failed.Item2, failed.Item3);
+        }
+        var collection = new Bundle { Type = Bundle.BundleType.Collection, Id = Guid.NewGuid().ToString(), Meta = new Meta { Source = peer.Id } };
+        collection.Meta.Tag.Add(new Coding(DocumentCodeMapper.FlagSystem, ForeignTag, $"From MyHealth@EU: {peer.Country}"));
+        foreach (var document in documents.Where(d => d.Content.FirstOrDefault()?.Attachment?.Url is { Length: > 0 }))
+        {
+            var retrieved = await transport.RetrieveAsync(request, document.Content[0].Attachment.Url!, cancellationToken);
+            if (retrieved.Value is not { } prescription)
+            {
+                var failed = Failed(peer, "prescription retrieval", retrieved.Failure!);
+                return (null, peer, patientAtPeer, failed.Item2, failed.Item3);
+            }
+            mapper.Map(prescription, "sv-SE");
+            foreach (var entry in prescription.Entry.Where(e => e.Resource is MedicationRequest or Medication))
+                collection.Entry.Add(new Bundle.EntryComponent { FullUrl = entry.FullUrl, Resource = entry.Resource });
+        }
+        return (collection, peer, patientAtPeer, null, $"from {peer.Id}: {collection.Entry.Count(e => e.Resource is MedicationRequest)} dispensable prescriptions");
+    }
+
+    /// <summary>
+    /// Reports to the visitor's home country that a Swedish pharmacy dispensed one of its prescriptions (eDispensation):
+    /// a transaction of a DocumentReference 60593-1 naming the prescription and a collection of the MedicationDispense.
+    /// The home country refuses a second dispensation (NDI-NCP-037).
+    /// </summary>
+    public async Task<(Bundle? Response, Peer? Peer, string? PatientAtPeer, NcpRefusal? Refusal, string AuditDetail)> DispenseAsync(
+        SwedishProfessional asker, string country, IdentificationTraits traits, Identifier prescription, MedicationDispense dispense, string correlationId, CancellationToken cancellationToken)
+    {
+        var (peer, request, patientAtPeer, refusal, detail) = await IdentifyAsync(asker, country, traits, correlationId, cancellationToken);
+        if (peer is null || request is null || patientAtPeer is null)
+            return (null, null, null, refusal, detail);
+        var dispensationId = $"urn:uuid:{Guid.NewGuid()}";
+        var content = new Bundle { Type = Bundle.BundleType.Collection, Id = Guid.NewGuid().ToString(), Entry = [new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = dispense }] };
+        var contentUrl = $"urn:uuid:{Guid.NewGuid()}";
+        var (system, value) = patientAtPeer.Split('|') is [var s, var v] ? (s, v) : ("", patientAtPeer);
+        var transaction = new Bundle
+        {
+            Type = Bundle.BundleType.Transaction,
+            Entry =
+            [
+                new Bundle.EntryComponent
+                {
+                    FullUrl = $"urn:uuid:{Guid.NewGuid()}",
+                    Resource = new DocumentReference
+                    {
+                        MasterIdentifier = new Identifier("urn:ietf:rfc:3986", dispensationId),
+                        Status = DocumentReferenceStatus.Current,
+                        Type = new CodeableConcept("http://loinc.org", "60593-1", "Medication dispensed.extended Document"),
+                        Subject = new ResourceReference { Identifier = new Identifier(system, value) },
+                        Date = time.GetUtcNow(),
+                        Context = new DocumentReference.ContextComponent { Related = [new ResourceReference { Identifier = prescription }] },
+                        Content = [new DocumentReference.ContentComponent { Attachment = new Attachment { ContentType = "application/fhir+json", Url = contentUrl } }],
+                    },
+                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "DocumentReference" },
+                },
+                new Bundle.EntryComponent { FullUrl = contentUrl, Resource = content, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Bundle" } },
+            ],
+        };
+        var provided = await transport.ProvideAsync(request, transaction, cancellationToken);
+        if (provided.Value is not { } response)
+        {
+            var failed = Failed(peer, "dispensation", provided.Failure!);
+            return (null, peer, patientAtPeer, failed.Item2, failed.Item3);
+        }
+        return (response, peer, patientAtPeer, null, $"dispensation {dispensationId} of {prescription.System}|{prescription.Value} accepted by {peer.Id}");
     }
 
     /// <summary>Which traits the peer's mask needs that were not given, or that it cannot use.</summary>

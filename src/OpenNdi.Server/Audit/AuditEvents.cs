@@ -198,6 +198,15 @@ internal static class AuditEventCodes
     /// <summary>A peer retrieves a document (EHDSI-22, -32).</summary>
     public const string NcpRetrieve = "ncp-retrieve";
 
+    /// <summary>A pharmacy abroad reports the dispensation of a Swedish prescription (EHDSI-41).</summary>
+    public const string NcpProvide = "ncp-provide";
+
     /// <summary>A Swedish professional asks a visitor's home country for their summary (Sweden as the country of treatment).</summary>
     public const string NcpVisitorSummary = "ncp-visitor-summary";
+
+    /// <summary>A Swedish pharmacist asks a visitor's home country for their dispensable prescriptions.</summary>
+    public const string NcpVisitorPrescriptions = "ncp-visitor-prescriptions";
+
+    /// <summary>A Swedish pharmacist reports a dispensation of a visitor's home prescription.</summary>
+    public const string NcpVisitorDispense = "ncp-visitor-dispense";
 }

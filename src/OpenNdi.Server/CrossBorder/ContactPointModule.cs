@@ -10,6 +10,7 @@ using OpenNdi.ContactPoint.Edge;
 using OpenNdi.ContactPoint.Identification;
 using OpenNdi.ContactPoint.Ports;
 using OpenNdi.ContactPoint.Simulation;
+using OpenNdi.ContactPoint.Storage;
 using OpenNdi.ContactPoint.Terminology;
 using OpenNdi.ContactPoint.Transport;
 using OpenNdi.ContactPoint.Trust;
@@ -72,6 +73,9 @@ internal static class ContactPointModule
                 X509Certificate2.CreateFromPemFile(Required(configuration, "ContactPoint:Sweden:SigningCertificate"), Required(configuration, "ContactPoint:Sweden:SigningKey")));
         services.AddSingleton(sweden);
 
+        services.AddSingleton(new ModuleMigrations(DispensationStore.Migrations));
+        services.AddSingleton<DispensationStore>();
+        services.AddSingleton<OpenNdi.Server.ProfessionalAccess.IAdditionalItems, CrossBorderDispensationItems>();
         services.AddSingleton<PeerAuthentication>();
         services.AddSingleton<CrossBorderAssertionValidator>();
         services.AddSingleton<PatientIdentification>();
@@ -159,11 +163,16 @@ internal static class ContactPointModule
         {
             if (operation == NcpOperation.VisitorSummary)
                 route.NationalApi(AuditEventCodes.NcpVisitorSummary, AuditAction.Execute, "Patient", ScopePermissions.Read, ScopeContext.User);
+            else if (operation == NcpOperation.VisitorPrescriptions)
+                route.NationalApi(AuditEventCodes.NcpVisitorPrescriptions, AuditAction.Execute, "MedicationRequest", ScopePermissions.Read, ScopeContext.User);
+            else if (operation == NcpOperation.VisitorDispense)
+                route.NationalApi(AuditEventCodes.NcpVisitorDispense, AuditAction.Create, "MedicationDispense", ScopePermissions.Create, ScopeContext.User);
             else
                 route.CrossBorderApi(PeerPolicy, operation switch
                 {
                     NcpOperation.Identify => AuditEventCodes.NcpIdentify,
                     NcpOperation.FindDocuments => AuditEventCodes.NcpFind,
+                    NcpOperation.Provide => AuditEventCodes.NcpProvide,
                     _ => AuditEventCodes.NcpRetrieve,
                 }, AuditAction.Execute);
         });

@@ -1,4 +1,6 @@
+using Hl7.Fhir.Model;
 using OpenNdi.ContactPoint.Domain;
+using OpenNdi.ContactPoint.Prescriptions;
 using OpenNdi.ContactPoint.Ports;
 using OpenNdi.ContactPoint.Visitors;
 using OpenNdi.Core.Identity;
@@ -31,6 +33,21 @@ internal sealed class NationalRecordsForContactPoint(IPopulationStore population
             return false;
         var facts = await privacy.ReadAsync(patient, http.RequestAborted, withGuardians: false);
         return AccessPolicy.MayIdentifyAcrossBorder(foreign, facts, time.GetUtcNow());
+    }
+
+    public async Task<NationalPrescriptions> PrescriptionsAsync(HttpContext http, PersonalIdentityNumber patient)
+    {
+        var audit = AuditScope.Of(http);
+        IReadOnlyCollection<OpenNdi.Core.Index.DataCategory> categories = [OpenNdi.Core.Index.DataCategory.EPrescription];
+        var (gathered, refusal) = await flow.GatherAsync(http, audit, patient, categories, lookup => FetchPlan.ForSearch(lookup, "MedicationRequest", ""));
+        if (gathered is null)
+            return new NationalPrescriptions([], refusal);
+        var (_, released) = gathered.Searchset("MedicationRequest", categories, $"{http.Request.Path}");
+        AccessFlow.Describe(http, audit, gathered, released);
+        return new NationalPrescriptions([.. released
+            .Where(item => item.Resource is MedicationRequest && item.Sources[0].CareUnit is not null)
+            .Select(item => new NationalPrescription(CrossBorderPrescriptions.IdOf(item.Sources[0].Url), item.Sources[0].Url, item.Sources[0].Provider.Value,
+                item.Sources[0].CareUnit!.Value.Value, (MedicationRequest)item.Resource))], null);
     }
 
     public (SwedishProfessional? Asker, NcpRefusal? Refusal) AskerAbroad(HttpContext http)

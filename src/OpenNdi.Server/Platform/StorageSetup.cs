@@ -23,15 +23,18 @@ internal static class StorageSetup
 }
 
 /// <summary>Applies pending schema migrations before the server accepts requests.</summary>
-internal sealed class MigrationService(NdiDatabase database, ILogger<MigrationService> logger) : IHostedService
+internal sealed class MigrationService(NdiDatabase database, IEnumerable<ModuleMigrations> modules, ILogger<MigrationService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation("Storage: {Storage}", database.Options.Describe());
-        var applied = await MigrationRunner.ApplyAsync(database, DataModules.AllMigrations, cancellationToken);
+        var applied = await MigrationRunner.ApplyAsync(database, DataModules.AllMigrations.Concat(modules.SelectMany(m => m.Migrations)), cancellationToken);
         if (applied.Count > 0)
             logger.LogInformation("Applied {Count} schema migrations: {Migrations}", applied.Count, string.Join(", ", applied));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>The migrations of a bounded context that keeps its storage in its own project (the contact point): applied with the platform's, in one run.</summary>
+internal sealed record ModuleMigrations(IReadOnlyList<Migration> Migrations);

@@ -90,6 +90,7 @@ internal sealed class AccessFlow(
     ProviderNames names,
     IPopulationStore population,
     PatientData.PatientProvidedData patientProvided,
+    IEnumerable<IAdditionalItems> additional,
     IOptions<ProfessionalAccessOptions> options,
     ILogger<AccessFlow> logger)
 {
@@ -144,6 +145,7 @@ internal sealed class AccessFlow(
         var ownDataReading = coverage.Covers("Observation") && categories.Contains(DataCategory.Laboratory)
             ? patientProvided.ItemsAsync(patient, patientFullUrl, actor, http.User.FindFirst(NdiClaims.SubjectName)?.Value, lookup.Decide, names.NamesAsync, aborted)
             : Task.FromResult<IReadOnlyList<SourcedItem>>([]);
+        var additionalReading = Task.WhenAll(additional.Select(source => source.ItemsAsync(patient, patientFullUrl, categories, coverage.Covers, lookup.Decide, names.NamesAsync, aborted)));
         var nationalPatient = await NationalPatientAsync(patient, aborted);
         var screened = (await fetching).Concat(notAsked.Select(job => (
             Answer: new ProviderAnswer(job, FetchStatus.NotAsked, null, $"was not asked: this request makes at most {options.Value.MaxProviderRequests} provider requests", TimeSpan.Zero, DateTimeOffset.MinValue),
@@ -172,7 +174,7 @@ internal sealed class AccessFlow(
             }
         }
         var ownData = await ownDataReading;
-        var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items).Concat(ownData));
+        var items = SameItem.Merge(screened.SelectMany(s => s.Screened.Items).Concat(ownData).Concat((await additionalReading).SelectMany(x => x)));
         return (new Gathered(lookup, screened, items, nationalPatient, coverage), null);
     }
 
