@@ -3,7 +3,7 @@ namespace OpenNdi.ContactPoint.Simulation;
 
 /// <summary>
 /// The simulated countries' populations, six people each, made from a seed with a generator of our own (SplitMix64:
-/// the same seed gives the same people on every runtime; no <c>Random.Shared</c>, no wall clock). Names, birth dates
+/// the same seed gives the same people on every runtime; no shared unseeded generator, no wall clock). Names, birth dates
 /// and identifier digits come from the seed; the clinical content is fixed, so the tests can name it:
 /// <list type="bullet">
 /// <item>patient 0 (<c>de-0</c>, <c>fr-0</c>) has the full summary: eHDSI MVC codes (ICD-10, ATC, SNOMED CT) with
