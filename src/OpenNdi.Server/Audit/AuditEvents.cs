@@ -15,6 +15,8 @@ namespace OpenNdi.Server.Audit;
 internal static class AuditEvents
 {
     public const string EventSystem = "https://openndi.se/fhir/CodeSystem/audit-event";
+    /// <summary>How the log names a MyHealth@EU contact point: its trust-list id, a URI (<c>urn:ehdsi:ncp:DE</c>).</summary>
+    public const string ContactPointSystem = "urn:ietf:rfc:3986";
     private const string BalpProfile = "https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.";
 
     /// <summary>Our events and the BALP pattern and RESTful interaction each one is.</summary>
@@ -77,7 +79,18 @@ internal static class AuditEvents
             fhir.Meta.Security = [new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "BTG", "break the glass")];
 
         fhir.Agent.Add(Agent(record.Who, requestor: true, record.Source, representing: record.OnBehalfOf is not null));
-        if (record.Who.Provider is { } provider)
+        if (record.Who is { Kind: AuditAgentKind.ForeignProfessional, Provider: { } peer })
+        {
+            // The contact point the professional abroad asked through (MyHealth@EU): the request came from it, it vouches
+            // for the professional; its trust-list id names the country (urn:ehdsi:ncp:DE). Not a Swedish provider.
+            fhir.Agent.Add(new AuditEvent.AgentComponent
+            {
+                Type = new CodeableConcept("http://dicom.nema.org/resources/ontology/DCM", "110153", "Source Role ID"),
+                Who = new ResourceReference { Identifier = new Identifier(ContactPointSystem, peer), Display = "MyHealth@EU" },
+                Requestor = false,
+            });
+        }
+        else if (record.Who.Provider is { } provider)
         {
             fhir.Agent.Add(new AuditEvent.AgentComponent
             {
@@ -143,6 +156,8 @@ internal static class AuditEvents
             {
                 AuditAgentKind.Professional => new ResourceReference { Identifier = new Identifier(HsaId.System, agent.Id), Display = agent.Name },
                 AuditAgentKind.Person => PersonReference(agent.Id, agent.Name),
+                // The professional's identifier is the one their contact point asserted: it means something in that country only.
+                AuditAgentKind.ForeignProfessional => new ResourceReference { Identifier = new Identifier(agent.Provider ?? ContactPointSystem, agent.Id), Display = agent.Name },
                 _ => new ResourceReference { Identifier = new Identifier("https://openndi.se/fhir/NamingSystem/" + agent.Kind, agent.Id), Display = agent.Name },
             },
             Requestor = requestor,

@@ -60,7 +60,8 @@ function launchFromEhr(params) {
 const personnummer = input => { const v = input.replace(/\s+/g, ""); return /^(\d{6}|\d{8})[-+]?\d{4}$/.test(v) ? v : null; };
 
 function clearPatient() {
-  for (const id of ["message", "patient", "notices", "summary", "status"]) $(id).innerHTML = "";
+  // The foreign summary too (clinician-crossborder.js): one patient on screen at a time, never the two mixed.
+  for (const id of ["message", "patient", "notices", "summary", "status", "xb-message", "xb-result", "xb-status"]) $(id).innerHTML = "";
 }
 
 $("search").onsubmit = event => {

@@ -85,8 +85,9 @@ async function read() {
   records = (body.entry || []).map(e => record(e.resource)).filter(Boolean);
   const providers = [...new Map(records.filter(r => r.provider).map(r => [r.provider, r.provider])).keys()].sort();
   const chosen = $("provider").value;
+  const abroad = new Map(records.filter(r => r.abroad).map(r => [r.provider, abroadName(r)]));
   $("provider").innerHTML = `<option value="">${text(t("js.patient.allProviders"))}</option>`
-    + providers.map(p => `<option value="${text(p)}"${p === chosen ? " selected" : ""}>${text(p)}</option>`).join("");
+    + providers.map(p => `<option value="${text(p)}"${p === chosen ? " selected" : ""}>${text(abroad.get(p) ?? p)}</option>`).join("");
   show();
   nameOrganizations();
 }
@@ -97,12 +98,17 @@ function record(e) {
   const requestor = (e.agent || []).find(a => a.requestor) || {};
   const provider = (e.agent || []).find(a => a.type?.coding?.some(c => c.code === "PROV"));
   const event = (e.subtype || []).find(c => c.system === "https://openndi.se/fhir/CodeSystem/audit-event")?.code || "";
+  // A professional in another member state, through that country's contact point (MyHealth@EU): the contact point is
+  // the request's source agent (DICOM 110153), named by its trust-list id, urn:ehdsi:ncp:<country>.
+  const peer = (e.agent || []).find(a => a.type?.coding?.some(c => c.code === "110153"))?.who?.identifier?.value || "";
+  const abroad = /^urn:ehdsi:ncp:[A-Z]{2}$/.test(peer) ? peer.slice(-2) : peer ? peer : null;
   return {
+    abroad,
     when: e.recorded || "",
     who: requestor.who?.display || requestor.who?.identifier?.value || "",
     role: (requestor.role || []).map(r => r.text).filter(Boolean).join(", "),
     self: requestor.who?.identifier?.value === session.patient,
-    provider: provider?.who?.identifier?.value || "",
+    provider: provider?.who?.identifier?.value || (abroad ? peer : ""),
     unit: requestor.location?.identifier?.value || "",
     purpose: e.purposeOfEvent?.[0]?.coding?.[0]?.code || "",
     event,
@@ -117,6 +123,7 @@ const localTime = iso => iso ? new Date(iso).toLocaleString(document.documentEle
   { timeZone: "Europe/Stockholm", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
 const label = (prefix, code) => code ? (texts[prefix + code] ?? code) : "";
 const unitSpan = id => id ? `<span data-org="${text(id)}">${text(id)}</span>` : "";
+const abroadName = r => t("js.abroad.via", texts["js.xb.country." + r.abroad] ?? r.abroad);
 
 function show() {
   const provider = $("provider").value;
@@ -126,10 +133,11 @@ function show() {
   $("log-caption").textContent = (rows.length === 1 ? t("js.patient.captionOne") : t("js.patient.caption", rows.length)) + (emergencies ? " " + t("js.patient.emergencies", emergencies) : "");
   $("log").tBodies[0].innerHTML = rows.length === 0
     ? `<tr><td colspan="6" class="empty">${text(t("js.patient.noAccesses"))}</td></tr>`
-    : rows.map(r => `<tr class="${r.emergency ? "via-emergency" : ""}">
+    : rows.map(r => `<tr class="${r.emergency ? "via-emergency" : r.abroad ? "abroad" : ""}">
         <td>${text(localTime(r.when))}</td>
-        <td>${text(r.self ? t("js.patient.you") : r.who)}${r.role ? `<br><span class="meta">${text(r.role)}</span>` : ""}</td>
-        <td>${unitSpan(r.provider)}</td>
+        <td>${text(r.self ? t("js.patient.you") : r.who)}${r.role ? `<br><span class="meta">${text(r.role)}</span>` : ""}
+          ${r.abroad ? `<br><span class="badge abroad">${text(t("js.abroad.badge"))}</span> <span class="meta">${text(abroadName(r))}</span>` : ""}</td>
+        <td>${r.abroad ? text(abroadName(r)) : unitSpan(r.provider)}</td>
         <td>${unitSpan(r.unit)}</td>
         <td>${text(label("js.purpose.", r.purpose))}</td>
         <td>${text(label("js.event.", r.event))}${r.refused ? ` <span class="badge merged">${text(t("js.patient.refused"))}</span>` : ""}
@@ -145,7 +153,7 @@ async function nameOrganizations() {
     if (name) { span.textContent = name; span.title = span.dataset.org; }
   }
   for (const option of $("provider").options) {
-    const name = option.value && await organizationName(option.value, session.token);
+    const name = option.value && !option.value.startsWith("urn:ehdsi:") && await organizationName(option.value, session.token);
     if (name) option.textContent = name;
   }
 }
