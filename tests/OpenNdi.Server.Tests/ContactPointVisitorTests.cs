@@ -175,4 +175,63 @@ public sealed class ContactPointVisitorTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(body)).StatusCode);
         Assert.Equal(0, Peers.Requests("de") + Peers.Requests("fr"));
     }
+
+    private string Pharmacist() => _issuer.Token("user/*.cruds", claims: new Dictionary<string, object>(IndexApiTests.ClinicianClaims)
+    {
+        ["subject_name"] = "Erik Ek", ["subject_role"] = "apotekare",
+    });
+
+    private string Dispense(string prescriptionSystem, string prescription)
+    {
+        var parameters = FhirJson.Parse<Parameters>(Ask("DE", Kvnr, "K111135419", "1988-04-18"))!;
+        parameters.Add("prescription", new Identifier(prescriptionSystem, prescription));
+        parameters.Parameter.Add(new Parameters.ParameterComponent
+        {
+            Name = "dispense",
+            Resource = new MedicationDispense
+            {
+                Status = MedicationDispense.MedicationDispenseStatusCodes.Completed,
+                Medication = new CodeableConcept("http://www.whocc.no/atc", "C09AA05", "ramipril"),
+                WhenHandedOver = "2026-12-07T11:00:00+01:00",
+                Performer = [new MedicationDispense.PerformerComponent { Actor = new ResourceReference { Display = "Apoteket Kronan, Malmö" } }],
+            },
+        });
+        return FhirJson.Serialize(parameters);
+    }
+
+    [Fact]
+    public async Task ASwedishPharmacy_DispensesAGermanVisitorsPrescription_Once()
+    {
+        var token = Pharmacist();
+        using var listed = await _server.SendAsync(HttpMethod.Post, "/fhir/MedicationRequest/$cross-border-prescriptions", token, Ask("DE", Kvnr, "K111135419", "1988-04-18"), headers: IndexApiTests.CareRelationship);
+        var prescriptions = await ReadAsync<Bundle>(listed, HttpStatusCode.OK);
+        Assert.Contains(prescriptions.Meta.Tag, t => t.Code == "foreign");
+        var requests = prescriptions.Entry.Select(e => e.Resource).OfType<MedicationRequest>().ToList();
+        Assert.Equal(2, requests.Count); // ramipril and metformin, as the German contact point lists them for Anna Koch
+        var first = requests[0].Identifier[0];
+
+        using var dispensed = await _server.SendAsync(HttpMethod.Post, "/fhir/MedicationDispense/$cross-border-dispense", token, Dispense(first.System, first.Value), headers: IndexApiTests.CareRelationship);
+        Assert.Equal(Bundle.BundleType.TransactionResponse, (await ReadAsync<Bundle>(dispensed, HttpStatusCode.OK)).Type);
+        using var twice = await _server.SendAsync(HttpMethod.Post, "/fhir/MedicationDispense/$cross-border-dispense", token, Dispense(first.System, first.Value), headers: IndexApiTests.CareRelationship);
+        var refused = await ReadAsync<OperationOutcome>(twice, HttpStatusCode.Conflict);
+        Assert.Equal("NDI-NCP-037", Code(refused));
+        Assert.Contains("NDI-NCP-020", refused.Issue[0].Diagnostics, StringComparison.Ordinal);
+
+        using var after = await _server.SendAsync(HttpMethod.Post, "/fhir/MedicationRequest/$cross-border-prescriptions", token, Ask("DE", Kvnr, "K111135419", "1988-04-18"), headers: IndexApiTests.CareRelationship);
+        Assert.Single((await ReadAsync<Bundle>(after, HttpStatusCode.OK)).Entry.Select(e => e.Resource).OfType<MedicationRequest>());
+        var records = await AuditAsync("ncp-visitor-dispense");
+        Assert.Equal([AuditOutcome.Success, AuditOutcome.MinorFailure], records.Select(r => r.Outcome).Order().ToArray());
+        Assert.All(records, r => Assert.Equal($"DE:{Kvnr}|K111135419", r.Patient));
+    }
+
+    [Fact]
+    public async Task ADispensationWithoutAPrescriptionOrACompletedDispense_Gets400_AndAsksNobody()
+    {
+        var body = FhirJson.Parse<Parameters>(Ask("DE", Kvnr, "K111135419", "1988-04-18"))!;
+
+        using var response = await _server.SendAsync(HttpMethod.Post, "/fhir/MedicationDispense/$cross-border-dispense", Pharmacist(), FhirJson.Serialize(body), headers: IndexApiTests.CareRelationship);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, Peers.Requests("de"));
+    }
 }
