@@ -88,7 +88,7 @@ internal static class ContactPointModule
         services.AddSingleton<IPeerTransport, NcpFhirTransport>();
         services.AddHttpClient(NcpFhirTransport.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the deadlines are per request
             .ConfigurePrimaryHttpMessageHandler(sp => PeerTls.Handler(sweden.Tls, sp.GetRequiredService<PeerAuthentication>()));
-        services.AddScoped<INationalRecords, NationalRecordsForContactPoint>();
+        services.AddSingleton<INationalRecords, NationalRecordsForContactPoint>();
         services.AddSingleton<ICrossBorderAudit, CrossBorderAuditNotes>();
         var protection = services.AddDataProtection().SetApplicationName("OpenNdi.ContactPoint");
         if (configuration["ContactPoint:HandleKeysFolder"] is { Length: > 0 } keys)
