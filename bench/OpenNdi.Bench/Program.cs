@@ -18,6 +18,7 @@ using OpenNdi.Bench;
 //   answer-fidelity [--iterations 200]                                          every published example as a provider answer: items in/out, cost vs strict parse
 //   patient-log --postgres CONNSTR [--records 10000000] [--rate 20]            a patient's "who accessed my data" over HTTP vs the raw SQL (issue 15)
 //   patient-overview [--rate 5] [--providers 10]                               the patient's record page (server-rendered) vs the $summary it wraps (issue 15)
+//   ncp-roundtrip [--rate 5] [--providers 10] [--latency 50] [--rounds 2]        a cross-border summary through the contact point (identify, search, retrieve over mutual TLS) vs the national $summary (issue 17)
 //   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
 return args.FirstOrDefault() switch
 {
@@ -31,6 +32,7 @@ return args.FirstOrDefault() switch
     "summary" => await SummaryBenchmark.RunAsync(args[1..]),
     "summary-stages" => await SummaryStages.RunAsync(args[1..]),
     "answer-fidelity" => await AnswerFidelityBenchmark.RunAsync(args[1..]),
+    "ncp-roundtrip" => await NcpRoundTripBenchmark.RunAsync(args[1..]),
     "token-issuance" => await TokenIssuanceBenchmark.RunAsync(args[1..]),
     "replicas" => await ReplicaBenchmark.RunAsync(args[1..]),
     "table-sizes" => await TableSizes.RunAsync(args[1..]),
@@ -54,6 +56,7 @@ static int Usage()
         + " | audit-patient-view --postgres CONNSTR --records N [--concurrency 1,16] [--seconds S]"
         + " | summary [--latency 50] [--providers 1,10,50] [--extra LxN,...] [--concurrency C] [--seconds S] [--rate R] [--simulators in-process] [--server-dll PATH] | answer-fidelity [--iterations N]"
         + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]"
+        + " | ncp-roundtrip [--rate R] [--providers N] [--latency L] [--rounds N] [--seconds S]"
         + " | patient-log --postgres CONNSTR [--records N] [--rate R] [--rounds N] | patient-overview [--rate R] [--providers N] [--latency L] [--rounds N]"
         + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");
     return 2;

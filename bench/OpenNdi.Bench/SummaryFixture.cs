@@ -22,7 +22,11 @@ namespace OpenNdi.Bench;
 internal sealed record BenchRecord(SimulatedProvider Provider, string LocalId, int Resources, int SummaryResources);
 
 /// <summary>A person of the population register whose data is at exactly <c>Records.Count</c> simulated providers.</summary>
-internal sealed record BenchPatient(PersonalIdentityNumber Id, IReadOnlyList<BenchRecord> Records);
+internal sealed record BenchPatient(PersonalIdentityNumber Id, IReadOnlyList<BenchRecord> Records)
+{
+    /// <summary>The family name and birth date the population register holds (what a contact point abroad identifies the patient with).</summary>
+    public (string Family, DateOnly BirthDate) Register { get; init; }
+}
 
 /// <summary>
 /// The data for <c>summary</c>: a small synthetic population (seeded by the real seeder into a fresh SQLite file), and
@@ -120,7 +124,7 @@ internal static class SummaryFixture
                     records.Add(new BenchRecord(provider, localId, template.Rows.Count, template.SummaryResources));
                     benchResources += template.Rows.Count;
                 }
-                set.Add(new BenchPatient(person.Id, records));
+                set.Add(new BenchPatient(person.Id, records) { Register = (person.FamilyName, person.BirthDate) });
                 if (resources.Count >= 10_000)
                 {
                     await simulator.AddResourcesAsync(resources);

@@ -109,7 +109,7 @@ internal static class SummaryStages
     }
 
     /// <summary>One answer per provider, as the simulator writes it, about the pipeline's patient (identity swapped in).</summary>
-    private static async Task<List<(string Json, ProviderSystem System, string LocalId)>> AnswersAsync(NdiDatabase database, int count)
+    internal static async Task<List<(string Json, ProviderSystem System, string LocalId)>> AnswersAsync(NdiDatabase database, int count)
     {
         var store = new SimulatorStore(database);
         var providers = (await store.ListProvidersAsync()).Select(p => JsonSerializer.Deserialize<SimulatedProvider>(p.DefinitionJson, SimulatorJson.Options)!).ToList();
