@@ -58,6 +58,25 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     }
 
     /// <summary>
+    /// The server as the README's <c>dotnet run</c> starts it: environment Development (appsettings.Development.json,
+    /// and the host's validation of every service's lifetime on build, which the Testing environment skips).
+    /// </summary>
+    public static async Task<NdiServer> StartDevelopmentAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, environment: "Development");
+        try
+        {
+            _ = server.Server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>
     /// A server on a database the test keeps (and disposes): start one, dispose it, start another on the same
     /// database, and that is a restart.
     /// </summary>

@@ -8,6 +8,22 @@ namespace OpenNdi.Server.Tests;
 
 public class PlatformTests
 {
+    /// <summary>
+    /// The README's first command runs the Development environment, where the host checks on build that no singleton
+    /// holds a scoped service; the other tests run the Testing environment, which does not. Without this test a
+    /// lifetime mistake reaches only the person trying the demo.
+    /// </summary>
+    [Fact]
+    public async Task TheDemoConfiguration_Builds_WithEveryServiceLifetimeChecked()
+    {
+        await using var server = await NdiServer.StartDevelopmentAsync("sqlite", new Dictionary<string, string> { ["Demo:Persons"] = "5", ["Demo:Providers"] = "2" });
+        using var client = server.CreateClient();
+
+        using var response = await client.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
