@@ -177,14 +177,20 @@ public abstract class ContactPointOutboundTests(string backend) : IAsyncLifetime
         }
 
         var wrongDate = await NotFoundAsync(SwedishMask(birthdate: "1901-01-01"));
+        var population = _server.Services.GetRequiredService<IPopulationStore>();
+        await population.SetProtectedAsync(_patient.Id, true, _clock.GetUtcNow());
+        var protectedIdentity = await NotFoundAsync(SwedishMask());
+        await population.SetProtectedAsync(_patient.Id, false, _clock.GetUtcNow());
         await ConsentRequests.PostAsync(_server, _issuer, _patient.Id, "optout-primary", """{"type":"deny"}""");
         var optedOut = await NotFoundAsync(SwedishMask());
 
         Assert.Equal("0|NDI-NCP-010|No patient matches the identifier and demographics sent.|Information", wrongDate);
+        Assert.Equal(wrongDate, protectedIdentity);
         Assert.Equal(wrongDate, optedOut);
         var reasons = (await AuditAsync(_patient.Id.Value)).Where(r => r.Event == "ncp-identify").Select(r => (r.Outcome, r.OutcomeText)).ToList();
         Assert.Contains((AuditOutcome.MinorFailure, "not identified: the birth date sent differs from the register's"), reasons);
         Assert.Contains((AuditOutcome.MinorFailure, "not identified: the patient has opted out of sharing (no share with this professional)"), reasons);
+        Assert.Contains((AuditOutcome.MinorFailure, "not identified: protected identity: never identified across borders"), reasons);
         // Nor is anything listed for them.
         var listed = await ReadAsync<Bundle>(await client.GetAsync($"/ncp/fhir/DocumentReference?patient.identifier={Personnummer}|{_patient.Id.Value}&type=http://loinc.org|60591-5"));
         Assert.Empty(listed.Entry);
