@@ -7,6 +7,7 @@ using System.Text;
 
 namespace OpenNdi.ContactPoint.Tests.Trust;
 
+[Trait("Category", "Security")]
 public sealed class CrossBorderAssertionTests(DemoEuFixture demo) : IClassFixture<DemoEuFixture>
 {
     private static readonly DateTimeOffset Now = DemoEuFixture.Made.AddDays(30);

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace OpenNdi.ContactPoint.Tests.Trust;
 
+[Trait("Category", "Security")]
 public sealed class PeerAuthenticationTests(DemoEuFixture demo) : IClassFixture<DemoEuFixture>
 {
     private static readonly DateTimeOffset Later = DemoEuFixture.Made.AddDays(30);
