@@ -250,14 +250,19 @@ public static class NcpFhirApi
         audit.Patient(http, patient.Value);
         if (caller.TreatedPatient != $"{reported.PatientSystem}|{reported.PatientValue}")
             return Refuse(http, audit, new NcpRefusal("NDI-NCP-002", StatusCodes.Status401Unauthorized, "the assertion's treatment relationship (person_id) names another patient than this dispensation"));
-        audit.Entity(http, "ncp-dispensation", reported.DispensationId, $"of prescription {reported.PrescriptionId}, reported by {caller.Peer.Country}");
+        var reportedEntity = (Kind: "ncp-dispensation", Reference: reported.DispensationId, Detail: $"of prescription {reported.PrescriptionId}, reported by {caller.Peer.Country}");
 
         var earlier = (await dispensations.ForPatientAsync(patient.Value, http.RequestAborted)).FirstOrDefault(d => d.PrescriptionId == reported.PrescriptionId);
         if (earlier is not null)
+        {
+            audit.Entity(http, reportedEntity.Kind, reportedEntity.Reference, reportedEntity.Detail);
             return Answer(http, audit, earlier, earlier.DispensationId == reported.DispensationId ? DispensationRecording.AlreadyRecorded : DispensationRecording.PrescriptionAlreadyDispensed);
+        }
         var prescriptions = await records.PrescriptionsAsync(http, patient);
         if (prescriptions.Refusal is { } refused)
             return refused;
+        // Named after the access service's description of its reads, which the record is completed with.
+        audit.Entity(http, reportedEntity.Kind, reportedEntity.Reference, reportedEntity.Detail);
         if (CrossBorderPrescriptions.Dispensable(prescriptions.Items, [], time.GetUtcNow()).FirstOrDefault(p => p.Id == reported.PrescriptionId) is not { } prescription)
             return Refuse(http, audit, new NcpRefusal("NDI-NCP-021", StatusCodes.Status409Conflict, "the prescription is not dispensable (unknown, ended, or not this patient's)"));
         var content = new Bundle { Type = Bundle.BundleType.Collection, Entry = [.. reported.Dispenses.Select(d => new Bundle.EntryComponent { Resource = d })] };

@@ -27,26 +27,37 @@ public abstract record IdentificationOutcome
 /// </summary>
 public sealed class PatientIdentification(INationalRecords records)
 {
+    private static bool Matches(Person person, IdentificationTraits traits) =>
+        person.BirthDate == traits.BirthDate
+        && NameFolding.Fold(person.FamilyName) == NameFolding.Fold(traits.Family!)
+        && (traits.Gender is not ("male" or "female") || traits.Gender == (person.Sex == Sex.Female ? "female" : "male"));
+
+    private static string Differences(Person person, IdentificationTraits traits) => string.Join(", ", new[]
+    {
+        person.BirthDate != traits.BirthDate ? "birth date" : null,
+        NameFolding.Fold(person.FamilyName) != NameFolding.Fold(traits.Family!) ? "family name" : null,
+        traits.Gender is ("male" or "female") && traits.Gender != (person.Sex == Sex.Female ? "female" : "male") ? "gender" : null,
+    }.OfType<string>());
+
     public async Task<IdentificationOutcome> IdentifyAsync(HttpContext http, IReadOnlyList<PersonalIdentityNumber> numbers, IdentificationTraits traits)
     {
         var cancellationToken = http.RequestAborted;
-        var found = new List<Person>();
+        var registered = new List<Person>();
         foreach (var number in numbers)
         {
-            if (await records.FindPersonAsync(number, cancellationToken) is { } person && found.All(p => p.Id != person.Id))
-                found.Add(person);
+            if (await records.FindPersonAsync(number, cancellationToken) is { } person && registered.All(p => p.Id != person.Id))
+                registered.Add(person);
         }
-        if (found.Count > 1)
-            return new IdentificationOutcome.Ambiguous([.. found.Select(p => p.Id)]);
-        if (found.Count == 0)
+        if (registered.Count == 0)
             return new IdentificationOutcome.NotFound($"no person registered under {string.Join(", ", numbers.Select(n => n.Value))}");
-        var match = found[0];
-        if (match.BirthDate != traits.BirthDate)
-            return new IdentificationOutcome.NotFound("the birth date sent differs from the register's", match.Id.Value);
-        if (NameFolding.Fold(match.FamilyName) != NameFolding.Fold(traits.Family!))
-            return new IdentificationOutcome.NotFound("the family name sent differs from the register's", match.Id.Value);
-        if (traits.Gender is ("male" or "female") and var gender && gender != (match.Sex == Sex.Female ? "female" : "male"))
-            return new IdentificationOutcome.NotFound("the gender sent differs from the register's", match.Id.Value);
+        // Only persons who match every trait sent count: an identifier of someone else, with other demographics, says
+        // nothing to the peer (it is not found), and an ambiguous answer arises only for persons the peer described.
+        var matching = registered.Where(p => Matches(p, traits)).ToList();
+        if (matching.Count > 1)
+            return new IdentificationOutcome.Ambiguous([.. matching.Select(p => p.Id)]);
+        if (matching.Count == 0)
+            return new IdentificationOutcome.NotFound($"the demographics sent differ from the register's ({Differences(registered[0], traits)})", registered[0].Id.Value);
+        var match = matching[0];
         if (await records.IsProtectedAsync(match.Id, cancellationToken))
             return new IdentificationOutcome.NotFound("protected identity: never identified across borders", match.Id.Value);
         if (!await records.MayIdentifyAsync(http, match.Id))

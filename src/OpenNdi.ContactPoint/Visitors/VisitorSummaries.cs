@@ -41,7 +41,8 @@ public sealed class VisitorSummaries(IPeerTransport transport, PeerTrustList tru
             return Stop(Refused("NDI-NCP-032", 400, $"no contact point of '{country}' is in Sweden's trust list ({string.Join(", ", trust.Peers.Select(p => p.Country))})"));
         if (MaskProblem(peer, traits) is { } problem)
             return Stop(Refused("NDI-NCP-032", 400, problem));
-        var identifier = traits.Identifiers.First(i => peer.IdentifierSystems.Count == 0 || peer.IdentifierSystems.Contains(i.System));
+        if (traits.Identifiers.FirstOrDefault(i => peer.IdentifierSystems.Count == 0 || peer.IdentifierSystems.Contains(i.System)) is not { System: not null } identifier)
+            return Stop(Refused("NDI-NCP-032", 400, $"the contact point of {peer.Country} needs an identifier{(peer.IdentifierSystems.Count == 0 ? "" : $" of {string.Join(" or ", peer.IdentifierSystems)}")}: the treatment relationship is asserted for it"));
         var personId = $"{identifier.System}|{identifier.Value}";
         var request = new PeerRequest(peer, Assertion(asker, peer, personId), correlationId, "sv-SE", settings.Timeout);
 

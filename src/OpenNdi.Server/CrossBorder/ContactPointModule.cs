@@ -64,6 +64,8 @@ internal static class ContactPointModule
             trust.Audience = (listener ?? publicBase).AbsoluteUri.TrimEnd('/') + NcpFhirApi.Base;
         if (trust.Validate() is { Count: > 0 } problems)
             throw new InvalidOperationException("Invalid contact point settings: " + string.Join("; ", problems));
+        if (!demo && string.IsNullOrWhiteSpace(configuration["ContactPoint:Terminology:ValueSets"]))
+            throw new InvalidOperationException("ContactPoint:Terminology:ValueSets must name the folder of the eHDSI Master Value Set Catalogue's FHIR ValueSet files: every code crossing the border is mapped against it");
         var trustList = PeerTrustList.Load(trust);
         services.AddSingleton(trustList);
         var sweden = demoCertificates is not null
