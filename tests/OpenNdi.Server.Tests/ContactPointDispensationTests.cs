@@ -179,6 +179,12 @@ public abstract class ContactPointDispensationTests(string backend) : IAsyncLife
             var abroad = Assert.Single(dispenses);
             Assert.Equal("Apotheke am Markt, Lübeck (DE, MyHealth@EU)", abroad.Performer[0].Actor.Display);
         }
+        // The patient's own record page lists it, marked as dispensed in another EU country.
+        using var page = await _server.SendAsync(HttpMethod.Get, $"/web/patient/record?patient={_patient.Value}", patientToken);
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.True(page.StatusCode == HttpStatusCode.OK, html);
+        Assert.Contains("Uthämtat på apotek i annat EU-land", html, StringComparison.Ordinal);
+        Assert.Contains("Apotheke am Markt, Lübeck (DE, MyHealth@EU)", html, StringComparison.Ordinal);
         var records = await _server.Services.GetRequiredService<AuditStore>().QueryAsync(new AuditQuery(Patient: _patient.Value));
         var provided = records.Select(r => AuditJson.Read(System.Text.Encoding.UTF8.GetBytes(r.Json))).Where(r => r.Event == "ncp-provide").ToList();
         // Four reports, each in the log with the pharmacy abroad: two accepted (the first, and the same again), two refused.

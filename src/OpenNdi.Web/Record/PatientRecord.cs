@@ -12,6 +12,9 @@ public sealed record RecordItem(string Text, string? Code, string? CodeSystem, D
     public DateTimeOffset? ReadByReceiver { get; init; }
 }
 
+/// <summary>A prescription dispensed in another member state: what, when, and the pharmacy with its country.</summary>
+public sealed record DispensedAbroad(string Medication, DateTimeOffset? HandedOver, string Pharmacy);
+
 /// <summary>One measured value of a repeated analyte.</summary>
 public sealed record TrendPoint(DateTimeOffset When, decimal Value, string Provider);
 
@@ -29,6 +32,17 @@ public sealed record RecordSection(string Code, string Title, IReadOnlyList<Reco
 /// </summary>
 public sealed record PatientRecord(string PatientName, IReadOnlyList<RecordSection> Sections, IReadOnlyList<string> Providers, IReadOnlyList<string> Notices, DateTimeOffset? Assembled)
 {
+    /// <summary>The patient's prescriptions dispensed in another member state (issue 17), newest first; null when they could not be read.</summary>
+    public IReadOnlyList<DispensedAbroad>? DispensedAbroad { get; init; } = [];
+
+    /// <summary>The dispensations abroad as the page lists them.</summary>
+    public static IReadOnlyList<DispensedAbroad> AbroadFrom(IReadOnlyList<MedicationDispense> dispenses) =>
+        [.. dispenses.Select(d => new DispensedAbroad(
+                (d.Medication as CodeableConcept)?.Text ?? (d.Medication as CodeableConcept)?.Coding.FirstOrDefault()?.Display ?? (d.Medication as CodeableConcept)?.Coding.FirstOrDefault()?.Code ?? "",
+                d.WhenHandedOverElement?.ToDateTimeOffset(TimeSpan.Zero),
+                d.Performer.FirstOrDefault()?.Actor?.Display ?? ""))
+            .OrderByDescending(d => d.HandedOver ?? DateTimeOffset.MinValue)];
+
     /// <summary>From this many values of one analyte on, the values are a trend chart.</summary>
     public const int TrendFrom = 3;
 

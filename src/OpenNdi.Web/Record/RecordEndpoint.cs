@@ -20,10 +20,14 @@ internal static class RecordEndpoint
             return Failure(StatusCodes.Status401Unauthorized, null);
         if (string.IsNullOrWhiteSpace(patient))
             return Failure(StatusCodes.Status400BadRequest, "patient is required");
-        var (document, status, problem) = await api.SummaryAsync(authorization[7..], patient, cancellationToken);
+        var reading = api.SummaryAsync(authorization[7..], patient, cancellationToken);
+        var abroad = api.DispensedAbroadAsync(authorization[7..], patient, cancellationToken);
+        var (document, status, problem) = await reading;
+        var dispensed = await abroad;
         if (document is null)
             return Failure(status, problem);
-        return new RazorComponentResult<PatientRecordView>(new { Record = PatientRecord.From(document) });
+        var record = PatientRecord.From(document) with { DispensedAbroad = dispensed is null ? null : PatientRecord.AbroadFrom(dispensed) };
+        return new RazorComponentResult<PatientRecordView>(new { Record = record });
     }
 
     private static RazorComponentResult<RecordFailure> Failure(int status, string? problem) =>
