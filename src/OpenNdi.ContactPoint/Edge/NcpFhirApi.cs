@@ -124,7 +124,8 @@ public static class NcpFhirApi
         return NoStore(http, FhirResults.Resource(searchset));
     }
 
-    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, DocumentHandles handles, DispensationStore dispensations, ICrossBorderAudit audit, TimeProvider time)
+    private static async Task<IResult> FindDocumentsAsync(HttpContext http, INationalRecords records, PatientIdentification identification, DocumentHandles handles,
+        DispensationStore dispensations, ICrossBorderAudit audit, TimeProvider time)
     {
         var caller = NcpCaller.Of(http);
         var query = http.Request.Query;
@@ -142,9 +143,10 @@ public static class NcpFhirApi
 
         var searchset = new Bundle { Type = Bundle.BundleType.Searchset, Id = Guid.NewGuid().ToString(), Total = 0 };
         // Nothing for a patient the peer could not have identified: the same empty answer as for an unknown number.
-        if (await records.FindPersonAsync(patient, http.RequestAborted) is null || await records.IsProtectedAsync(patient, http.RequestAborted) || !await records.MayIdentifyAsync(http, patient))
+        var hidden = await records.FindPersonAsync(patient, http.RequestAborted) is null ? "no person registered" : await identification.HiddenAsync(http, patient);
+        if (hidden is not null)
         {
-            audit.Refused(http, "no documents listed: the patient is not identifiable across borders");
+            audit.Refused(http, $"no documents listed: the patient is not identifiable across borders ({hidden})");
             return NoStore(http, FhirResults.Resource(searchset));
         }
         var request = http.Request;
@@ -232,17 +234,10 @@ public static class NcpFhirApi
     private static async Task<IResult> ProvideAsync(HttpContext http, INationalRecords records, DispensationStore dispensations, ICrossBorderAudit audit, TimeProvider time)
     {
         var caller = NcpCaller.Of(http);
-        Bundle? transaction;
-        try
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            transaction = FhirJson.Parse<Bundle>(await reader.ReadToEndAsync(http.RequestAborted));
-        }
-        catch (Exception e) when (e is FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
-        {
-            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, $"the body must be a FHIR transaction Bundle: {e.Message}"));
-        }
-        var (reported, error) = transaction is null ? (null, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, "the body must be a FHIR transaction Bundle")) : CrossBorderPrescriptions.Read(transaction);
+        using var reader = new StreamReader(http.Request.Body);
+        if (FhirJson.TryParse(await reader.ReadToEndAsync(http.RequestAborted), out var unreadable) is not Bundle transaction)
+            return Refuse(http, audit, new NcpRefusal("NDI-NCP-012", StatusCodes.Status400BadRequest, $"the body must be a FHIR transaction Bundle{(unreadable is null ? "" : $": {unreadable}")}"));
+        var (reported, error) = CrossBorderPrescriptions.Read(transaction);
         if (reported is null)
             return Refuse(http, audit, error!);
         if (!IdentificationMask.IdentifierSystems.Contains(reported.PatientSystem) || !PersonalIdentityNumber.TryParse(reported.PatientValue, out var patient, out _))

@@ -29,39 +29,22 @@ public static class VisitorApi
 
     internal static async Task<IResult> SummaryAsync(HttpContext http, INationalRecords records, VisitorSummaries summaries, ICrossBorderAudit audit)
     {
-        var (asker, refusal) = records.AskerAbroad(http);
-        if (asker is null)
-            return NcpFhirApi.Refuse(http, audit, refusal!);
-        var (country, traits, _, error) = await ReadAsync(http);
-        if (traits is null)
-            return NcpFhirApi.Refuse(http, audit, error!);
-        var correlation = Correlation(http);
-        audit.Entity(http, "ncp-request", correlation, $"to the contact point of {country} for {traits.Identifiers.Count} identifiers");
-
-        var (summary, refused, detail) = await summaries.SummaryAsync(asker, country!, traits, correlation, http.RequestAborted);
-        if (summary is null)
-            return NcpFhirApi.Refuse(http, audit, refused!);
-        audit.Patient(http, $"{summary.Peer.Country}:{summary.PatientAtPeer}");
-        audit.Entity(http, "ncp-foreign-summary", summary.Peer.Id, detail);
-        return NcpFhirApi.NoStore(http, FhirResults.Resource(summary.Document));
+        var (request, refusal) = await BeginAsync(http, records, audit);
+        if (request is null)
+            return refusal!;
+        audit.Entity(http, "ncp-request", request.Correlation, $"to the contact point of {request.Country} for {request.Traits.Identifiers.Count} identifiers");
+        var (summary, refused, detail) = await summaries.SummaryAsync(request.Asker, request.Country, request.Traits, request.Correlation, http.RequestAborted);
+        return Answer(http, audit, summary?.Document, summary?.Peer, summary?.PatientAtPeer, refused, "ncp-foreign-summary", detail);
     }
 
     /// <summary>The visitor's dispensable prescriptions from home (Parameters as for the summary): a collection Bundle, marked foreign.</summary>
     internal static async Task<IResult> PrescriptionsAsync(HttpContext http, INationalRecords records, VisitorSummaries visitors, ICrossBorderAudit audit)
     {
-        var (asker, refusal) = records.AskerAbroad(http);
-        if (asker is null)
-            return NcpFhirApi.Refuse(http, audit, refusal!);
-        var (country, traits, _, error) = await ReadAsync(http);
-        if (traits is null)
-            return NcpFhirApi.Refuse(http, audit, error!);
-        var (prescriptions, peer, patient, refused, detail) = await visitors.PrescriptionsAsync(asker, country!, traits, Correlation(http), http.RequestAborted);
-        if (peer is not null && patient is not null)
-            audit.Patient(http, $"{peer.Country}:{patient}");
-        if (prescriptions is null)
-            return NcpFhirApi.Refuse(http, audit, refused!);
-        audit.Entity(http, "ncp-foreign-prescriptions", peer!.Id, detail);
-        return NcpFhirApi.NoStore(http, FhirResults.Resource(prescriptions));
+        var (request, refusal) = await BeginAsync(http, records, audit);
+        if (request is null)
+            return refusal!;
+        var (prescriptions, peer, patient, refused, detail) = await visitors.PrescriptionsAsync(request.Asker, request.Country, request.Traits, request.Correlation, http.RequestAborted);
+        return Answer(http, audit, prescriptions, peer, patient, refused, "ncp-foreign-prescriptions", detail);
     }
 
     /// <summary>
@@ -70,41 +53,50 @@ public static class VisitorApi
     /// </summary>
     internal static async Task<IResult> DispenseAsync(HttpContext http, INationalRecords records, VisitorSummaries visitors, ICrossBorderAudit audit)
     {
+        var (request, refusal) = await BeginAsync(http, records, audit, "prescription", "dispense");
+        if (request is null)
+            return refusal!;
+        if (request.Parameters.Parameter.FirstOrDefault(p => p.Name == "prescription")?.Value is not Identifier { Value: { Length: > 0 } } prescription)
+            return NcpFhirApi.Refuse(http, audit, Invalid("prescription must be the prescription's Identifier (system and value), as the home country listed it"));
+        if (request.Parameters.Parameter.FirstOrDefault(p => p.Name == "dispense")?.Resource is not MedicationDispense { Status: MedicationDispense.MedicationDispenseStatusCodes.Completed } dispense)
+            return NcpFhirApi.Refuse(http, audit, Invalid("dispense must be a completed MedicationDispense (resource)"));
+        var (response, peer, patient, refused, detail) = await visitors.DispenseAsync(request.Asker, request.Country, request.Traits, prescription, dispense, request.Correlation, http.RequestAborted);
+        return Answer(http, audit, response, peer, patient, refused, "ncp-foreign-dispensation", detail);
+    }
+
+    /// <summary>A Swedish professional's request abroad, as read from the route's Parameters.</summary>
+    private sealed record VisitorRequest(SwedishProfessional Asker, string Country, IdentificationTraits Traits, Parameters Parameters, string Correlation);
+
+    /// <summary>Who asks (the access policy's answer) and what (the Parameters, with <paramref name="more"/> allowed); or the refusal.</summary>
+    private static async Task<(VisitorRequest? Request, IResult? Refusal)> BeginAsync(HttpContext http, INationalRecords records, ICrossBorderAudit audit, params string[] more)
+    {
         var (asker, refusal) = records.AskerAbroad(http);
         if (asker is null)
-            return NcpFhirApi.Refuse(http, audit, refusal!);
-        var (country, traits, parameters, error) = await ReadAsync(http, "prescription", "dispense");
+            return (null, NcpFhirApi.Refuse(http, audit, refusal!));
+        var (country, traits, parameters, error) = await ReadAsync(http, more);
         if (traits is null)
-            return NcpFhirApi.Refuse(http, audit, error!);
-        if (parameters!.Parameter.FirstOrDefault(p => p.Name == "prescription")?.Value is not Identifier { Value: { Length: > 0 } } prescription)
-            return NcpFhirApi.Refuse(http, audit, Invalid("prescription must be the prescription's Identifier (system and value), as the home country listed it"));
-        if (parameters.Parameter.FirstOrDefault(p => p.Name == "dispense")?.Resource is not MedicationDispense { Status: MedicationDispense.MedicationDispenseStatusCodes.Completed } dispense)
-            return NcpFhirApi.Refuse(http, audit, Invalid("dispense must be a completed MedicationDispense (resource)"));
-        var (response, peer, patient, refused, detail) = await visitors.DispenseAsync(asker, country!, traits, prescription, dispense, Correlation(http), http.RequestAborted);
+            return (null, NcpFhirApi.Refuse(http, audit, error!));
+        return (new VisitorRequest(asker, country!, traits, parameters!, Correlation(http)), null);
+    }
+
+    /// <summary>The peer's answer to the clinician, with the visitor (as the peer identified them) and what came back in the audit record; or the refusal.</summary>
+    private static IResult Answer(HttpContext http, ICrossBorderAudit audit, Resource? answer, Peer? peer, string? patient, NcpRefusal? refused, string entity, string detail)
+    {
         if (peer is not null && patient is not null)
             audit.Patient(http, $"{peer.Country}:{patient}");
-        if (response is null)
+        if (answer is null)
             return NcpFhirApi.Refuse(http, audit, refused!);
-        audit.Entity(http, "ncp-foreign-dispensation", peer!.Id, detail);
-        return NcpFhirApi.NoStore(http, FhirResults.Resource(response));
+        audit.Entity(http, entity, peer!.Id, detail);
+        return NcpFhirApi.NoStore(http, FhirResults.Resource(answer));
     }
 
     private static string Correlation(HttpContext http) => http.Request.Headers["X-Correlation-ID"] is [{ Length: > 0 and <= 100 } given] ? given : Guid.NewGuid().ToString();
 
     private static async Task<(string? Country, IdentificationTraits? Traits, Parameters? Parameters, NcpRefusal? Error)> ReadAsync(HttpContext http, params string[] more)
     {
-        Parameters? parameters;
-        try
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            parameters = FhirJson.Parse<Parameters>(await reader.ReadToEndAsync(http.RequestAborted));
-        }
-        catch (Exception e) when (e is FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
-        {
-            return (null, null, null, Invalid($"the body must be a FHIR Parameters resource: {e.Message}"));
-        }
-        if (parameters is null)
-            return (null, null, null, Invalid("the body must be a FHIR Parameters resource"));
+        using var reader = new StreamReader(http.Request.Body);
+        if (FhirJson.TryParse(await reader.ReadToEndAsync(http.RequestAborted), out var unreadable) is not Parameters parameters)
+            return (null, null, null, Invalid($"the body must be a FHIR Parameters resource{(unreadable is null ? "" : $": {unreadable}")}"));
         if (parameters.Parameter.FirstOrDefault(p => p.Name is not ("country" or "identifier" or "birthdate" or "family" or "given" or "gender") && !more.Contains(p.Name)) is { } unknown)
             return (null, null, null, Invalid($"parameter '{unknown.Name}' is not supported (country, identifier, birthdate, family, given, gender)"));
         string? Text(string name) => parameters.Parameter.Where(p => p.Name == name).Select(p => p.Value switch

@@ -58,10 +58,21 @@ public sealed class PatientIdentification(INationalRecords records)
         if (matching.Count == 0)
             return new IdentificationOutcome.NotFound($"the demographics sent differ from the register's ({Differences(registered[0], traits)})", registered[0].Id.Value);
         var match = matching[0];
-        if (await records.IsProtectedAsync(match.Id, cancellationToken))
-            return new IdentificationOutcome.NotFound("protected identity: never identified across borders", match.Id.Value);
-        if (!await records.MayIdentifyAsync(http, match.Id))
-            return new IdentificationOutcome.NotFound("the patient has opted out of sharing (no share with this professional)", match.Id.Value);
-        return new IdentificationOutcome.Identified(match);
+        return await HiddenAsync(http, match.Id) is { } hidden
+            ? new IdentificationOutcome.NotFound(hidden, match.Id.Value)
+            : new IdentificationOutcome.Identified(match);
+    }
+
+    /// <summary>
+    /// Why a registered patient is never told of across borders (a protected identity; an opt-out without a share with
+    /// this professional), or null when they may be. Identification and every later step ask this one question.
+    /// </summary>
+    public async Task<string?> HiddenAsync(HttpContext http, PersonalIdentityNumber patient)
+    {
+        if (await records.IsProtectedAsync(patient, http.RequestAborted))
+            return "protected identity: never identified across borders";
+        if (!await records.MayIdentifyAsync(http, patient))
+            return "the patient has opted out of sharing (no share with this professional)";
+        return null;
     }
 }

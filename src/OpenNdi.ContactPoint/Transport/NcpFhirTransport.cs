@@ -88,16 +88,11 @@ public sealed class NcpFhirTransport(IHttpClientFactory clients) : IPeerTranspor
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             if (response.IsSuccessStatusCode)
             {
-                try
-                {
-                    return FhirJson.Parse<T>(body) is { } parsed ? (parsed, null) : (null, new PeerFailure(PeerFailureKind.Malformed, (int)response.StatusCode, null, $"not a {typeof(T).Name}"));
-                }
-                catch (Exception e) when (e is FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
-                {
-                    return (null, new PeerFailure(PeerFailureKind.Malformed, (int)response.StatusCode, null, $"the answer is not a readable {typeof(T).Name}: {e.Message}"));
-                }
+                return FhirJson.TryParse(body, out var unreadable) is T parsed
+                    ? (parsed, null)
+                    : (null, new PeerFailure(PeerFailureKind.Malformed, (int)response.StatusCode, null, $"the answer is not a readable {typeof(T).Name}{(unreadable is null ? "" : $": {unreadable}")}"));
             }
-            var issue = TryOutcome(body);
+            var issue = (FhirJson.TryParse(body, out _) as OperationOutcome)?.Issue.FirstOrDefault();
             var kind = response.StatusCode switch
             {
                 HttpStatusCode.Gone => PeerFailureKind.Gone,
@@ -119,18 +114,6 @@ public sealed class NcpFhirTransport(IHttpClientFactory clients) : IPeerTranspor
         catch (HttpRequestException e)
         {
             return (null, new PeerFailure(PeerFailureKind.Unreachable, null, null, e.Message));
-        }
-    }
-
-    private static OperationOutcome.IssueComponent? TryOutcome(string body)
-    {
-        try
-        {
-            return FhirJson.Parse<OperationOutcome>(body)?.Issue.FirstOrDefault();
-        }
-        catch (Exception e) when (e is FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
-        {
-            return null;
         }
     }
 }
