@@ -42,28 +42,20 @@ public sealed class NdiServer : WebApplicationFactory<Program>
     /// The server as a Production deployment runs it: environment Production and appsettings.json's defaults, so no
     /// demo module is switched on unless <paramref name="settings"/> does it. Starting may throw (a refused start).
     /// </summary>
-    public static async Task<NdiServer> StartProductionAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, environment: "Production");
-        try
-        {
-            _ = server.Server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-        return server;
-    }
+    public static Task<NdiServer> StartProductionAsync(string backend, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartInAsync("Production", backend, settings);
 
     /// <summary>
     /// The server as the README's <c>dotnet run</c> starts it: environment Development (appsettings.Development.json,
     /// and the host's validation of every service's lifetime on build, which the Testing environment skips).
     /// </summary>
-    public static async Task<NdiServer> StartDevelopmentAsync(string backend, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<NdiServer> StartDevelopmentAsync(string backend, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartInAsync("Development", backend, settings);
+
+    /// <summary>A server started now in <paramref name="environment"/>; a start that throws disposes what it made.</summary>
+    private static async Task<NdiServer> StartInAsync(string environment, string backend, IReadOnlyDictionary<string, string>? settings)
     {
-        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, environment: "Development");
+        var server = new NdiServer(await TestDatabase.CreateAsync(backend, migrate: false), settings, environment: environment);
         try
         {
             _ = server.Server;
