@@ -10,6 +10,7 @@ using OpenNdi.Server.PatientIndex;
 using OpenNdi.Server.Platform;
 using OpenNdi.Server.Portal;
 using OpenNdi.Server.ProfessionalAccess;
+using OpenNdi.Server.SecondaryUse;
 using OpenNdi.Server.ServiceDirectory;
 
 // OpenNdi: the national digital infrastructure for health data, every national service in one host.
@@ -30,6 +31,7 @@ builder.Services.AddPatientData();
 builder.Services.AddProfessionalAccess(builder.Configuration);
 builder.Services.AddWebFrontEnd();
 builder.AddContactPoint(modules);
+builder.AddSecondaryUse(modules);
 if (modules.DemoPopulation)
     builder.Services.AddDemoPopulation(builder.Configuration);
 if (modules.Simulator)
@@ -53,6 +55,7 @@ app.MapPatientData();
 app.MapProfessionalAccess();
 app.MapWebFrontEnd();
 app.MapContactPoint();
+app.MapSecondaryUse();
 if (modules.Simulator)
     app.MapSimulatedProviders();
 if (modules.DemoLogin)

@@ -30,6 +30,12 @@ public static class AuditAgentKind
     /// <summary>A health professional in another member state, through that country's contact point (MyHealth@EU); the agent's provider is the contact point's trust-list id.</summary>
     public const string ForeignProfessional = "foreign-professional";
 
+    /// <summary>A person applying for, or holding, a data permit for secondary use (issue 18); the agent's provider is the organisation applied for.</summary>
+    public const string Applicant = "applicant";
+
+    /// <summary>A case officer of the health data access body (issue 18).</summary>
+    public const string AccessBodyOfficer = "hdab-officer";
+
     /// <summary>A caller whose token named no actor, or who presented no valid token: the record keeps what is known (address, claimed issuer, client, subject).</summary>
     public const string Unidentified = "unidentified";
 }

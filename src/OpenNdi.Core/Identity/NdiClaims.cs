@@ -14,6 +14,12 @@ public enum ActorKind
 
     /// <summary>Someone who runs the infrastructure: the directory and its health, never patient data.</summary>
     Operator,
+
+    /// <summary>A person applying for a data permit for secondary use, for an organisation (issue 18; <c>user/</c> scopes on the secondary-use resources only).</summary>
+    Applicant,
+
+    /// <summary>A case officer of the health data access body (HDAB): reviews applications and outputs, never sees patient data.</summary>
+    AccessBodyOfficer,
 }
 
 /// <summary>
@@ -51,6 +57,9 @@ public static class NdiClaims
 
     /// <summary>HL7 v3 PurposeOfUse code: <see cref="PurposeOfUse"/>.</summary>
     public const string PurposeOfUse = "purpose_of_use";
+
+    /// <summary>The organisation (organisation number) an applicant for a data permit applies for (issue 18).</summary>
+    public const string ApplicantOrganization = "applicant_organization_id";
 
     /// <summary>The person logged in, as a personnummer or samordningsnummer (12 digits).</summary>
     public const string PersonId = "person_id";
@@ -139,4 +148,24 @@ public static class NdiRoles
     /// Other professionals read only the records of their own accesses.
     /// </summary>
     public const string LogReviewer = "log-reviewer";
+}
+
+/// <summary>
+/// The resource types of the secondary-use chain's scopes (issue 18), SMART-shaped (<c>user/DataApplication.crus</c>):
+/// applicants and the body's officers are granted these and nothing else.
+/// </summary>
+public static class SecondaryUseScopes
+{
+    public const string Application = "DataApplication";
+    public const string Permit = "DataPermit";
+    public const string Output = "DataOutput";
+
+    /// <summary>A dataset's description in the national catalogue (the holder's yearly check).</summary>
+    public const string Dataset = "DatasetDescription";
+
+    /// <summary>What an applicant's token carries: apply and follow their case, use their permit, submit and fetch outputs.</summary>
+    public const string ForApplicant = "openid user/DataApplication.crus user/DataPermit.crus user/DataOutput.crus";
+
+    /// <summary>What an officer's token carries: read and decide on applications, permits and outputs.</summary>
+    public const string ForOfficer = "openid user/DataApplication.rus user/DataPermit.rus user/DataOutput.rus user/DatasetDescription.ru";
 }

@@ -187,8 +187,63 @@ public static class AccessPolicy
         PersonActor { LoggedInHighEnough: false, AssuranceLevel: var level } => level is null
             ? "the login does not say its assurance level (acr); health data needs e-identification at level 3 or higher (Tillitsramverk för Svensk e-legitimation) or eIDAS substantial or high"
             : $"the login's assurance level {level} is not enough; health data needs e-identification at level 3 or higher (Tillitsramverk för Svensk e-legitimation) or eIDAS substantial or high",
+        ApplicantActor { LoggedInHighEnough: false } => "an application for health data needs e-identification at level 3 or higher (Tillitsramverk för Svensk e-legitimation) or eIDAS substantial or high",
         _ => null,
     };
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may apply for a data permit (secondary use, EHDS art. 67, issue 18): an
+    /// applicant logged in high enough. Professionals, patients, systems and operators apply as applicants, not in
+    /// their other roles, so that a clinician's access to patient data never mixes with a research application.
+    /// </summary>
+    public static ChangeDecision MayApplyForData(Actor actor) => actor switch
+    {
+        ApplicantActor { LoggedInHighEnough: true } => ChangeDecision.Allow,
+        ApplicantActor => ChangeDecision.Deny("an application for health data needs a login at assurance level 3 or higher"),
+        _ => ChangeDecision.Deny("only an applicant (logged in as one, for an organisation) applies for a data permit"),
+    };
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may see or change a secondary-use case (an application, its permit, the
+    /// permit's workspace and outputs) applied for by <paramref name="applicant"/> for <paramref name="organisation"/>:
+    /// the applicant who applied, for the same organisation, and the body's officers (who review, and see no patient
+    /// data). A case of another applicant is answered as if it did not exist.
+    /// </summary>
+    public static bool MaySeeSecondaryUseCase(Actor actor, string applicant, string organisation) => actor switch
+    {
+        ApplicantActor { LoggedInHighEnough: true } own => own.Person.Value == applicant && own.Organisation == organisation,
+        AccessBodyOfficerActor => true,
+        _ => false,
+    };
+
+    /// <summary>Whether <paramref name="actor"/> may act as the case's applicant (revise, submit output, get credentials): the applicant alone, never an officer.</summary>
+    public static bool ActsAsSecondaryUseApplicant(Actor actor, string applicant, string organisation) =>
+        actor is ApplicantActor { LoggedInHighEnough: true } own && own.Person.Value == applicant && own.Organisation == organisation;
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may check a dataset's description in the catalogue (the holder's yearly
+    /// check): the holder's own system (its provider is <paramref name="holder"/>), or an officer of the body on the
+    /// holder's behalf. Another holder's system never touches it.
+    /// </summary>
+    public static ChangeDecision MayDescribeDataset(Actor actor, string holder) => actor switch
+    {
+        SystemActor { Provider: { } own } when own.Value == holder => ChangeDecision.Allow,
+        AccessBodyOfficerActor => ChangeDecision.Allow,
+        SystemActor => ChangeDecision.Deny($"the dataset is held by {holder}: a holder checks only its own descriptions"),
+        _ => ChangeDecision.Deny("a dataset's description is checked by its holder's system or by an officer of the body"),
+    };
+
+    /// <summary>Whether <paramref name="actor"/> may decide on applications and outputs: an officer of the health data access body.</summary>
+    public static ChangeDecision MayReviewSecondaryUse(Actor actor) => actor is AccessBodyOfficerActor
+        ? ChangeDecision.Allow
+        : ChangeDecision.Deny("only an officer of the health data access body reviews applications and outputs");
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may read which permits used <paramref name="patient"/>'s data (the transparency
+    /// duty, EHDS art. 58): the patient themselves, logged in high enough.
+    /// </summary>
+    public static bool MaySeeSecondaryUseOf(Actor actor, PersonalIdentityNumber patient) =>
+        actor is PersonActor { LoggedInHighEnough: true } person && person.Person == patient;
 
     /// <summary>
     /// How much of the access log <paramref name="actor"/> may read. A person reads the records about themselves and

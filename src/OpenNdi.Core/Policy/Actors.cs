@@ -48,5 +48,19 @@ public sealed record CrossBorderProfessionalActor(string Peer, string Country, s
     public string ShareName => $"{Country}:{Id}";
 }
 
+/// <summary>
+/// A person applying for a data permit for secondary use (EHDS art. 67), logged in with e-identification, for an
+/// organisation (a university, an authority, a company: its organisation number), or for themselves when
+/// <paramref name="Organisation"/> is their own identity number. Sees their own applications, permits, workspaces
+/// and outputs, and never a patient's data: what reaches them is the body's pseudonymised or anonymised extract.
+/// </summary>
+public sealed record ApplicantActor(PersonalIdentityNumber Person, string Organisation, string? AssuranceLevel) : Actor
+{
+    public bool LoggedInHighEnough => AssuranceLevel is { } level && Identity.AssuranceLevels.ForHealthData.Contains(level);
+}
+
+/// <summary>A case officer of the health data access body: reviews applications and outputs; never sees patient data.</summary>
+public sealed record AccessBodyOfficerActor(string Id) : Actor;
+
 /// <summary>Someone who runs the infrastructure. Operators never see patient data.</summary>
 public sealed record OperatorActor(string Id) : Actor;

@@ -92,6 +92,21 @@ public sealed class ConsentStore(NdiDatabase database)
         QueryAsync($"SELECT id, patient, kind, active, version, json FROM {_consents} WHERE representative = @representative AND kind = 'proxy' AND active = {(_sqlite ? "1" : "true")} ORDER BY updated_at, id",
             "@representative", representative.Value, cancellationToken);
 
+    /// <summary>
+    /// The patients with a setting of <paramref name="kind"/> in force (an opt-out is one setting per patient): the
+    /// secondary-use chain reads the objecting persons once per extract with this.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> PatientsWithActiveAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT DISTINCT patient FROM {_consents} WHERE kind = @kind AND active = {(_sqlite ? "1" : "true")}").With("@kind", kind);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var patients = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            patients.Add(reader.GetString(0));
+        return patients;
+    }
+
     public async Task<IReadOnlyList<ConsentChange>> HistoryAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

@@ -27,6 +27,9 @@ public interface IPopulationStore
 
     Task<long> CountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Every person, ordered by identity number, streamed (the secondary-use chain reads the whole register once per extract).</summary>
+    IAsyncEnumerable<Person> StreamAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Persons ordered by identity number, for paging through the register.</summary>
     Task<IReadOnlyList<Person>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default);
 }

@@ -145,6 +145,15 @@ public sealed class PopulationStore(NdiDatabase database) : IPopulationStore
         return await command.ScalarLongAsync(cancellationToken);
     }
 
+    public async IAsyncEnumerable<Person> StreamAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {PersonColumns} FROM {_persons} ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadPerson(reader);
+    }
+
     public async Task<IReadOnlyList<Person>> ListAsync(int offset, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

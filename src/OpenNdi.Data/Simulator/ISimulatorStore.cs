@@ -20,6 +20,9 @@ public sealed record StoredResource(
     string? Code,
     string Json);
 
+/// <summary>One coded row of a provider's records: whose (national identifier), when (ISO 8601), and the main code ("system|code").</summary>
+public readonly record struct CodedRow(string Identifier, string Date, string? Code);
+
 /// <summary>A search in one provider's EHR (FHIR search semantics: all given criteria must match).</summary>
 /// <param name="Code">Token on the main code column: "system|code" exactly, or a bare code in any system.</param>
 /// <param name="Category">
@@ -65,6 +68,13 @@ public interface ISimulatorStore
 
     /// <summary>Every resource of one provider, patient by patient (rows of a patient are adjacent), without loading them all.</summary>
     IAsyncEnumerable<StoredResource> StreamResourcesAsync(string providerKey, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The coded rows of one resource type of one provider dated within [<paramref name="from"/>, <paramref name="to"/>]:
+    /// the patient's national identifier, the date (ISO 8601 text) and the main code ("system|code"), without the JSON.
+    /// What the provider hands the health data access body for secondary use (issue 18).
+    /// </summary>
+    IAsyncEnumerable<CodedRow> StreamCodedRowsAsync(string providerKey, string resourceType, DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
 
     /// <summary>The number of stored resources, for one provider or all.</summary>
     Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default);

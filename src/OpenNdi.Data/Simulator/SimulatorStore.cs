@@ -195,6 +195,23 @@ public sealed class SimulatorStore(NdiDatabase database) : ISimulatorStore
             yield return ReadResource(reader);
     }
 
+    public async IAsyncEnumerable<CodedRow> StreamCodedRowsAsync(string providerKey, string resourceType, DateOnly from, DateOnly to,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Dates are ISO 8601 text, so a day's rows sort between "yyyy-MM-dd" and the next day's; the Patient row is found by its key.
+        await using var command = connection.Command($"""
+            SELECT p.identifier, r.date, r.code FROM {_resources} r
+            JOIN {_resources} p ON p.provider_key = r.provider_key AND p.resource_type = 'Patient' AND p.id = r.patient_id
+            WHERE r.provider_key = @p AND r.resource_type = @t AND r.date >= @from AND r.date < @until AND p.identifier IS NOT NULL
+            """).With("@p", providerKey).With("@t", resourceType)
+            .With("@from", from.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+            .With("@until", to == DateOnly.MaxValue ? "9999-12-32" : to.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return new CodedRow(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
     public async Task<long> CountResourcesAsync(string? providerKey = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

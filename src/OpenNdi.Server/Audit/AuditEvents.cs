@@ -224,4 +224,43 @@ internal static class AuditEventCodes
 
     /// <summary>A Swedish pharmacist reports a dispensation of a visitor's home prescription.</summary>
     public const string NcpVisitorDispense = "ncp-visitor-dispense";
+
+    /// <summary>The secondary-use chain (issue 18, ADR 0011): a holder's yearly check of a dataset's description.</summary>
+    public const string SduCatalogReview = "sdu-catalog-review";
+
+    /// <summary>An application for a data permit submitted or revised (with its automatic completeness check).</summary>
+    public const string SduApplication = "sdu-application";
+
+    /// <summary>An applicant's or an officer's read of applications.</summary>
+    public const string SduApplicationRead = "sdu-application-read";
+
+    /// <summary>An officer's decision on an application: approve (a permit is issued), request changes, refuse.</summary>
+    public const string SduDecision = "sdu-decision";
+
+    /// <summary>A read of permits.</summary>
+    public const string SduPermitRead = "sdu-permit-read";
+
+    /// <summary>An officer revokes a permit: its workspace closes.</summary>
+    public const string SduPermitRevoke = "sdu-permit-revoke";
+
+    /// <summary>The permit holder gets a login to the workspace.</summary>
+    public const string SduWorkspaceLogin = "sdu-workspace-login";
+
+    /// <summary>A table submitted for the output check (with the automatic small-cell rule's result).</summary>
+    public const string SduOutputSubmit = "sdu-output-submit";
+
+    /// <summary>A read or download of outputs.</summary>
+    public const string SduOutputRead = "sdu-output-read";
+
+    /// <summary>An officer releases or refuses an output.</summary>
+    public const string SduOutputDecision = "sdu-output-decision";
+
+    /// <summary>A patient reads which permits used their data.</summary>
+    public const string SduTransparency = "sdu-transparency";
+
+    /// <summary>The body prepared a permit's extract (a step of its own, outside a request).</summary>
+    public const string SduExtractPrepare = OpenNdi.SecondaryUse.Cases.PreparationWorker.PrepareEvent;
+
+    /// <summary>The body closed an expired permit's workspace (a step of its own).</summary>
+    public const string SduPermitExpire = OpenNdi.SecondaryUse.Cases.PermitExpiry.ExpireEvent;
 }

@@ -54,6 +54,8 @@ internal sealed class AuditTrail(IReadOnlyList<AuditWriter> writers, TimeProvide
             OperatorActor o => new AuditAgent(AuditAgentKind.Operator, o.Id, name),
             // The provider is the contact point the professional asked through (its trust-list id names the country).
             CrossBorderProfessionalActor f => new AuditAgent(AuditAgentKind.ForeignProfessional, f.Id, name, user.FindFirst(NdiClaims.SubjectRole)?.Value, f.Peer),
+            ApplicantActor a => new AuditAgent(AuditAgentKind.Applicant, a.Person.Value, name, Provider: a.Organisation),
+            AccessBodyOfficerActor o => new AuditAgent(AuditAgentKind.AccessBodyOfficer, o.Id, name),
             _ => throw new ArgumentOutOfRangeException(nameof(actor), actor, "unknown actor kind"),
         };
     }

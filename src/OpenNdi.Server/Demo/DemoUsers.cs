@@ -60,6 +60,8 @@ public sealed class DemoUsers : ILoginUsers
                 break;
             }
         }
+        users.Add(Applicant());
+        users.Add(AccessBodyOfficer());
         users.Add(Operator());
         _users = users;
     }
@@ -111,6 +113,35 @@ public sealed class DemoUsers : ILoginUsers
             [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
         };
         return new LoginUser(id, person.FullName, description, new TokenSubject(ActorKind.Patient, person.Id.Value, claims));
+    }
+
+    /// <summary>A researcher applying for data for a university (secondary use, issue 18): not a patient of the demo population.</summary>
+    public static LoginUser Applicant()
+    {
+        var person = PersonalIdentityNumber.Create(new DateOnly(1979, 4, 12), 238, coordination: false);
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [NdiClaims.SubjectName] = "Dr. Maria Forsberg",
+            [NdiClaims.SubjectRole] = "researcher",
+            [NdiClaims.PersonId] = person.Value,
+            [NdiClaims.ApplicantOrganization] = "2021002973",
+            [NdiClaims.SubjectOrganization] = "Karolinska Institutet",
+            [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
+        };
+        return new LoginUser("applicant-1", "Dr. Maria Forsberg", "researcher at Karolinska Institutet: applies for data permits (secondary use)", new TokenSubject(ActorKind.Applicant, person.Value, claims));
+    }
+
+    /// <summary>A case officer of the health data access body (Socialstyrelsen): reviews applications and outputs.</summary>
+    public static LoginUser AccessBodyOfficer()
+    {
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [NdiClaims.SubjectName] = "Anders Wik",
+            [NdiClaims.SubjectRole] = "hdab-officer",
+            [NdiClaims.SubjectOrganization] = "Socialstyrelsen",
+            [NdiClaims.AssuranceLevel] = AssuranceLevels.Loa3,
+        };
+        return new LoginUser("officer-1", "Anders Wik", "case officer at the health data access body (Socialstyrelsen): reviews applications and outputs", new TokenSubject(ActorKind.AccessBodyOfficer, "officer-1", claims));
     }
 
     private static LoginUser Operator()

@@ -65,6 +65,12 @@ internal static class Actors
                     HsaId.TryParse(Claim(NdiClaims.SubjectOrganizationId), out var owner, out _) ? owner : null);
             case "operator":
                 return new OperatorActor(Claim("sub") ?? string.Empty);
+            case "applicant":
+                return PersonalIdentityNumber.TryParse(Claim(NdiClaims.PersonId), out var applicant, out _) && Claim(NdiClaims.ApplicantOrganization) is { Length: > 0 } organisation
+                    ? new ApplicantActor(applicant, organisation, Claim(NdiClaims.AssuranceLevel))
+                    : null;
+            case "accessbodyofficer":
+                return Claim("sub") is { Length: > 0 } officer ? new AccessBodyOfficerActor(officer) : null;
             // Only the contact point's own authentication makes this actor (mutual TLS with a trusted peer and its
             // signed assertion): the same claim in a national token names nobody.
             case NdiClaims.CrossBorderActorKind when user.Identity?.AuthenticationType == NdiClaims.CrossBorderAuthenticationType:

@@ -104,6 +104,8 @@ internal static class AuthorizeEndpoint
         ActorKind.Professional => "professional",
         ActorKind.Patient => "patient",
         ActorKind.Operator => "operator",
+        ActorKind.Applicant => "applicant",
+        ActorKind.AccessBodyOfficer => "accessbodyofficer",
         _ => actor.ToString().ToLowerInvariant(),
     };
 }

@@ -16,6 +16,9 @@ public static class ScopeGrant
 
     private static bool ReadsOnly(SmartScope scope) => (scope.Permissions & ~(ScopePermissions.Read | ScopePermissions.Search)) == 0;
 
+    /// <summary>The secondary-use chain's resources (issue 18): applications, permits and outputs.</summary>
+    private static readonly HashSet<string> SecondaryUseResources = new(StringComparer.Ordinal) { SecondaryUseScopes.Application, SecondaryUseScopes.Permit, SecondaryUseScopes.Output, SecondaryUseScopes.Dataset };
+
     private static readonly HashSet<string> OperatorResources = new(StringComparer.Ordinal) { "Endpoint", "Organization", "Location", "HealthcareService", "AuditEvent" };
 
     public static (string? Granted, string? Error) Decide(string? requested, ActorKind actor, OAuthClient client)
@@ -65,6 +68,8 @@ public static class ScopeGrant
         ActorKind.Patient => scope.Context == ScopeContext.Patient,
         ActorKind.System => scope.Context == ScopeContext.System,
         ActorKind.Operator => scope.Context == ScopeContext.User && OperatorResources.Contains(scope.ResourceType),
+        // Applicants and the body's officers reach the secondary-use resources only, never patient data.
+        ActorKind.Applicant or ActorKind.AccessBodyOfficer => scope.Context == ScopeContext.User && SecondaryUseResources.Contains(scope.ResourceType),
         _ => false,
     };
 }

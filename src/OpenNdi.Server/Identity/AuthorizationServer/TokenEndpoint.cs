@@ -150,6 +150,9 @@ internal static class TokenEndpoint
                 claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId), claims.GetValueOrDefault(NdiClaims.CareUnitId), claims.GetValueOrDefault(NdiClaims.AssignmentId)),
             ActorKind.Patient => new AuditAgent(AuditAgentKind.Person, claims.GetValueOrDefault(NdiClaims.PersonId) ?? subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName)),
             ActorKind.System => new AuditAgent(AuditAgentKind.System, subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName), Provider: claims.GetValueOrDefault(NdiClaims.SubjectOrganizationId)),
+            ActorKind.Applicant => new AuditAgent(AuditAgentKind.Applicant, claims.GetValueOrDefault(NdiClaims.PersonId) ?? subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName),
+                Provider: claims.GetValueOrDefault(NdiClaims.ApplicantOrganization)),
+            ActorKind.AccessBodyOfficer => new AuditAgent(AuditAgentKind.AccessBodyOfficer, subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName)),
             _ => new AuditAgent(AuditAgentKind.Operator, subject.Subject, claims.GetValueOrDefault(NdiClaims.SubjectName)),
         };
     }
