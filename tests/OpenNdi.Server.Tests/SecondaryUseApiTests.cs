@@ -125,7 +125,7 @@ public abstract class SecondaryUseApiTests(string backend) : IAsyncLifetime
         generalisation = new { birth = "year", place = "region", eventDates = "month" },
     };
 
-    private const string HoldersRegister = "skatteverket/population-register";
+    private const string HoldersRegister = OpenNdi.Server.SecondaryUse.RegisterHolder.DatasetId;
 
     /// <summary>Submits, approves and waits for the extract; answers the permit id.</summary>
     private async Task<string> ApprovedPermitAsync(string form = "pseudonymised", string? validUntil = null, string title = "Diabetes och hjärtsjukdom i befolkningen")
