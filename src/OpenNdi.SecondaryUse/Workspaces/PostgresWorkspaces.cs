@@ -40,7 +40,8 @@ public sealed record PostgresWorkspacesOptions
 /// <see cref="CloseAsync"/> (run when the permit expires or is revoked) and by refusing credentials after the end;
 /// <c>VALID UNTIL</c> is the server's own second line where pg_hba asks for passwords.
 /// The platform's user is made a member of each role, so a platform user that is not a superuser can still read
-/// the tables the holder made, end the role's sessions and drop what it owns.
+/// the tables the holder made, end the role's sessions and drop what it owns. Needs PostgreSQL 14 or later
+/// (<c>pg_terminate_backend</c> with a wait; the platform's own floor is 15).
 /// </remarks>
 public sealed class PostgresWorkspaces : IWorkspaces
 {
