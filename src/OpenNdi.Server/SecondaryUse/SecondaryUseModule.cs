@@ -74,7 +74,7 @@ internal static class SecondaryUseModule
         var folder = configuration["SecondaryUse:WorkspaceFolder"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database.Options.ConnectionString)) ?? ".", "workspaces");
-        return new SqliteWorkspaces(folder);
+        return new SqliteWorkspaces(new SqliteWorkspacesOptions(folder), time);
     }
 
     /// <summary>
