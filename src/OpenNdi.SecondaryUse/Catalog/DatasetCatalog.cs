@@ -51,19 +51,30 @@ public sealed class DatasetCatalog(SecondaryUseStore store, IHolderData holders,
     }
 }
 
-/// <summary>Publishes the holders' new datasets when the host starts (in the background: the figures read every row).</summary>
-public sealed class CatalogPublishing(DatasetCatalog catalog, ILogger<CatalogPublishing> logger) : BackgroundService
+/// <summary>
+/// Publishes the holders' new datasets: at start, and every minute after (on the host's clock), so that a holder
+/// that describes a dataset later (or the demo's providers, registered while the host starts) is in the catalogue
+/// within a minute. A round with nothing new reads only the holders' list.
+/// </summary>
+public sealed class CatalogPublishing(DatasetCatalog catalog, TimeProvider time, ILogger<CatalogPublishing> logger) : BackgroundService
 {
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        using var timer = new PeriodicTimer(Interval, time);
+        do
         {
-            var added = await catalog.PublishNewAsync(stoppingToken);
-            logger.LogInformation("Dataset catalogue: {Added} new datasets published, figures computed from the data", added);
+            try
+            {
+                if (await catalog.PublishNewAsync(stoppingToken) is var added and > 0)
+                    logger.LogInformation("Dataset catalogue: {Added} new datasets published, figures computed from the data", added);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Publishing the dataset catalogue failed; trying again in {Interval}", Interval);
+            }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Publishing the dataset catalogue failed");
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
