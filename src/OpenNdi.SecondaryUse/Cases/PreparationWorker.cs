@@ -15,8 +15,23 @@ namespace OpenNdi.SecondaryUse.Cases;
 public sealed class PreparationQueue
 {
     private readonly Channel<string> _permits = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _done = new(StringComparer.Ordinal);
 
-    public void Enqueue(string permit) => _permits.Writer.TryWrite(permit);
+    public void Enqueue(string permit)
+    {
+        _done.AddOrUpdate(permit, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            (_, previous) => previous.Task.IsCompleted ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : previous);
+        _permits.Writer.TryWrite(permit);
+    }
+
+    /// <summary>Completes when the permit's latest queued preparation has run (ready, failed or skipped): for callers that wait on it, such as tests.</summary>
+    public Task WhenPreparedAsync(string permit) => _done.GetOrAdd(permit, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    internal void Done(string permit)
+    {
+        if (_done.TryGetValue(permit, out var done))
+            done.TrySetResult();
+    }
 
     internal ChannelReader<string> Reader => _permits.Reader;
 }
@@ -50,6 +65,10 @@ public sealed class PreparationWorker(PreparationQueue queue, SecondaryUseStore 
             catch (Exception exception)
             {
                 logger.LogError(exception, "Preparing the extract of permit {Permit} failed", permit);
+            }
+            finally
+            {
+                queue.Done(permit);
             }
         }
     }

@@ -100,14 +100,14 @@ public static class SecondaryUseApi
 
     private static async Task<IResult> DatasetAsync(HttpContext http, DatasetCatalog catalog, string id, CancellationToken cancellationToken) =>
         (await catalog.EntriesAsync(cancellationToken)).FirstOrDefault(e => e.Dataset.Id == id) is { } entry
-            ? JsonLd(HealthDcatAp.Dataset(entry, BaseUri(http)))
+            ? JsonLd(HealthDcatAp.Dataset(entry, catalog.Publisher, BaseUri(http)))
             : Error(404, "NDI-SDU-404", OperationOutcome.IssueType.NotFound, $"the catalogue has no dataset {id}");
 
     private static async Task<IResult> ReviewDatasetAsync(HttpContext http, DatasetCatalog catalog, ISecondaryUseCallers callers, ISecondaryUseAudit audit, string id, CancellationToken cancellationToken)
     {
         var result = await catalog.ReviewAsync(callers.Of(http)!, id, cancellationToken);
         audit.Entity(http, "dataset", id, result.Status == CaseStatus.Ok ? "description checked; figures computed from the data" : null);
-        return result.Value is { } entry ? JsonLd(HealthDcatAp.Dataset(entry, BaseUri(http))) : Failed(http, audit, result);
+        return result.Value is { } entry ? JsonLd(HealthDcatAp.Dataset(entry, catalog.Publisher, BaseUri(http))) : Failed(http, audit, result);
     }
 
     // --- Applications ----------------------------------------------------------------------------------------------

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenNdi.Core.Audit;
 using OpenNdi.Core.Identity;
 using OpenNdi.Core.Policy;
 using OpenNdi.Data;
-using OpenNdi.Data.Simulator;
 using OpenNdi.SecondaryUse.Cases;
 using OpenNdi.SecondaryUse.Catalog;
 using OpenNdi.SecondaryUse.Edge;
@@ -44,10 +42,13 @@ internal static class SecondaryUseModule
             configuration["SecondaryUse:Publisher:Email"] ?? "halsodata@socialstyrelsen.se"));
         services.AddSingleton(new ModuleMigrations(SecondaryUseStore.Migrations));
         services.AddSingleton<SecondaryUseStore>();
-        services.TryAddSingleton<ISimulatorStore>(sp => new SimulatorStore(sp.GetRequiredService<NdiDatabase>()));
-        services.AddSingleton<IHolderData, HoldersForSecondaryUse>();
+        // The holders: the register always; in the demo the simulated providers too (their EHRs' coded records).
+        if (modules.Simulator)
+            services.AddSingleton<IHolderData, Demo.SimulatedHoldersForSecondaryUse>();
+        else
+            services.AddSingleton<IHolderData, RegisterHolder>();
         services.AddSingleton<IPopulationRegister, RegisterForSecondaryUse>();
-        services.AddSingleton<ISecondaryUseObjections, ObjectionsForSecondaryUse>();
+        services.AddSingleton<ISecondaryUseObjections, Consent.SecondaryUseObjections>();
         services.AddSingleton<ISecondaryUseAudit, SecondaryUseAuditNotes>();
         services.AddSingleton<ISecondaryUseCallers, SecondaryUseCallers>();
         services.AddSingleton<IWorkspaces>(sp => Workspaces(sp, configuration));
@@ -73,7 +74,7 @@ internal static class SecondaryUseModule
         var folder = configuration["SecondaryUse:WorkspaceFolder"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database.Options.ConnectionString)) ?? ".", "workspaces");
-        return new SqliteWorkspaces(folder);
+        return new SqliteWorkspaces(new SqliteWorkspacesOptions(folder), time);
     }
 
     /// <summary>
