@@ -139,12 +139,11 @@ $("apply-form").onsubmit = async event => {
   const answer = revising ? await call("PUT", `/sdu/applications/${encodeURIComponent(revising.id)}`, content) : await call("POST", "/sdu/applications", content);
   if (!answer.ok) { $("apply-message").innerHTML = `<p class="error">${text(answer.problem)}</p>`; return; }
   const application = answer.body;
-  $("apply-message").innerHTML = `<p class="${application.state === "in-review" ? "" : "error"}">${text(t("js.research.sent." + application.state, application.id, lastNote(application)))}</p>`;
-  resetForm();
-  chosen.clear();
-  renderChosen();
-  showDatasets();
   await readApplications();
+  // Incomplete: the form stays as sent, now revising that application; complete: the form is empty for the next one.
+  if (application.state === "incomplete") revise(application);
+  else { resetForm(); chosen.clear(); renderChosen(); showDatasets(); }
+  $("apply-message").innerHTML = `<p class="${application.state === "in-review" ? "" : "error"}">${text(t("js.research.sent." + application.state, application.id, lastNote(application)))}</p>`;
 };
 
 $("apply-cancel").onclick = () => { resetForm(); $("apply-message").textContent = ""; };
