@@ -75,7 +75,7 @@ function showQueue() {
   $("application-queue").tBodies[0].innerHTML = rows.length === 0
     ? `<tr><td colspan="6" class="empty">${text(t("js.hdab.queue.none"))}</td></tr>`
     : rows.map(a => `<tr data-application="${text(a.id)}" data-state="${text(a.state)}">
-        <td>${text(day(a.submitted))}</td>
+        <td class="nowrap">${text(day(a.submitted))}</td>
         <td>${text(a.content?.title)}<br><span class="meta">${text(a.id)} · ${text(word("js.sdu.purpose.", a.content?.purpose))}</span></td>
         <td>${text(a.applicantName)}<br><span class="meta">${text(a.organisation)}</span></td>
         <td class="state">${text(word("js.sdu.app.", a.state))}</td>
@@ -106,8 +106,8 @@ function showCase(application) {
     fact("js.sdu.col.generalisation", text(generalisationText(c.generalisation))),
     ...(application.permit ? [fact("js.sdu.col.permit", `<code>${text(application.permit)}</code>`)] : []),
   ].join("");
-  $("case-history").innerHTML = (application.history || []).map(s => `<li><span class="meta">${text(day(s.at))} · ${text(s.by)}</span>
-      ${text(word("js.sdu.app.", s.state))}${s.note ? `: ${text(s.note === "complete" ? t("js.sdu.note.complete") : s.note)}` : ""}</li>`).join("");
+  $("case-history").innerHTML = (application.history || []).map(s => `<li><span class="meta">${text(day(s.at))} · ${text(stepBy(s, application, application.applicantName))}${s.by !== "completeness-check" && s.by !== application.applicant ? ` (${text(s.by)})` : ""}</span>
+      ${text(word("js.sdu.app.", s.state))}${s.note ? `: ${text(stepNote(s))}` : ""}</li>`).join("");
   const decidable = application.state === "in-review";
   $("decision").hidden = !decidable;
   if (decidable && $("decision").dataset.application !== application.id) {
@@ -156,7 +156,7 @@ async function readPermits() {
         <td>${text(p.content?.title)}</td>
         <td>${text(p.holder)}<br><span class="meta">${text(p.organisation)}</span></td>
         <td class="state">${text(word("js.sdu.permitState.", p.state))}</td>
-        <td>${text(day(p.validUntil))}</td>
+        <td class="nowrap">${text(day(p.validUntil))}</td>
         <td>${text(word("js.sdu.prep.", p.preparation))}${p.preparationReport ? `<br><span class="meta">${text(t("js.hdab.permits.report", number(p.preparationReport.persons), number(p.preparationReport.events), number(p.preparationReport.personsSuppressed)))}</span>` : ""}</td>
         <td>${p.state === "active" ? `<button type="button" class="danger revoke" data-id="${text(p.id)}">${text(t("js.hdab.revoke"))}<span class="visually-hidden"> ${text(p.id)}</span></button>` : ""}</td></tr>`).join("");
   for (const button of $("permit-table").querySelectorAll("button.revoke"))

@@ -93,11 +93,14 @@ function resultTable(caption, columns, rows, className = "result") {
     <tbody>${(rows || []).map(r => `<tr>${(r || []).map(c => `<td>${text(c ?? "")}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
+// Who took a step of an application's history, and its note, in the page's words (the check's findings and the
+// officers' notes are the API's own text).
+const stepBy = (step, application, applicantWord) => step.by === "completeness-check" ? t("js.sdu.by.check")
+  : step.by === application.applicant ? applicantWord : t("js.sdu.by.officer");
+const stepNote = step => step.note === "complete" ? t("js.sdu.note.complete") : step.note === "revised" ? t("js.sdu.note.revised") : step.note || "";
+
 // The last step of an application's history that says something, with who and when: "the check found …", "the body asks …".
 function lastNote(application) {
   const step = [...(application.history || [])].reverse().find(s => s.note);
-  if (!step) return "";
-  const who = step.by === "completeness-check" ? t("js.sdu.by.check") : step.by === application.applicant ? t("js.sdu.by.applicant") : t("js.sdu.by.officer");
-  const note = step.note === "complete" ? t("js.sdu.note.complete") : step.note === "revised" ? t("js.sdu.note.revised") : step.note;
-  return `${who} ${day(step.at)}: ${note}`;
+  return step ? `${stepBy(step, application, t("js.sdu.by.applicant"))} ${day(step.at)}: ${stepNote(step)}` : "";
 }
