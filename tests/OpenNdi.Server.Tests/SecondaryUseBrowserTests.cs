@@ -122,7 +122,14 @@ public sealed class SecondaryUseBrowserTests : IAsyncLifetime
         await officer.FillAsync("#decision-conditions", "Resultat endast genom utdatakontrollen.");
         await AssertAccessibleAsync(officer, "the officer's queue and case");
         await officer.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("sdu-officer-case-sv.png"), FullPage = true });
-        await officer.ClickAsync("#decide-approve");
+        // By keyboard: Enter in a field decides nothing; Enter on the button approves.
+        await officer.FocusAsync("#decision-until");
+        await officer.Keyboard.PressAsync("Enter");
+        Assert.Equal("", await officer.TextContentAsync("#decision-message"));
+        await officer.Keyboard.PressAsync("Shift+Tab");
+        Assert.Equal("decision-conditions", await officer.EvaluateAsync<string>("() => document.activeElement.id"));
+        await officer.FocusAsync("#decide-approve");
+        await officer.Keyboard.PressAsync("Enter");
         await officer.WaitForSelectorAsync("#permit-table tr[data-permit]", Within(15));
         var permit = (await officer.GetAttributeAsync("#permit-table tr[data-permit]", "data-permit"))!;
         Assert.Contains(permit, await officer.TextContentAsync("#decision-message"));

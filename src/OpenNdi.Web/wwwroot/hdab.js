@@ -119,6 +119,15 @@ function showCase(application) {
   }
 }
 
+// A decision is made with its button only: Enter in a field of a decision form does not submit it (the browser
+// would take the first button, approve or release, as the one pressed).
+function buttonsOnly(form) {
+  form.addEventListener("keydown", event => {
+    if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.preventDefault();
+  });
+}
+buttonsOnly($("decision"));
+
 // One form, three decisions: the button pressed says which. Asking for changes and refusing need a note.
 $("decision").onsubmit = async event => {
   event.preventDefault();
@@ -216,8 +225,10 @@ async function readOutputs() {
         </form>` : ""}
         <div class="output-message" role="status" aria-live="polite"></div>
       </article>`; }).join("");
-  for (const form of $("output-list").querySelectorAll("form.output-decision"))
+  for (const form of $("output-list").querySelectorAll("form.output-decision")) {
+    buttonsOnly(form);
     form.onsubmit = event => { event.preventDefault(); decideOutput(form.closest("article"), event.submitter?.value, form.elements.note.value.trim()); };
+  }
 }
 
 async function decideOutput(article, decision, note) {
