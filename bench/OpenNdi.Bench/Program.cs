@@ -39,6 +39,7 @@ return args.FirstOrDefault() switch
     "patient-log" => await PatientLogBenchmark.RunAsync(args[1..]),
     "patient-overview" => await PatientOverviewBenchmark.RunAsync(args[1..]),
     "partition-ab" => await PartitionAbBenchmark.RunAsync(args[1..]),
+    "pseudonymisation" => await PseudonymisationBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

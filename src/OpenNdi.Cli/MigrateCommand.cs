@@ -16,7 +16,7 @@ internal static class MigrateCommand
             if (CommonOptions.ParseDatabase(parse.GetValue(database)!) is not { } storage)
                 return 2;
             await using var db = new NdiDatabase(storage);
-            var applied = await MigrationRunner.ApplyAsync(db, DataModules.AllMigrations.Concat(OpenNdi.ContactPoint.Storage.DispensationStore.Migrations), cancellationToken);
+            var applied = await MigrationRunner.ApplyAsync(db, DataModules.AllMigrations.Concat(OpenNdi.ContactPoint.Storage.DispensationStore.Migrations).Concat(OpenNdi.SecondaryUse.Storage.SecondaryUseStore.Migrations), cancellationToken);
             Console.WriteLine(applied.Count == 0 ? "Up to date." : $"Applied: {string.Join(", ", applied)}");
             // The audit log's coming months (PostgreSQL): a server does the same at start-up and daily.
             if (await AuditTimePartitions.EnsureMonthsAsync(db, DateTimeOffset.UtcNow, cancellationToken: cancellationToken) is { Count: > 0 } months)

@@ -226,6 +226,19 @@ public sealed class PreparationTests
     }
 
     [Fact]
+    public async Task Prepare_WithAnotherPermitsPseudonymiser_IsRefusedBeforeAnythingIsWritten()
+    {
+        var writer = new FakeWriter();
+        var preparation = new ExtractPreparation(new FakeRegister(Register), new FakeHolders(new Dictionary<string, IReadOnlyList<HeldRow>>()),
+            new FakeObjections(new HashSet<string>()), new FakeTimeProvider());
+
+        await Assert.ThrowsAsync<ArgumentException>(() => preparation.PrepareAsync(Spec("permit-1"), Keys.For("permit-2"), writer, new FakeIncluded(), null, TestContext.Current.CancellationToken));
+
+        Assert.Empty(writer.Events);
+        Assert.False(writer.Completed);
+    }
+
+    [Fact]
     public async Task Prepare_TimesEachStep_WithTheTimeProvider()
     {
         var clock = new FakeTimeProvider();

@@ -57,6 +57,7 @@ public sealed class PseudonymisationTests
         Assert.Equal(keys.For("permit-1").Pseudonym("198403071234"), new PermitKeys(Master).For("permit-1").Pseudonym("198403071234"));
         Assert.NotEqual(keys.For("permit-1").Pseudonym("198403071234"), keys.For("permit-2").Pseudonym("198403071234"));
         Assert.NotEqual(keys.For("permit-1").Pseudonym("198403071234"), keys.For("permit-1").Pseudonym("198403071242"));
+        Assert.Equal("permit-2", keys.For("permit-2").Permit);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace OpenNdi.SecondaryUse.Tests;
 /// The workspace role's password and VALID UNTIL, on a cluster that asks for SCRAM-SHA-256 passwords over TCP
 /// (<see cref="WorkspaceCluster"/>): what the trust-only test server cannot show.
 /// </summary>
+[Trait("Category", "Security")]
 public sealed class WorkspacePasswordTests(WorkspaceCluster cluster) : IClassFixture<WorkspaceCluster>
 {
     private static readonly CancellationToken None = CancellationToken.None;

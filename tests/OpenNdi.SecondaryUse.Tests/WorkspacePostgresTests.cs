@@ -15,6 +15,7 @@ namespace OpenNdi.SecondaryUse.Tests;
 /// (<c>NOLOGIN</c>, or dropped: 28000). <see cref="WorkspacePasswordTests"/> shows the password and VALID UNTIL on a
 /// cluster of its own that asks for SCRAM passwords.
 /// </remarks>
+[Trait("Category", "Security")]
 public sealed class WorkspacePostgresTests
 {
     private const string InsufficientPrivilege = "42501";

@@ -5,6 +5,7 @@ using OpenNdi.SecondaryUse.Workspaces;
 namespace OpenNdi.SecondaryUse.Tests;
 
 /// <summary>The SQLite workspace: a file per permit, the platform's user's alone, gone when the workspace closes.</summary>
+[Trait("Category", "Security")]
 public sealed class WorkspaceSqliteTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -103,6 +103,25 @@ public sealed class ArchitectureTests
         Assert.DoesNotContain(contactPoint.GetReferencedAssemblies(), a => a.Name is "OpenNdi.Server" or "OpenNdi.Synthetic" or "OpenNdi.Web");
     }
 
+    /// <summary>
+    /// The secondary-use chain (src/OpenNdi.SecondaryUse, issue 18) is a bounded context of its own as well: the
+    /// holders' data, the register and the objections reach it through its ports, which the host implements in the
+    /// modules that own that storage (Demo for the simulator, Consent for the opt-outs, the host for the register).
+    /// </summary>
+    [Fact]
+    public void TheSecondaryUseChain_ReachesNationalData_ThroughItsPortsOnly()
+    {
+        var chain = typeof(OpenNdi.SecondaryUse.Ports.IHolderData).Assembly;
+        var storeNamespaces = typeof(OpenNdi.Data.NdiDatabase).Assembly.GetTypes().Select(t => t.Namespace).OfType<string>()
+            .Where(n => n.StartsWith("OpenNdi.Data.", StringComparison.Ordinal)).Distinct().ToArray();
+        Assert.Contains("OpenNdi.Data.Consent", storeNamespaces); // the scan finds what it is meant to
+
+        var result = Types.InAssembly(chain).ShouldNot().HaveDependencyOnAny(["OpenNdi.Server", "OpenNdi.Synthetic", "OpenNdi.Web", "OpenNdi.ContactPoint", .. storeNamespaces]).GetResult();
+
+        Assert.True(result.IsSuccessful, string.Join("\n", result.FailingTypeNames ?? []));
+        Assert.DoesNotContain(chain.GetReferencedAssemblies(), a => a.Name is "OpenNdi.Server" or "OpenNdi.Synthetic" or "OpenNdi.Web" or "OpenNdi.ContactPoint");
+    }
+
     [Fact]
     public void EachStore_TouchesOnlyItsOwnSchema()
     {

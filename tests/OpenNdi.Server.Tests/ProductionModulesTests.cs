@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using OpenNdi.Data.Population;
 using OpenNdi.Server.Platform;
 
@@ -38,6 +39,29 @@ public sealed class ProductionModulesTests
         Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
         using var discovery = await client.GetAsync("/.well-known/openid-configuration");
         Assert.Equal(HttpStatusCode.OK, discovery.StatusCode);
+    }
+
+    /// <summary>
+    /// The secondary-use chain runs in Production only with the body's pseudonym key configured, and then holds only
+    /// the population register, never the demo's simulated providers; without a key it has no route at all.
+    /// </summary>
+    [Fact]
+    public async Task AProductionServer_RunsTheSecondaryUseChain_OnlyWithItsKey_AndWithoutTheDemoHolders()
+    {
+        await using (var off = await NdiServer.StartProductionAsync("sqlite"))
+        {
+            using var client = off.CreateClient();
+            using var catalogue = await client.GetAsync("/sdu/catalog");
+            Assert.Equal(HttpStatusCode.NotFound, catalogue.StatusCode);
+        }
+        await using var on = await NdiServer.StartProductionAsync("sqlite", new Dictionary<string, string>
+        {
+            ["SecondaryUse:PseudonymKey"] = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()),
+        });
+        var holders = await on.Services.GetRequiredService<OpenNdi.SecondaryUse.Ports.IHolderData>().DatasetsAsync(CancellationToken.None);
+        Assert.Equal([OpenNdi.Server.SecondaryUse.RegisterHolder.DatasetId], holders.Select(d => d.Id));
+        using var unauthenticated = await on.CreateClient().PostAsync("/sdu/applications", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
     }
 
     [Theory]

@@ -53,7 +53,7 @@ public abstract class SecondaryUseApiTests(string backend) : IAsyncLifetime
                 best = (provider.Key, rows);
         }
         (_provider, _conditions) = (best.Key, best.Rows);
-        _diagnoses = $"{_provider}/diagnoses";
+        _diagnoses = $"{_provider}.diagnoses";
         await _server.Services.GetRequiredService<DatasetCatalog>().PublishNewAsync(CancellationToken.None);
     }
 

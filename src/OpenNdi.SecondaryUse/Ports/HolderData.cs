@@ -12,7 +12,7 @@ public enum DatasetKind
 
 /// <summary>
 /// A dataset a health data holder makes available for secondary use, as the holder describes it (EHDS art. 60): the
-/// catalogue adds the figures computed from the data. <paramref name="Id"/> is stable ("region-x/conditions").
+/// catalogue adds the figures computed from the data. <paramref name="Id"/> is stable ("region-x.diagnoses": letters, digits, -, _ and ., safe in a URL path segment).
 /// </summary>
 /// <param name="Holder">The holder's id (HSA-id of a care provider, or the organisation number of a register holder).</param>
 /// <param name="Theme">The health theme, a code of <see cref="Catalog.HealthThemes"/> (e.g. "diagnoses").</param>

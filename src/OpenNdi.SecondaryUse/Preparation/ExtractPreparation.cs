@@ -47,6 +47,10 @@ public sealed class ExtractPreparation(IPopulationRegister register, IHolderData
         ArgumentNullException.ThrowIfNull(pseudonymiser);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(included);
+        ArgumentOutOfRangeException.ThrowIfLessThan(spec.K, 1, nameof(spec));
+        // Another permit's key would make this extract linkable to that one's (ADR 0011 §4).
+        if (pseudonymiser.Permit != spec.Permit)
+            throw new ArgumentException($"the pseudonymiser is permit {pseudonymiser.Permit}'s, the extract permit {spec.Permit}'s", nameof(pseudonymiser));
         var steps = new Dictionary<string, double>(StringComparer.Ordinal);
         var variables = new HashSet<string>(spec.Variables, StringComparer.Ordinal);
         var lap = time.GetTimestamp();

@@ -79,7 +79,7 @@ public sealed record KAnonymity(int K = 5, double SuppressionBudget = KAnonymity
     {
         ArgumentNullException.ThrowIfNull(permit);
         Validate(persons);
-        var counts = new Dictionary<long, int>(Math.Min(persons.Length, 1 << 16));
+        var counts = new Dictionary<long, int>(Math.Min(persons.Length, 1 << 16), MixedKeys.Instance);
         var budget = (long)Math.Floor(persons.Length * SuppressionBudget);
         var birth = permit.Birth;
         var place = permit.Place;
@@ -119,7 +119,7 @@ public sealed record KAnonymity(int K = 5, double SuppressionBudget = KAnonymity
     {
         ArgumentNullException.ThrowIfNull(permit);
         Validate(persons);
-        var counts = new Dictionary<long, int>(Math.Min(persons.Length, 1 << 16));
+        var counts = new Dictionary<long, int>(Math.Min(persons.Length, 1 << 16), MixedKeys.Instance);
         Count(persons, permit.Birth, permit.Place, counts);
         var (classes, smallest) = Classes(counts, 0);
         return new KAnonymityResult(permit, [], K, [], classes, smallest, smallest >= K || classes == 0);
@@ -181,6 +181,21 @@ public sealed record KAnonymity(int K = 5, double SuppressionBudget = KAnonymity
             _ => 0,
         };
         return (birthKey << 32) | (sexKey << 24) | placeKey;
+    }
+
+    /// <summary>
+    /// Hashes a class key by all its bits. <see cref="long.GetHashCode"/> folds the high half onto the low one with XOR,
+    /// and the halves here are small numbers (a year-month and a municipality id): a million classes would share a few
+    /// thousand hash codes and the counting would crawl through collision chains. Fibonacci hashing (Knuth, TAOCP 6.4)
+    /// spreads them.
+    /// </summary>
+    private sealed class MixedKeys : IEqualityComparer<long>
+    {
+        public static readonly MixedKeys Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long key) => (int)((ulong)key * 0x9E3779B97F4A7C15UL >> 32);
     }
 
     private static void Validate(ReadOnlySpan<QuasiIdentifiers> persons)

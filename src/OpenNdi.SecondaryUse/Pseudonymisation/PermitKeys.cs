@@ -25,7 +25,7 @@ public sealed class PermitKeys(byte[] masterKey)
     public Pseudonymiser For(string permit)
     {
         ArgumentException.ThrowIfNullOrEmpty(permit);
-        return new Pseudonymiser(HKDF.DeriveKey(HashAlgorithmName.SHA256, _masterKey, 32, Salt, Encoding.UTF8.GetBytes(permit)));
+        return new Pseudonymiser(permit, HKDF.DeriveKey(HashAlgorithmName.SHA256, _masterKey, 32, Salt, Encoding.UTF8.GetBytes(permit)));
     }
 
     /// <summary>A master key from configuration (base64, at least 32 bytes).</summary>

@@ -26,7 +26,14 @@ public sealed class Pseudonymiser
 
     private readonly byte[] _key;
 
-    internal Pseudonymiser(byte[] key) => _key = key;
+    internal Pseudonymiser(string permit, byte[] key)
+    {
+        Permit = permit;
+        _key = key;
+    }
+
+    /// <summary>The permit whose key this is, so that an extract can refuse another permit's pseudonyms.</summary>
+    public string Permit { get; }
 
     /// <summary>The pseudonym of <paramref name="personId"/> under this permit's key.</summary>
     public string Pseudonym(string personId)

@@ -28,7 +28,7 @@ internal sealed class SimulatedHoldersForSecondaryUse(ISimulatorStore simulator)
         foreach (var provider in (await simulator.ListProvidersAsync(cancellationToken)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             foreach (var kind in Kinds)
-                datasets.Add(new HeldDataset($"{provider.Key}/{kind.Suffix}", DatasetKind.Events, provider.HsaId, provider.Name,
+                datasets.Add(new HeldDataset($"{provider.Key}.{kind.Suffix}", DatasetKind.Events, provider.HsaId, provider.Name,
                     $"{kind.TitleSv}, {provider.Name} / {Capital(kind.TitleEn)}, {provider.Name}",
                     $"Kodade {kind.TitleSv.ToLowerInvariant()} ur {provider.Name}s journal ({kind.Type}). / Coded {kind.TitleEn} from {provider.Name}'s health records ({kind.Type}).",
                     kind.Theme, kind.Systems, $"registrator@{provider.Key}.example.se"));
@@ -40,7 +40,7 @@ internal sealed class SimulatedHoldersForSecondaryUse(ISimulatorStore simulator)
 
     public async IAsyncEnumerable<HeldRow> RowsAsync(string datasetId, DateOnly from, DateOnly to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var separator = datasetId.LastIndexOf('/');
+        var separator = datasetId.LastIndexOf('.');
         if (separator <= 0)
             yield break;
         var kind = Kinds.FirstOrDefault(k => k.Suffix == datasetId[(separator + 1)..]);

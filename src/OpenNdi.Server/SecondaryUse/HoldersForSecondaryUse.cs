@@ -13,7 +13,7 @@ namespace OpenNdi.Server.SecondaryUse;
 internal sealed class RegisterHolder : IHolderData
 {
     /// <summary>The population register's dataset id.</summary>
-    public const string DatasetId = "skatteverket/population-register";
+    public const string DatasetId = "skatteverket.population-register";
 
     /// <summary>Skatteverket's organisation number: the holder of the population register.</summary>
     public const string Holder = "2021005448";
