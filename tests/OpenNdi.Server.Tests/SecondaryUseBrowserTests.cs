@@ -66,7 +66,7 @@ public sealed class SecondaryUseBrowserTests : IAsyncLifetime
         // Of the providers' diagnoses the page lists, the one with the most persons among whom is someone who can log in
         // to the patients' service (to see the permit there at the end).
         var listed = await research.Locator("li.dataset").EvaluateAllAsync<string[]>("items => items.map(li => li.dataset.dataset)");
-        var (diagnoses, patientUser) = await DiagnosesWithADemoPatientAsync(listed.Where(id => id.EndsWith("/diagnoses", StringComparison.Ordinal)));
+        var (diagnoses, patientUser) = await DiagnosesWithADemoPatientAsync(listed.Where(id => id.EndsWith(".diagnoses", StringComparison.Ordinal)));
         var register = research.Locator($"li.dataset[data-dataset='{Register}']");
         Assert.Contains("Skatteverket", await register.TextContentAsync());
         Assert.True(Number(await register.Locator("dd").First.TextContentAsync()) > 0, "the register's number of records is shown, computed from the data");
@@ -74,7 +74,7 @@ public sealed class SecondaryUseBrowserTests : IAsyncLifetime
         await research.SelectOptionAsync("#catalog-theme", "diagnoses");
         await research.ClickAsync("#catalog-find");
         await research.WaitForSelectorAsync($"input.choose[value='{Register}']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached, Timeout = 15_000 });
-        Assert.All(await research.Locator("input.choose").EvaluateAllAsync<string[]>("boxes => boxes.map(b => b.value)"), id => Assert.EndsWith("/diagnoses", id));
+        Assert.All(await research.Locator("input.choose").EvaluateAllAsync<string[]>("boxes => boxes.map(b => b.value)"), id => Assert.EndsWith(".diagnoses", id));
         await research.CheckAsync($"input.choose[value='{diagnoses}']");
         await research.SelectOptionAsync("#catalog-theme", "");
         await research.ClickAsync("#catalog-find");
@@ -245,7 +245,7 @@ public sealed class SecondaryUseBrowserTests : IAsyncLifetime
         foreach (var dataset in datasets)
         {
             var persons = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var row in simulator.StreamCodedRowsAsync(dataset[..dataset.LastIndexOf('/')], "Condition", DateOnly.MinValue, DateOnly.MaxValue))
+            await foreach (var row in simulator.StreamCodedRowsAsync(dataset[..dataset.LastIndexOf('.')], "Condition", DateOnly.MinValue, DateOnly.MaxValue))
                 persons.Add(row.Identifier);
             if (persons.Count > best.Persons && patients.Keys.FirstOrDefault(persons.Contains) is { } patient)
                 best = (dataset, patients[patient], persons.Count);
