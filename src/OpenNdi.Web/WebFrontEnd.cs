@@ -13,6 +13,8 @@ namespace OpenNdi.Web;
 /// <code>
 /// GET /portal/clinician[/callback|/launch]   the clinician view (ClinicianView.razor; its script does the rest)
 /// GET /portal/patient[/callback]             the access service for patients (PatientPortal.razor)
+/// GET /portal/research[/callback]            the dataset catalogue, applications and permits of secondary use (ResearchPortal.razor)
+/// GET /portal/hdab[/callback]                the health data access body's case handling (AccessBodyPortal.razor)
 /// GET /web/patient/record?patient=…          the patient's record rendered on the server from $summary, with the caller's bearer token
 /// GET /web/{file}.js|.css                    the pages' scripts and style sheet (wwwroot/)
 /// GET /web/culture?c=sv|en&amp;return=/path      the language switch: remembers the choice (cookie), back to the page

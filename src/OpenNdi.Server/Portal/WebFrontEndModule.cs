@@ -15,6 +15,9 @@ internal static class WebFrontEndModule
     {
         services.AddSingleton(new BuiltInApp(ClinicianClient.ClientId, "OpenNdi clinician portal", ClinicianClient.Scopes, ClinicianClient.CallbackPath));
         services.AddSingleton(new BuiltInApp(PatientClient.ClientId, "OpenNdi patient portal", PatientClient.Scopes, PatientClient.CallbackPath));
+        // The secondary-use portals (issue 18): the researcher's and the health data access body's.
+        services.AddSingleton(new BuiltInApp(ResearchClient.ClientId, "OpenNdi research portal", ResearchClient.Scopes, ResearchClient.CallbackPath));
+        services.AddSingleton(new BuiltInApp(AccessBodyClient.ClientId, "OpenNdi health data access body", AccessBodyClient.Scopes, AccessBodyClient.CallbackPath));
         return services.AddWebPages(sp => sp.GetRequiredService<OpenNdi.Server.Platform.PublicBaseUrl>().Value);
     }
 

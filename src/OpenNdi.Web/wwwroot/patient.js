@@ -45,6 +45,7 @@ function showPatient() {
   readChoices();
   loadRecord();
   readCorrections();
+  readResearchUse();
 }
 
 (async () => {
