@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OpenNdi.Core.Policy;
 using Microsoft.Playwright;
 using OpenNdi.SecondaryUse.Catalog;
@@ -34,14 +33,9 @@ public sealed class SecondaryUseBrowserTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await NdiServer.StartListeningAsync("sqlite", new Dictionary<string, string> { ["SecondaryUse:WorkspaceFolder"] = _workspaces });
-        // The catalogue is published in the background at start, which can run before the demo population is seeded:
-        // once that is done, the datasets it missed are published and the register's figures computed again (an
-        // officer's review), so that the first page sees the whole catalogue with its figures.
-        if (_server.Services.GetServices<IHostedService>().OfType<CatalogPublishing>().SingleOrDefault()?.ExecuteTask is { } publishing)
-            await publishing;
-        var catalog = _server.Services.GetRequiredService<DatasetCatalog>();
-        await catalog.PublishNewAsync(CancellationToken.None);
-        await catalog.ReviewAsync(new AccessBodyOfficerActor("officer-1"), Register, CancellationToken.None);
+        // The catalogue is published in the background once the host has started; published here too, so that the
+        // first page sees the whole catalogue without waiting for that round.
+        await _server.Services.GetRequiredService<DatasetCatalog>().PublishNewAsync(CancellationToken.None);
         _chromium = await HeadlessChromium.LaunchAsync();
     }
 

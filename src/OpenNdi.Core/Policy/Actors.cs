@@ -51,10 +51,10 @@ public sealed record CrossBorderProfessionalActor(string Peer, string Country, s
 /// <summary>
 /// A person applying for a data permit for secondary use (EHDS art. 67), logged in with e-identification, for an
 /// organisation (a university, an authority, a company: its organisation number), or for themselves when
-/// <paramref name="Organisation"/> is their own identity number. Sees their own applications, permits, workspaces
+/// <paramref name="Organisation"/> is their own identity number; <paramref name="OrganisationName"/> is the identity provider's name for it. Sees their own applications, permits, workspaces
 /// and outputs, and never a patient's data: what reaches them is the body's pseudonymised or anonymised extract.
 /// </summary>
-public sealed record ApplicantActor(PersonalIdentityNumber Person, string Organisation, string? AssuranceLevel) : Actor
+public sealed record ApplicantActor(PersonalIdentityNumber Person, string Organisation, string? AssuranceLevel, string? OrganisationName = null) : Actor
 {
     public bool LoggedInHighEnough => AssuranceLevel is { } level && Identity.AssuranceLevels.ForHealthData.Contains(level);
 }

@@ -52,7 +52,8 @@ public sealed class DataPermitService(SecondaryUseStore store, IHolderData holde
         var applicant = (ApplicantActor)actor;
         var now = time.GetUtcNow();
         var submitted = new DataApplication(NewId('a'), applicant.Person.Value, string.IsNullOrWhiteSpace(applicantName) ? applicant.Person.Value : applicantName.Trim(),
-            applicant.Organisation, content, ApplicationState.Submitted, now, now, [new ApplicationStep(now, applicant.Person.Value, ApplicationState.Submitted, null)], null);
+            applicant.Organisation, content, ApplicationState.Submitted, now, now, [new ApplicationStep(now, applicant.Person.Value, ApplicationState.Submitted, null)], null,
+            applicant.OrganisationName);
         var checkedApplication = await CheckAsync(submitted, cancellationToken);
         await store.AddApplicationAsync(checkedApplication, cancellationToken);
         return CaseResult<DataApplication>.Ok(checkedApplication);
@@ -132,7 +133,7 @@ public sealed class DataPermitService(SecondaryUseStore store, IHolderData holde
             return CaseResult<DataApplication>.Invalid([$"a permit lasts at most {settings.MaxPermitDays} days (EHDS art. 68(12): up to ten years, the body's practice is shorter)"]);
         var permit = new DataPermit(NewId('p'), application.Id, application.Applicant, application.Organisation, application.Content,
             string.IsNullOrWhiteSpace(conditions) ? "Processing only in the secure processing environment; results leave only through the output check." : conditions.Trim(),
-            now, new DateTimeOffset(end.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), PermitState.Active, PreparationState.Pending, null);
+            now, new DateTimeOffset(end.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), PermitState.Active, PreparationState.Pending, null, application.OrganisationName);
         var approved = ApplicationWorkflow.Move(application, ApplicationState.Approved, officer, now, note?.Trim(), permit: permit.Id);
         if (!await store.ApproveAsync(approved, ApplicationState.InReview, permit, cancellationToken))
             return CaseResult<DataApplication>.Conflict("the application was decided meanwhile: read it again");

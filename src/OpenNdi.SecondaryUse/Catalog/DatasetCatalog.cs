@@ -52,16 +52,20 @@ public sealed class DatasetCatalog(SecondaryUseStore store, IHolderData holders,
 }
 
 /// <summary>
-/// Publishes the holders' new datasets: at start, and every minute after (on the host's clock), so that a holder
-/// that describes a dataset later (or the demo's providers, registered while the host starts) is in the catalogue
-/// within a minute. A round with nothing new reads only the holders' list.
+/// Publishes the holders' new datasets: once the host has started (after every start-up task, the demo's seeding of
+/// its providers included), and every minute after on the host's clock, so that a holder that describes a dataset
+/// later is in the catalogue within a minute. A round with nothing new reads only the holders' list.
 /// </summary>
-public sealed class CatalogPublishing(DatasetCatalog catalog, TimeProvider time, ILogger<CatalogPublishing> logger) : BackgroundService
+public sealed class CatalogPublishing(DatasetCatalog catalog, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<CatalogPublishing> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            await started.Task;
         using var timer = new PeriodicTimer(Interval, time);
         do
         {

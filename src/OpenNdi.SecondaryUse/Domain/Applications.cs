@@ -103,6 +103,7 @@ public sealed record ApplicationStep(DateTimeOffset At, string By, ApplicationSt
 /// <summary>An application for a data permit (EHDS art. 67), with its history.</summary>
 /// <param name="Applicant">The applicant actor's id (the person who applied).</param>
 /// <param name="Organisation">The organisation applied for (organisation number), or the person's own id for a private applicant.</param>
+/// <param name="OrganisationName">The organisation's name as the applicant's login gave it (what a patient reads on the transparency list).</param>
 public sealed record DataApplication(
     string Id,
     string Applicant,
@@ -113,7 +114,8 @@ public sealed record DataApplication(
     DateTimeOffset Submitted,
     DateTimeOffset Updated,
     IReadOnlyList<ApplicationStep> History,
-    string? Permit);
+    string? Permit,
+    string? OrganisationName = null);
 
 /// <summary>Where the preparation of a permit's extract stands.</summary>
 public enum PreparationState
@@ -139,7 +141,8 @@ public sealed record DataPermit(
     DateTimeOffset ValidUntil,
     PermitState State,
     PreparationState Preparation,
-    string? PreparationReportJson)
+    string? PreparationReportJson,
+    string? OrganisationName = null)
 {
     /// <summary>Whether the permit lets anything happen at <paramref name="now"/>: active, and not past its end.</summary>
     public bool InForce(DateTimeOffset now) => State == PermitState.Active && now < ValidUntil;

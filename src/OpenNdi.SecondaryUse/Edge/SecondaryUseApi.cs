@@ -273,6 +273,7 @@ public static class SecondaryUseApi
         {
             ["permit"] = p.Id,
             ["organisation"] = p.Organisation,
+            ["organisationName"] = p.OrganisationName,
             ["title"] = p.Content.Title,
             ["purpose"] = p.Content.Purpose,
             ["form"] = DataPermitService.Wire(p.Content.Form),

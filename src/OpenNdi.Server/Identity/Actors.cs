@@ -67,7 +67,7 @@ internal static class Actors
                 return new OperatorActor(Claim("sub") ?? string.Empty);
             case "applicant":
                 return PersonalIdentityNumber.TryParse(Claim(NdiClaims.PersonId), out var applicant, out _) && Claim(NdiClaims.ApplicantOrganization) is { Length: > 0 } organisation
-                    ? new ApplicantActor(applicant, organisation, Claim(NdiClaims.AssuranceLevel))
+                    ? new ApplicantActor(applicant, organisation, Claim(NdiClaims.AssuranceLevel), Claim(NdiClaims.SubjectOrganization))
                     : null;
             case "accessbodyofficer":
                 return Claim("sub") is { Length: > 0 } officer ? new AccessBodyOfficerActor(officer) : null;

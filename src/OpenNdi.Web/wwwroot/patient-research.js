@@ -24,7 +24,7 @@ async function readResearchUse() {
     ? `<tr><td colspan="5" class="empty">${text(t(response.ok ? "js.patient.sdu.none" : "js.request.noReason"))}</td></tr>`
     : list.map(p => `<tr data-permit="${text(p.permit)}">
         <td>${text(p.title)}<br><span class="meta">${text(t("js.sdu.permit", p.permit))}</span></td>
-        <td>${text(p.organisation)}</td>
+        <td>${text(p.organisationName || p.organisation)}</td>
         <td>${text(texts["js.sdu.purpose." + p.purpose] ?? p.purpose)}</td>
         <td>${text(`${date(p.issued)} – ${date(p.validUntil)}`)}</td>
         <td>${text(texts["js.sdu.permitState." + p.state] ?? p.state)}</td></tr>`).join("");
