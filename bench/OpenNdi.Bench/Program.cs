@@ -20,6 +20,9 @@ using OpenNdi.Bench;
 //   patient-overview [--rate 5] [--providers 10]                               the patient's record page (server-rendered) vs the $summary it wraps (issue 15)
 //   ncp-roundtrip [--rate 5] [--providers 10] [--latency 50] [--rounds 2]        a cross-border summary through the contact point (identify, search, retrieve over mutual TLS) vs the national $summary (issue 17)
 //   token-issuance [--postgres CONNSTR] [--server-dll PATH] [--rate 100]       client credentials, login, code redemption per second (issue 14), two builds
+//   pseudonymisation [--ids 1000000] [--rounds 5]                              a permit's pseudonyms vs raw HMAC-SHA256; one k-anonymity enforcement (issue 18)
+//   sdu-chain --postgres CONNSTR [--persons 1000000] [--events-per-person 3] [--objecting-percent 1] [--form anonymised|pseudonymised|both] [--keep-database]
+//                                                                              approval to extract ready in the workspace vs raw stream + COPY of the same rows (issue 18)
 return args.FirstOrDefault() switch
 {
     "seed" => await SeedBenchmark.RunAsync(args[1..]),
@@ -40,6 +43,7 @@ return args.FirstOrDefault() switch
     "patient-overview" => await PatientOverviewBenchmark.RunAsync(args[1..]),
     "partition-ab" => await PartitionAbBenchmark.RunAsync(args[1..]),
     "pseudonymisation" => await PseudonymisationBenchmark.RunAsync(args[1..]),
+    "sdu-chain" => await SecondaryUseChainBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -59,6 +63,8 @@ static int Usage()
         + " | token-issuance [--postgres CONNSTR] [--server-dll PATH] [--current-dll PATH] [--concurrency C] [--seconds S] [--rate R]"
         + " | ncp-roundtrip [--rate R] [--providers N] [--latency L] [--rounds N] [--seconds S]"
         + " | patient-log --postgres CONNSTR [--records N] [--rate R] [--rounds N] | patient-overview [--rate R] [--providers N] [--latency L] [--rounds N]"
-        + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]");
+        + " | replicas --postgres CONNSTR [--concurrency C] [--rate R] [--failover-runs N] | table-sizes --postgres CONNSTR [--persons N] | partition-ab --postgres CONNSTR [--rounds N] [--seconds S]"
+        + " | pseudonymisation [--ids N] [--rounds N]"
+        + " | sdu-chain --postgres CONNSTR [--persons N] [--events-per-person M] [--objecting-percent P] [--form anonymised|pseudonymised|both] [--keep-database]");
     return 2;
 }
