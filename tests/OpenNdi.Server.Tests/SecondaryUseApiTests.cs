@@ -59,6 +59,10 @@ public abstract class SecondaryUseApiTests(string backend) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // PostgreSQL roles belong to the cluster, not to the test's database: every workspace opened is closed.
+        var workspaces = _server.Services.GetRequiredService<OpenNdi.SecondaryUse.Workspaces.IWorkspaces>();
+        foreach (var permit in await _server.Services.GetRequiredService<SecondaryUseStore>().PermitsAsync(null, CancellationToken.None))
+            await workspaces.CloseAsync(permit.Id, CancellationToken.None);
         await _server.DisposeAsync();
         _issuer.Dispose();
     }

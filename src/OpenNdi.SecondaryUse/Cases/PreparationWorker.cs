@@ -105,6 +105,8 @@ public sealed class PreparationWorker(PreparationQueue queue, SecondaryUseStore 
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            // The persons recorded in batches belong to an extract that was rolled back: the transparency list names only extracts that exist.
+            await store.ClearPersonsAsync(permit.Id, CancellationToken.None);
             await store.UpdatePermitAsync(running with { Preparation = PreparationState.Failed }, PermitState.Active, CancellationToken.None);
             await audit.RecordStepAsync(PrepareEvent, permit.Id, $"preparing the extract failed ({exception.GetType().Name})", failed: true, CancellationToken.None);
             throw;

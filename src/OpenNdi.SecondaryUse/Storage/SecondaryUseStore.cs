@@ -41,6 +41,10 @@ public sealed class SecondaryUseStore(NdiDatabase database) : IIncludedPersons
                 CREATE INDEX outputs_permit ON sdu.outputs (permit);
                 CREATE TABLE sdu.permit_persons (person text NOT NULL, permit text NOT NULL, PRIMARY KEY (person, permit));
                 """),
+        // Clearing and counting a permit's persons filtered on the second column of the key: a scan of every permit's rows.
+        new(Module, 2, "persons per permit found by permit",
+            Sqlite: "CREATE INDEX sdu_permit_persons_permit ON sdu_permit_persons (permit);",
+            PostgreSql: "CREATE INDEX permit_persons_permit ON sdu.permit_persons (permit);"),
     ];
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) } };
