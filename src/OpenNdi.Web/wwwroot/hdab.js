@@ -21,21 +21,12 @@ $("login").onclick = () => authorize(client, redirect, scope);
 function loggedOut(message) {
   session = null;
   opened = null;
-  $("app").hidden = true;
   $("case").hidden = true;
-  $("login-panel").hidden = false;
-  $("who").textContent = "";
-  $("login-error").innerHTML = message ? `<p class="error">${text(message)}</p>` : "";
+  showSignedOut(message);
 }
 
 function loggedIn(token) {
-  const claims = claimsOf(token);
-  session = { token, claims };
-  $("login-panel").hidden = true;
-  $("app").hidden = false;
-  $("who").innerHTML = `${text(claims.subject_name || claims.sub)}${claims.subject_organization ? ` · ${text(claims.subject_organization)}` : ""}`
-    + ` · <button type="button" class="link" id="logout">${text(t("js.logout"))}</button>`;
-  $("logout").onclick = () => loggedOut(t("js.loggedOut"));
+  session = showSignedIn(token, () => loggedOut(t("js.loggedOut")));
   readAll();
 }
 

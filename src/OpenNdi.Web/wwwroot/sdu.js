@@ -24,6 +24,26 @@ async function sduCall(token, method, url, body, onEnded) {
     problem: response.ok ? "" : `${t("js.request.failed", response.status)}: ${outcomeText(data) || t("js.request.noReason")}` };
 }
 
+// The page after a login: the app shown, the person and their organisation named at the top with a way out.
+// Answers the session ({ token, claims }).
+function showSignedIn(token, onLogout) {
+  const claims = claimsOf(token);
+  $("login-panel").hidden = true;
+  $("app").hidden = false;
+  $("who").innerHTML = `${text(claims.subject_name || claims.sub)}${claims.subject_organization ? ` · ${text(claims.subject_organization)}` : ""}`
+    + ` · <button type="button" class="link" id="logout">${text(t("js.logout"))}</button>`;
+  $("logout").onclick = onLogout;
+  return { token, claims };
+}
+
+// The page after a logout: the login panel again, with why when there is a reason to tell.
+function showSignedOut(message) {
+  $("app").hidden = true;
+  $("login-panel").hidden = false;
+  $("who").textContent = "";
+  $("login-error").innerHTML = message ? `<p class="error">${text(message)}</p>` : "";
+}
+
 // A generalisation (birth, place, event dates) in the page's words.
 const generalisationText = g => g ? [word("js.sdu.gen.birth.", g.birth), word("js.sdu.gen.place.", g.place), word("js.sdu.gen.eventDates.", g.eventDates)].filter(Boolean).join(" · ") : "";
 
