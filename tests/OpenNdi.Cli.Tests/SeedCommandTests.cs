@@ -91,6 +91,6 @@ public class SeedCommandTests
         var second = await RunAsync("migrate", "--database", test.ConfigurationValue);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
-        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "contactpoint/1", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "patientdata/2", "population/1", "population/2", "simulator/1", "simulator/2"], await Data.MigrationRunner.AppliedAsync(test.Database));
+        Assert.Equal(["audit/1", "audit/2", "consent/1", "consent/2", "consent/3", "contactpoint/1", "directory/1", "directory/2", "directory/3", "identity/1", "identity/2", "identity/3", "index/1", "index/2", "patientdata/1", "patientdata/2", "population/1", "population/2", "secondaryuse/1", "secondaryuse/2", "simulator/1", "simulator/2"], await Data.MigrationRunner.AppliedAsync(test.Database));
     }
 }

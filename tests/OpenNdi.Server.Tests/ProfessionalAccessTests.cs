@@ -384,6 +384,10 @@ public abstract class ProfessionalAccessTests(string backend) : IAsyncLifetime
         var marks = Items(document)
             .SelectMany(i => i.Resource.Select("descendants().ofType(Coding).display | descendants().ofType(CodeableConcept).text").Select(v => (v as PrimitiveType)?.JsonValue as string))
             .OfType<string>().Where(t => t.Length >= 8).Distinct().ToList();
+        // A category's words ("Laboratory") say what kind of item it is, not what it says about the patient: the
+        // dataset catalogue names its themes with them too.
+        var categories = Items(document).SelectMany(i => i.Resource.Select("category.descendants().ofType(Coding).display | category.text").Select(v => (v as PrimitiveType)?.JsonValue as string)).OfType<string>().ToHashSet();
+        marks.RemoveAll(categories.Contains);
         marks.Add(document.Id);
         Assert.True(marks.Count > 5, "the answer holds clinical text to look for");
         // The scan can see it: the providers' own tables (the simulated EHRs) do hold the same text.
