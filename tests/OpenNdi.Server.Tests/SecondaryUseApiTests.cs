@@ -320,6 +320,11 @@ public abstract class SecondaryUseApiTests(string backend) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, release.Status);
         var download = await CallAsync(HttpMethod.Get, $"/sdu/outputs/{id}/csv", Applicant());
         Assert.Equal(HttpStatusCode.Conflict, download.Status);
+        // A view (whose code would run with the platform's rights when read) is not checked at all.
+        await ExecuteAsync(workspace, "CREATE VIEW tiny_view AS SELECT region, n FROM tiny");
+        var view = await CallAsync(HttpMethod.Post, $"/sdu/permits/{permit}/outputs", Applicant(), new { table = "tiny_view" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, view.Status);
+        Assert.Equal("OperationOutcome", (string?)view.Body!["resourceType"]);
         // The holder does not get the rows back through the API either.
         var read = await CallAsync(HttpMethod.Get, $"/sdu/outputs/{id}", Applicant());
         Assert.Empty(read.Body!["rows"]!.AsArray());

@@ -214,7 +214,15 @@ public sealed class DataPermitService(SecondaryUseStore store, IHolderData holde
             return CaseResult<DataOutput>.Conflict($"the permit is {Wire(permit.State)}: nothing more leaves its workspace");
         if (string.IsNullOrWhiteSpace(table) || !Workspaces.WorkspaceNames.IsTableName(table))
             return CaseResult<DataOutput>.Invalid(["name a table of the workspace (letters, digits and _; starting with a letter or _)"]);
-        var read = await workspaces.ReadTableAsync(permit.Id, table, settings.MaxOutputRows + 1, cancellationToken);
+        WorkspaceTable? read;
+        try
+        {
+            read = await workspaces.ReadTableAsync(permit.Id, table, settings.MaxOutputRows + 1, cancellationToken);
+        }
+        catch (WorkspaceTableRefusedException refused)
+        {
+            return CaseResult<DataOutput>.Invalid([$"table '{table}' cannot be checked: {refused.Reason}; copy the result into a plain table (CREATE TABLE … AS SELECT …)"]);
+        }
         if (read is null)
             return CaseResult<DataOutput>.Invalid([$"the workspace has no table '{table}'"]);
         var rule = new SmallCellRule(settings.K);

@@ -148,9 +148,11 @@ public sealed class PermitExpiry(SecondaryUseStore store, IWorkspaces workspaces
         var closed = 0;
         foreach (var permit in await store.ActivePermitsEndedAsync(time.GetUtcNow(), cancellationToken))
         {
+            // Closed first: should closing fail, the permit is still active past its end and the next round tries again
+            // (every request already treats it as expired).
+            await workspaces.CloseAsync(permit.Id, cancellationToken);
             if (!await store.UpdatePermitAsync(permit with { State = PermitState.Expired }, PermitState.Active, cancellationToken))
                 continue;
-            await workspaces.CloseAsync(permit.Id, cancellationToken);
             await audit.RecordStepAsync(ExpireEvent, permit.Id, $"permit expired at {permit.ValidUntil:O}: workspace closed", failed: false, CancellationToken.None);
             closed++;
         }
