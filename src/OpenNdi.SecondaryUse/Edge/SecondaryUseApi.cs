@@ -132,7 +132,9 @@ public static class SecondaryUseApi
         var (content, problems) = ContentOf(request);
         if (content is null)
             return Invalid(http, audit, problems);
-        var result = await cases.SubmitAsync(callers.Of(http)!, request.ApplicantName ?? "", content, cancellationToken);
+        // The applicant's name is their login's when it gives one; what the body says is only a fallback.
+        var name = http.User.FindFirst(Core.Identity.NdiClaims.SubjectName)?.Value ?? request.ApplicantName ?? "";
+        var result = await cases.SubmitAsync(callers.Of(http)!, name, content, cancellationToken);
         if (result.Value is { } application)
             audit.Entity(http, "data-application", application.Id, $"submitted; automatic check: {DataPermitService.Wire(application.State)}");
         return Answer(http, audit, result, a => ApplicationJson(a, http), 201);
