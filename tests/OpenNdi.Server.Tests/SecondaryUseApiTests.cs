@@ -340,10 +340,10 @@ public abstract class SecondaryUseApiTests(string backend) : IAsyncLifetime
         var pending = await CallAsync(HttpMethod.Post, $"/sdu/permits/{permit}/outputs", Applicant(), new { table = "fine" });
         Assert.Equal("awaiting-review", (string?)pending.Body!["state"]);
 
-        // The permit's end passes: stored as it would be by then, and the expiry job runs.
+        // The permit's end passes on the server's clock: stored as it would be by then, and the expiry job runs.
         var store = _server.Services.GetRequiredService<SecondaryUseStore>();
         var stored = (await store.PermitAsync(permit, CancellationToken.None))!;
-        Assert.True(await store.UpdatePermitAsync(stored with { ValidUntil = DateTimeOffset.UtcNow.AddMinutes(-1) }, stored.State, CancellationToken.None));
+        Assert.True(await store.UpdatePermitAsync(stored with { ValidUntil = _server.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(-1) }, stored.State, CancellationToken.None));
         Assert.Equal(1, await _server.Services.GetRequiredService<PermitExpiry>().ExpireDueAsync(CancellationToken.None));
 
         await Assert.ThrowsAnyAsync<DbException>(() => ColumnAsync(workspace, "SELECT subject FROM persons"));
