@@ -66,24 +66,7 @@ public sealed class NdiDatabase : IAsyncDisposable
     {
         if (_sqliteFileExists)
             return;
-        var path = Options.ConnectionString;
-        if (!OperatingSystem.IsWindows() && !File.Exists(path))
-        {
-            try
-            {
-                // An empty file is an empty SQLite database; CreateNew never touches a file that is already there.
-                using var file = new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Created meanwhile by another connection or process: leave it as it is.
-            }
-        }
+        PrivateFiles.CreateEmptyOnce(Options.ConnectionString);
         _sqliteFileExists = true;
     }
 

@@ -30,4 +30,25 @@ public static class PrivateFiles
             return false;
         }
     }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> empty, private from its creation, unless it exists: an empty file is an empty
+    /// SQLite database, which SQLite would otherwise create with the process umask (commonly 0644). A file already
+    /// there, or made meanwhile by another connection or process, stays as it is. Nothing to do on Windows.
+    /// </summary>
+    public static void CreateEmptyOnce(string path, UnixFileMode mode = OwnerOnly)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        if (File.Exists(path))
+            return;
+        try
+        {
+            using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile: leave it as it is.
+        }
+    }
 }

@@ -181,19 +181,10 @@ public sealed class PostgresWorkspaces : IWorkspaces
                 columns.Add(reader.GetString(0));
             }
         }
-        var rows = new List<IReadOnlyList<string?>>();
         var select = string.Join(", ", columns.Select(c => Identifier(c) + "::text"));
+        List<IReadOnlyList<string?>> rows;
         await using (var command = connection.Command($"SELECT {select} FROM ONLY {qualified} LIMIT @n", transaction).With("@n", maxRows))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var row = new string?[columns.Count];
-                for (var i = 0; i < row.Length; i++)
-                    row[i] = reader.GetNullableString(i);
-                rows.Add(row);
-            }
-        }
+            rows = await WorkspaceTableRows.ReadAsync(command, columns.Count, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new WorkspaceTable(table, columns, rows);
     }

@@ -114,19 +114,10 @@ public sealed class SqliteWorkspaces : IWorkspaces
             while (await reader.ReadAsync(cancellationToken))
                 columns.Add(reader.GetString(0));
         }
-        var rows = new List<IReadOnlyList<string?>>();
         var select = columns.Count == 0 ? "NULL" : string.Join(", ", columns.Select(c => $"CAST({Identifier(c)} AS TEXT)"));
+        List<IReadOnlyList<string?>> rows;
         await using (var command = connection.Command($"SELECT {select} FROM {Identifier(table)} LIMIT @n").With("@n", maxRows))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var row = new string?[columns.Count];
-                for (var i = 0; i < row.Length; i++)
-                    row[i] = reader.GetNullableString(i);
-                rows.Add(row);
-            }
-        }
+            rows = await WorkspaceTableRows.ReadAsync(command, columns.Count, cancellationToken);
         return new WorkspaceTable(table, columns, rows);
     }
 
@@ -156,19 +147,7 @@ public sealed class SqliteWorkspaces : IWorkspaces
             return;
         }
         Directory.CreateDirectory(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        try
-        {
-            using var file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Opened before: the file stays as it is.
-        }
+        PrivateFiles.CreateEmptyOnce(path);
     }
 
     /// <summary>

@@ -94,20 +94,8 @@ internal static class SecondaryUseModule
         {
             if (!demo)
                 throw new InvalidOperationException($"SecondaryUse:PseudonymKeyFile names {file}, which does not exist");
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            try
-            {
-                // Readable by this user only; CreateNew never overwrites a key another process made first.
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                using var writer = new StreamWriter(new FileStream(file, options));
-                writer.Write(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                // Another process of the demo made it at the same moment: use theirs.
-            }
+            // Private from its creation and moved into place whole: a process starting at the same time reads one key, never half of one.
+            PrivateFiles.WriteOnce(file, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         }
         return PermitKeys.FromBase64(File.ReadAllText(file).Trim());
     }
